@@ -1,0 +1,27 @@
+"""lifstab: stable initialisation and surrogate gradients for spiking LIF networks.
+
+The runtime imports no SymPy: numeric kernels are generated from ``derivations/`` into
+``lifstab/_generated/``.
+"""
+
+from .lif import (
+    LIF,
+    RESETS,
+    ALIFState,
+    LIFParams,
+    LIFState,
+    RecurrentALIF,
+    RecurrentLIF,
+    alif_step,
+    decay_from_tau,
+    lif_step,
+)
+from .surrogates import FAMILIES, Surrogate, family_info, spike
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FAMILIES", "Surrogate", "family_info", "spike",
+    "RESETS", "LIFParams", "LIFState", "ALIFState", "lif_step", "alif_step", "decay_from_tau",
+    "RecurrentLIF", "LIF", "RecurrentALIF",
+]

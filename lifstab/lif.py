@@ -1,0 +1,245 @@
+"""LIF and ALIF neurons: a functional step and thin ``nn.Module`` wrappers (norse-style split).
+
+The voltage update of each reset variant is generated from ``derivations/lif.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple, Union
+
+import torch
+from torch import nn
+
+from ._generated import lif_torch
+from .surrogates import Surrogate, as_surrogate, spike
+
+RESETS: tuple[str, ...] = tuple(lif_torch.KERNELS)
+TensorLike = Union[float, torch.Tensor]
+
+
+class LIFParams(NamedTuple):
+    """Parameters of one LIF step. ``decay`` (alpha = exp(-1/tau)) and ``threshold`` broadcast
+    against the neuron axis (scalars or per-neuron tensors)."""
+
+    decay: TensorLike
+    threshold: TensorLike
+    surrogate: Surrogate
+    reset: str = "subtractive"
+    detach_reset: bool = True
+
+
+class LIFState(NamedTuple):
+    """Voltage and spikes of the previous step."""
+
+    v: torch.Tensor
+    z: torch.Tensor
+
+
+class ALIFState(NamedTuple):
+    """LIF state plus the adaptation variable ``a``."""
+
+    v: torch.Tensor
+    z: torch.Tensor
+    a: torch.Tensor
+
+
+def check_reset(reset: str) -> str:
+    if reset not in RESETS:
+        raise ValueError(f"reset={reset!r} is unknown; choose one of {list(RESETS)}")
+    return reset
+
+
+def decay_from_tau(tau: TensorLike) -> TensorLike:
+    """alpha = exp(-1/tau) for a membrane time constant tau in steps."""
+    return torch.exp(-1.0 / tau) if isinstance(tau, torch.Tensor) else math.exp(-1.0 / tau)
+
+
+def _voltage(input_current, v, z, params: LIFParams, reset_threshold) -> torch.Tensor:
+    z_reset = z.detach() if params.detach_reset else z
+    return lif_torch.KERNELS[params.reset](v, input_current, z_reset, params.decay, reset_threshold)
+
+
+def lif_step(input_current: torch.Tensor, state: LIFState, params: LIFParams) -> tuple[torch.Tensor, LIFState]:
+    """One LIF step: ``v_t`` from the reset variant's update, ``z_t = H(v_t - theta)``.
+
+    ``input_current`` is the total current ``I_t`` (input and recurrent parts, bias included).
+    """
+    v = _voltage(input_current, state.v, state.z, params, params.threshold)
+    z = spike(v - params.threshold, params.surrogate)
+    return z, LIFState(v, z)
+
+
+def alif_step(
+    input_current: torch.Tensor,
+    state: ALIFState,
+    params: LIFParams,
+    adaptation_decay: TensorLike,
+    adaptation_strength: TensorLike,
+) -> tuple[torch.Tensor, ALIFState]:
+    """One ALIF step: ``a_t = rho a_{t-1} + (1 - rho) z_{t-1}``, threshold ``A_t = theta + b_a a_t``
+    used both to spike and (subtractive reset) as the amount subtracted."""
+    a = adaptation_decay * state.a + (1 - adaptation_decay) * state.z
+    adaptive_threshold = params.threshold + adaptation_strength * a
+    v = _voltage(input_current, state.v, state.z, params, adaptive_threshold)
+    z = spike(v - adaptive_threshold, params.surrogate)
+    return z, ALIFState(v, z, a)
+
+
+def _positive_vector(name: str, value: TensorLike, n: int) -> torch.Tensor:
+    t = torch.as_tensor(value, dtype=torch.get_default_dtype()).clone()
+    if t.ndim == 0:
+        t = t.expand(n).clone()
+    if t.shape != (n,):
+        raise ValueError(f"{name} must be a scalar or have shape ({n},), got {tuple(t.shape)}")
+    if not torch.all(torch.isfinite(t)) or not torch.all(t > 0):
+        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
+    return t
+
+
+class RecurrentLIF(nn.Module):
+    """A layer of LIF neurons over a time-major sequence.
+
+    Current: ``I_t = x_t @ w_in + z_{t-1} @ w_rec + bias`` with ``w_in`` (n_in x n_rec) and ``w_rec``
+    (n_rec x n_rec, diagonal held at zero). ``tau`` (steps) and ``threshold`` are per neuron,
+    trainable when ``train_tau`` / ``train_threshold``. ``recurrent=False`` gives a feed-forward layer.
+    ``forward(x)`` takes ``(T, B, n_in)`` and returns spikes ``(T, B, n_rec)``, and voltages when
+    ``return_voltages=True``.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_rec: int,
+        tau: TensorLike = 20.0,
+        threshold: TensorLike = 1.0,
+        reset: str = "subtractive",
+        detach_reset: bool = True,
+        surrogate: Surrogate | str = "fast_sigmoid",
+        recurrent: bool = True,
+        bias: bool = True,
+        train_tau: bool = False,
+        train_threshold: bool = False,
+        dtype: torch.dtype | None = None,
+        device: torch.device | str | None = None,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__()
+        for name, n in (("n_in", n_in), ("n_rec", n_rec)):
+            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+                raise ValueError(f"{name} must be a positive integer, got {n!r}")
+        self.n_in, self.n_rec = n_in, n_rec
+        self.reset = check_reset(reset)
+        self.detach_reset = bool(detach_reset)
+        self.surrogate = as_surrogate(surrogate)
+        self.recurrent = recurrent
+        factory = {"dtype": dtype or torch.get_default_dtype(), "device": device}
+        self.tau = nn.Parameter(_positive_vector("tau", tau, n_rec).to(**factory), requires_grad=train_tau)
+        self.threshold = nn.Parameter(
+            _positive_vector("threshold", threshold, n_rec).to(**factory), requires_grad=train_threshold
+        )
+        self.w_in = nn.Parameter(torch.empty(n_in, n_rec, **factory))
+        self.w_rec = nn.Parameter(torch.empty(n_rec, n_rec, **factory)) if recurrent else None
+        self.bias = nn.Parameter(torch.zeros(n_rec, **factory)) if bias else None
+        self.register_buffer("rec_mask", 1 - torch.eye(n_rec, **factory), persistent=False)
+        self.reset_parameters(seed)
+
+    def reset_parameters(self, seed: int | None = None) -> None:
+        """Glorot-uniform weights (recurrent diagonal zero), zero bias; seeded when ``seed`` is given."""
+        gen = torch.Generator(device="cpu")
+        if seed is not None:
+            gen.manual_seed(seed)
+        else:
+            gen.seed()
+        with torch.no_grad():
+            for w in (self.w_in, self.w_rec):
+                if w is None:
+                    continue
+                limit = math.sqrt(6.0 / (w.shape[0] + w.shape[1]))
+                w.copy_(torch.rand(w.shape, generator=gen, dtype=w.dtype) * 2 * limit - limit)
+            if self.w_rec is not None:
+                self.w_rec.mul_(self.rec_mask)
+            if self.bias is not None:
+                self.bias.zero_()
+
+    @property
+    def decay(self) -> torch.Tensor:
+        """alpha = exp(-1/tau), per neuron."""
+        return decay_from_tau(self.tau)
+
+    def params(self) -> LIFParams:
+        return LIFParams(self.decay, self.threshold, self.surrogate, self.reset, self.detach_reset)
+
+    def recurrent_weight(self) -> torch.Tensor | None:
+        """``w_rec`` with its diagonal forced to zero (what the dynamics use)."""
+        return None if self.w_rec is None else self.w_rec * self.rec_mask
+
+    def initial_state(self, batch: int) -> LIFState:
+        zeros = torch.zeros(batch, self.n_rec, dtype=self.w_in.dtype, device=self.w_in.device)
+        return LIFState(zeros, zeros.clone())
+
+    def _check_input(self, x: torch.Tensor) -> None:
+        if not isinstance(x, torch.Tensor):
+            raise ValueError(f"x must be a torch.Tensor of shape (T, B, {self.n_in}), got {type(x).__name__}")
+        if x.ndim != 3 or x.shape[-1] != self.n_in:
+            raise ValueError(f"x must have shape (T, B, n_in={self.n_in}), got {tuple(x.shape)}")
+        if x.dtype != self.w_in.dtype:
+            raise ValueError(f"x has dtype {x.dtype}; the layer's weights are {self.w_in.dtype}")
+        for name, w in (("w_in", self.w_in), ("w_rec", self.w_rec), ("bias", self.bias)):
+            if w is not None and not torch.isfinite(w).all():
+                raise ValueError(f"{name} contains NaN or inf")
+
+    def _input_currents(self, x: torch.Tensor) -> torch.Tensor:
+        # one matrix product for every step: (T, B, n_in) @ (n_in, n_rec)
+        current = x @ self.w_in
+        return current if self.bias is None else current + self.bias
+
+    def _step(self, current: torch.Tensor, state: LIFState, params: LIFParams):
+        return lif_step(current, state, params)
+
+    def forward(self, x: torch.Tensor, state: LIFState | None = None, return_voltages: bool = False):
+        self._check_input(x)
+        state = self.initial_state(x.shape[1]) if state is None else state
+        params = self.params()
+        w_rec = self.recurrent_weight()
+        spikes, voltages = [], []
+        for current in self._input_currents(x):
+            if w_rec is not None:
+                current = current + state.z @ w_rec
+            z, state = self._step(current, state, params)
+            spikes.append(z)
+            if return_voltages:
+                voltages.append(state.v)
+        spikes = torch.stack(spikes)
+        self.last_state = state
+        return (spikes, torch.stack(voltages)) if return_voltages else spikes
+
+
+class LIF(RecurrentLIF):
+    """Feed-forward LIF layer (no recurrent weights)."""
+
+    def __init__(self, n_in: int, n: int, **kwargs) -> None:
+        super().__init__(n_in, n, recurrent=False, **kwargs)
+
+
+class RecurrentALIF(RecurrentLIF):
+    """Recurrent adaptive LIF: threshold ``theta + adaptation_strength * a_t`` with
+    ``a_t = rho a_{t-1} + (1 - rho) z_{t-1}``, ``rho = exp(-1/adaptation_tau)``."""
+
+    def __init__(self, n_in: int, n_rec: int, adaptation_tau: TensorLike = 200.0,
+                 adaptation_strength: TensorLike = 1.8, **kwargs) -> None:
+        super().__init__(n_in, n_rec, **kwargs)
+        factory = {"dtype": self.w_in.dtype, "device": self.w_in.device}
+        self.register_buffer("adaptation_tau", _positive_vector("adaptation_tau", adaptation_tau, n_rec).to(**factory))
+        strength = torch.as_tensor(adaptation_strength, **factory).expand(n_rec).clone()
+        if not torch.all(torch.isfinite(strength)) or torch.any(strength < 0):
+            raise ValueError(f"adaptation_strength must be finite and >= 0, got {adaptation_strength!r}")
+        self.register_buffer("adaptation_strength", strength)
+
+    def initial_state(self, batch: int) -> ALIFState:
+        v, z = super().initial_state(batch)
+        return ALIFState(v, z, torch.zeros_like(v))
+
+    def _step(self, current: torch.Tensor, state: ALIFState, params: LIFParams):
+        rho = decay_from_tau(self.adaptation_tau)
+        return alif_step(current, state, params, rho, self.adaptation_strength)

@@ -1,0 +1,27 @@
+import json
+import subprocess
+import sys
+
+from lifstab.cli import main
+
+
+def test_derive_check_passes_on_checked_in_kernels():
+    assert main(["derive", "--check"]) == 0
+
+
+def test_families_json(capsys):
+    assert main(["families", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["family"] for r in rows} >= {"exponential", "q_pseudo_spike"}
+    assert all(abs(r["peak"] - 1.0) < 1e-12 for r in rows)
+
+
+def test_reproduce_writes_summary(tmp_path):
+    assert main(["reproduce", "--out", str(tmp_path)]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert len(summary["lif_demo"]) == 4
+
+
+def test_console_script_reports_bad_input_in_one_line():
+    proc = subprocess.run([sys.executable, "-m", "lifstab", "derive", "--bogus"], capture_output=True, text=True)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr

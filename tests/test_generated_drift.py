@@ -1,0 +1,50 @@
+"""The checked-in kernels are exactly what the derivations generate."""
+
+import pytest
+
+from derivations import codegen
+
+
+def test_generated_files_match_derivations(tmp_path):
+    codegen.write(tmp_path)
+    for name in codegen.generated_files():
+        checked_in = (codegen.GENERATED_DIR / name).read_bytes()
+        assert (tmp_path / name).read_bytes() == checked_in, (
+            f"lifstab/_generated/{name} drifted from derivations/; run `lifstab derive`")
+    assert codegen.check() == []
+
+
+def test_every_checked_in_file_is_generated():
+    on_disk = {p.name for p in codegen.GENERATED_DIR.glob("*.py")}
+    assert on_disk == set(codegen.generated_files())
+
+
+def test_generation_is_deterministic(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    codegen.write(a)
+    codegen.write(b)
+    for name in codegen.generated_files():
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+
+
+def test_check_reports_a_hand_edit(tmp_path):
+    codegen.write(tmp_path)
+    victim = tmp_path / "surrogates_numpy.py"
+    victim.write_text(victim.read_text().replace("numpy.exp", "numpy.exp2", 1))
+    problems = codegen.check(tmp_path)
+    assert len(problems) == 1 and "surrogates_numpy.py" in problems[0]
+    assert codegen.main(["--check", "--out", str(tmp_path)]) == 1
+
+
+def test_runtime_imports_no_sympy():
+    import subprocess
+    import sys
+
+    code = "import sys, lifstab; assert 'sympy' not in sys.modules, 'lifstab imported sympy'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_generated_files_carry_header(backend):
+    text = (codegen.GENERATED_DIR / f"surrogates_{backend}.py").read_text()
+    assert text.startswith("# GENERATED FILE: do not edit") and "lifstab derive" in text
