@@ -1,0 +1,193 @@
+"""A whole LIF (or ALIF) sequence as one autograd function with a hand-written backward pass.
+
+The reference layers run ``lif_step`` in a Python loop and let autograd record every intermediate of
+every step. Here the forward loop runs without autograd and keeps only the voltages, the spikes and
+(recurrent layers) the total currents; the backward loop recomputes the surrogate gradient from the
+voltages and takes the partial derivatives of the voltage update from the generated ``lif_grad``
+kernels (``sympy.diff`` of ``derivations/lif.py``). The recurrent weight gradient is one matrix
+product over all steps after the loop. Same numbers as the reference loop (tests/test_fast_lif.py).
+
+Gradient flow is the reference's: the recurrent current ``z_{t-1} @ w_rec`` always keeps its gradient;
+the ``z_{t-1}`` of the reset term is stop-gradient when ``detach_reset``; ``z_t = H(v_t - A_t)`` has
+gradient ``SG(v_t - A_t)`` with ``A_t = threshold`` (LIF) or ``threshold + strength * a_t`` (ALIF,
+``a_t = rho a_{t-1} + (1 - rho) z_{t-1}``).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+import torch
+from torch.autograd.function import once_differentiable
+
+from ._generated import lif_grad_torch, lif_torch
+from .surrogates import Surrogate
+
+#: arguments of the voltage update, in the order of the generated kernels
+UPDATE_ARGS = ("voltage", "current", "reset_spikes", "decay", "threshold")
+
+
+class Adaptation(NamedTuple):
+    """ALIF adaptation: ``rho = exp(-1/adaptation_tau)`` and ``strength`` (b_a), per neuron, no gradient."""
+
+    rho: torch.Tensor
+    strength: torch.Tensor
+
+
+def partials(reset: str, voltage, current, reset_spikes, decay, threshold) -> dict:
+    """``{argument: d v_t / d argument}`` of the reset's update (generated kernels); a partial may be a
+    plain number (0 or 1) when SymPy found a constant."""
+    return {arg: lif_grad_torch.KERNELS[f"{reset}_d_{arg}"](voltage, current, reset_spikes, decay, threshold)
+            for arg in UPDATE_ARGS}
+
+
+def _times(grad: torch.Tensor, factor):
+    """``grad * factor``, skipping the product when the generated partial is the number 1 or 0."""
+    if isinstance(factor, (int, float)):
+        return grad if factor == 1 else (None if factor == 0 else grad * factor)
+    return grad * factor
+
+
+def _add(total, term):
+    return term if total is None else (total if term is None else total + term)
+
+
+def _sum_batch(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """Reduce ``t`` to the (per-neuron) shape of ``like``."""
+    while t.ndim > like.ndim:
+        t = t.sum(0)
+    return t.expand_as(like) if t.shape != like.shape else t
+
+
+class _LIFSequence(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, currents, w_rec, decay, threshold, v0, z0, a0, rho, strength,
+                reset, detach_reset, surrogate):
+        update = lif_torch.KERNELS[reset]
+        steps = currents.shape[0]
+        voltages, spikes = torch.empty_like(currents), torch.empty_like(currents)
+        # the total current is kept only when there is a recurrent part; feed-forward it is ``currents``
+        totals = torch.empty_like(currents) if w_rec is not None else currents
+        adaptive = a0 is not None
+        adaptations = torch.empty_like(currents) if adaptive else None
+        v, z, a, limit = v0, z0, a0, threshold
+        for t in range(steps):
+            current = torch.addmm(currents[t], z, w_rec, out=totals[t]) if w_rec is not None else currents[t]
+            if adaptive:
+                a = torch.add(rho * a, (1 - rho) * z, out=adaptations[t])
+                limit = threshold + strength * a
+            v = update(v, current, z, decay, limit)
+            voltages[t].copy_(v)
+            z = spikes[t].copy_(v > limit)
+        ctx.save_for_backward(currents if w_rec is None else totals, w_rec, decay, threshold, v0, z0, a0,
+                              rho, strength, voltages, spikes, adaptations)
+        ctx.reset, ctx.detach_reset, ctx.surrogate = reset, detach_reset, surrogate
+        ctx.set_materialize_grads(False)
+        outputs = (spikes, voltages) + ((adaptations,) if adaptive else ())
+        return outputs
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_spikes, grad_voltages, grad_adaptations=None):
+        (totals, w_rec, decay, threshold, v0, z0, a0, rho, strength,
+         voltages, spikes, adaptations) = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        reset, detach_reset, surrogate = ctx.reset, ctx.detach_reset, ctx.surrogate
+        adaptive = a0 is not None
+        steps = voltages.shape[0]
+        grad_currents = torch.empty_like(voltages)
+        grad_decay = grad_threshold = None
+        # gradients arriving at step t from step t + 1
+        grad_v_next = grad_a_next = None
+        next_partials = None
+        for t in reversed(range(steps)):
+            v_prev = voltages[t - 1] if t else v0
+            z_prev = spikes[t - 1] if t else z0
+            limit = threshold + strength * adaptations[t] if adaptive else threshold
+            grad_z = None if grad_spikes is None else grad_spikes[t]
+            if t + 1 < steps:
+                if w_rec is not None:
+                    grad_z = _add(grad_z, grad_currents[t + 1] @ w_rec.T)
+                if not detach_reset:
+                    grad_z = _add(grad_z, _times(grad_v_next, next_partials["reset_spikes"]))
+                if adaptive:
+                    grad_z = _add(grad_z, grad_a_next * (1 - rho))
+            sg = surrogate.torch(voltages[t] - limit)
+            grad_through_spike = None if grad_z is None else grad_z * sg
+            grad_v = None if grad_voltages is None else grad_voltages[t]
+            grad_v = _add(grad_v, grad_through_spike)
+            if t + 1 < steps:
+                grad_v = _add(grad_v, _times(grad_v_next, next_partials["voltage"]))
+            if grad_v is None:
+                grad_v = torch.zeros_like(voltages[t])
+            step_partials = partials(reset, v_prev, totals[t], z_prev, decay, limit)
+            grad_current = _times(grad_v, step_partials["current"])
+            grad_currents[t] = 0 if grad_current is None else grad_current
+            grad_limit = _add(None if grad_through_spike is None else -grad_through_spike,
+                              _times(grad_v, step_partials["threshold"]))
+            if adaptive:
+                grad_a = grad_a_next * rho if grad_a_next is not None else None
+                grad_a = _add(grad_a, None if grad_limit is None else grad_limit * strength)
+                if grad_adaptations is not None:
+                    grad_a = _add(grad_a, grad_adaptations[t])
+                grad_a_next = torch.zeros_like(voltages[t]) if grad_a is None else grad_a
+            if need[2]:
+                term = _times(grad_v, step_partials["decay"])
+                if term is not None:
+                    grad_decay = _add(grad_decay, _sum_batch(term, decay))
+            if need[3] and grad_limit is not None:
+                grad_threshold = _add(grad_threshold, _sum_batch(grad_limit, threshold))
+            grad_v_next, next_partials = grad_v, step_partials
+
+        grad_w_rec = grad_v0 = grad_z0 = grad_a0 = None
+        if w_rec is not None and need[1]:
+            # one product over all steps: sum_t z_{t-1}^T dL/dI_t
+            grad_w_rec = z0.T @ grad_currents[0]
+            if steps > 1:
+                grad_w_rec = grad_w_rec + spikes[:-1].flatten(0, 1).T @ grad_currents[1:].flatten(0, 1)
+        if need[4]:
+            grad_v0 = _times(grad_v_next, next_partials["voltage"])
+            grad_v0 = torch.zeros_like(v0) if grad_v0 is None else grad_v0.expand_as(v0)
+        if need[5]:
+            grad_z0 = grad_currents[0] @ w_rec.T if w_rec is not None else torch.zeros_like(z0)
+            if not detach_reset:
+                grad_z0 = _add(grad_z0, _times(grad_v_next, next_partials["reset_spikes"]))
+            if adaptive:
+                grad_z0 = grad_z0 + grad_a_next * (1 - rho)
+        if adaptive and need[6]:
+            grad_a0 = grad_a_next * rho
+        if grad_decay is not None:
+            grad_decay = grad_decay.reshape(decay.shape)
+        if grad_threshold is not None:
+            grad_threshold = grad_threshold.reshape(threshold.shape)
+        elif need[3]:
+            grad_threshold = torch.zeros_like(threshold)
+        if need[2] and grad_decay is None:
+            grad_decay = torch.zeros_like(decay)
+        return (grad_currents if need[0] else None, grad_w_rec, grad_decay, grad_threshold,
+                grad_v0, grad_z0, grad_a0, None, None, None, None, None)
+
+
+def lif_sequence(
+    currents: torch.Tensor,
+    w_rec: Optional[torch.Tensor],
+    decay: torch.Tensor,
+    threshold: torch.Tensor,
+    v0: torch.Tensor,
+    z0: torch.Tensor,
+    surrogate: Surrogate,
+    reset: str = "subtractive",
+    detach_reset: bool = True,
+    a0: Optional[torch.Tensor] = None,
+    adaptation: Optional[Adaptation] = None,
+) -> tuple[torch.Tensor, ...]:
+    """Run ``T`` LIF steps at once: ``currents`` (T, B, n) is the input part of ``I_t`` (bias included),
+    ``w_rec`` (n x n, diagonal already masked; None for feed-forward) adds ``z_{t-1} @ w_rec``.
+    ``decay`` and ``threshold`` are per-neuron tensors. Returns ``(spikes, voltages)``, plus the
+    adaptation variables ``a`` when ``adaptation`` (ALIF) is given; each (T, B, n).
+    """
+    if (a0 is None) != (adaptation is None):
+        raise ValueError("a0 and adaptation must be given together (ALIF) or not at all (LIF)")
+    rho, strength = adaptation if adaptation is not None else (None, None)
+    return _LIFSequence.apply(currents, w_rec, decay, threshold, v0, z0, a0, rho, strength,
+                              reset, bool(detach_reset), surrogate)
