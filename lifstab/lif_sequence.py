@@ -48,6 +48,15 @@ def _times(grad: torch.Tensor, factor):
     return grad * factor
 
 
+def _add_product(total, grad, factor):
+    """``total + grad * factor`` in one kernel where possible; ``None`` stands for zero."""
+    if grad is None:
+        return total
+    if total is None or isinstance(factor, (int, float)):
+        return _add(total, _times(grad, factor))
+    return torch.addcmul(total, grad, factor)
+
+
 def _add(total, term):
     return term if total is None else (total if term is None else total + term)
 
@@ -57,6 +66,35 @@ def _sum_batch(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     while t.ndim > like.ndim:
         t = t.sum(0)
     return t.expand_as(like) if t.shape != like.shape else t
+
+
+#: steps per block in which the backward pass evaluates the surrogate gradient and the partials at once:
+#: one call over many steps amortises the per-call (and thread start-up) cost of elementwise kernels
+#: such as exp, while keeping the extra memory to a block rather than the whole sequence
+BLOCK_STEPS = 32
+
+
+def _at(value, k: int, ndim: int):
+    """Step ``k`` of a block-shaped tensor; numbers and per-neuron tensors are the same at every step."""
+    return value[k] if isinstance(value, torch.Tensor) and value.ndim == ndim else value
+
+
+def _reversed_step_terms(reset, surrogate, voltages, spikes, totals, adaptations, v0, z0, decay, threshold,
+                         strength):
+    """Yield ``(t, SG(v_t - A_t), partials of step t's update)`` for t = T-1 down to 0, computed in blocks."""
+    steps, ndim = voltages.shape[0], voltages.ndim
+    for start in reversed(range(0, steps, BLOCK_STEPS)):
+        stop = min(start + BLOCK_STEPS, steps)
+        if start:
+            v_prev, z_prev = voltages[start - 1:stop - 1], spikes[start - 1:stop - 1]
+        else:
+            v_prev = torch.cat([v0.expand_as(voltages[0])[None], voltages[:stop - 1]])
+            z_prev = torch.cat([z0.expand_as(spikes[0])[None], spikes[:stop - 1]])
+        limit = threshold if adaptations is None else threshold + strength * adaptations[start:stop]
+        sg = surrogate.torch(voltages[start:stop] - limit)
+        block = partials(reset, v_prev, totals[start:stop], z_prev, decay, limit)
+        for k in reversed(range(stop - start)):
+            yield start + k, sg[k], {name: _at(value, k, ndim) for name, value in block.items()}
 
 
 class _LIFSequence(torch.autograd.Function):
@@ -78,7 +116,7 @@ class _LIFSequence(torch.autograd.Function):
                 limit = threshold + strength * a
             v = update(v, current, z, decay, limit)
             voltages[t].copy_(v)
-            z = spikes[t].copy_(v > limit)
+            z = torch.gt(v, limit, out=spikes[t])
         ctx.save_for_backward(currents if w_rec is None else totals, w_rec, decay, threshold, v0, z0, a0,
                               rho, strength, voltages, spikes, adaptations)
         ctx.reset, ctx.detach_reset, ctx.surrogate = reset, detach_reset, surrogate
@@ -100,34 +138,38 @@ class _LIFSequence(torch.autograd.Function):
         # gradients arriving at step t from step t + 1
         grad_v_next = grad_a_next = None
         next_partials = None
-        for t in reversed(range(steps)):
-            v_prev = voltages[t - 1] if t else v0
-            z_prev = spikes[t - 1] if t else z0
-            limit = threshold + strength * adaptations[t] if adaptive else threshold
+        terms = _reversed_step_terms(reset, surrogate, voltages, spikes, totals, adaptations, v0, z0,
+                                     decay, threshold, strength)
+        w_rec_t = None if w_rec is None else w_rec.T
+        one_minus_rho = None if rho is None else 1 - rho
+        # the threshold's gradient is needed for a trainable threshold, and for ALIF's adaptation
+        need_limit = need[3] or adaptive
+        for t, sg, step_partials in terms:
+            # dL/dz_t: the loss, the recurrent current, the reset (when not detached), the adaptation of t + 1
             grad_z = None if grad_spikes is None else grad_spikes[t]
             if t + 1 < steps:
                 if w_rec is not None:
-                    grad_z = _add(grad_z, grad_currents[t + 1] @ w_rec.T)
+                    grad_z = (torch.mm(grad_currents[t + 1], w_rec_t) if grad_z is None
+                              else torch.addmm(grad_z, grad_currents[t + 1], w_rec_t))
                 if not detach_reset:
-                    grad_z = _add(grad_z, _times(grad_v_next, next_partials["reset_spikes"]))
+                    grad_z = _add_product(grad_z, grad_v_next, next_partials["reset_spikes"])
                 if adaptive:
-                    grad_z = _add(grad_z, grad_a_next * (1 - rho))
-            sg = surrogate.torch(voltages[t] - limit)
+                    grad_z = _add_product(grad_z, grad_a_next, one_minus_rho)
             grad_through_spike = None if grad_z is None else grad_z * sg
-            grad_v = None if grad_voltages is None else grad_voltages[t]
-            grad_v = _add(grad_v, grad_through_spike)
+            # dL/dv_t: the loss, the spike z_t, the voltage update of t + 1
+            grad_v = _add(None if grad_voltages is None else grad_voltages[t], grad_through_spike)
             if t + 1 < steps:
-                grad_v = _add(grad_v, _times(grad_v_next, next_partials["voltage"]))
+                grad_v = _add_product(grad_v, grad_v_next, next_partials["voltage"])
             if grad_v is None:
                 grad_v = torch.zeros_like(voltages[t])
-            step_partials = partials(reset, v_prev, totals[t], z_prev, decay, limit)
             grad_current = _times(grad_v, step_partials["current"])
             grad_currents[t] = 0 if grad_current is None else grad_current
-            grad_limit = _add(None if grad_through_spike is None else -grad_through_spike,
-                              _times(grad_v, step_partials["threshold"]))
+            if need_limit:
+                grad_limit = _add_product(None if grad_through_spike is None else -grad_through_spike,
+                                          grad_v, step_partials["threshold"])
             if adaptive:
-                grad_a = grad_a_next * rho if grad_a_next is not None else None
-                grad_a = _add(grad_a, None if grad_limit is None else grad_limit * strength)
+                grad_a = None if grad_a_next is None else grad_a_next * rho
+                grad_a = _add_product(grad_a, grad_limit, strength)
                 if grad_adaptations is not None:
                     grad_a = _add(grad_a, grad_adaptations[t])
                 grad_a_next = torch.zeros_like(voltages[t]) if grad_a is None else grad_a
@@ -151,9 +193,9 @@ class _LIFSequence(torch.autograd.Function):
         if need[5]:
             grad_z0 = grad_currents[0] @ w_rec.T if w_rec is not None else torch.zeros_like(z0)
             if not detach_reset:
-                grad_z0 = _add(grad_z0, _times(grad_v_next, next_partials["reset_spikes"]))
+                grad_z0 = _add_product(grad_z0, grad_v_next, next_partials["reset_spikes"])
             if adaptive:
-                grad_z0 = grad_z0 + grad_a_next * (1 - rho)
+                grad_z0 = _add_product(grad_z0, grad_a_next, one_minus_rho)
         if adaptive and need[6]:
             grad_a0 = grad_a_next * rho
         if grad_decay is not None:
