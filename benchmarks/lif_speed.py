@@ -9,8 +9,9 @@ same surrogate gradient (logistic derivative with peak 1: lifstab ``sigmoid`` da
 snntorch ``surrogate.sigmoid(slope=4)`` = spikingjelly ``surrogate.Sigmoid(alpha=4)``) and the same loss,
 ``spikes.sum()``; the input projection of every implementation is one ``(T*B, n_in) @ (n_in, n)`` product
 (x itself needs no gradient). Time: median over ``--repeats`` rounds; each round runs every
-implementation once, in a rotated order, after one untimed warm-up each. Peak memory: on CPU the growth
-of the peak resident set size (``resource.getrusage(...).ru_maxrss``) over one forward + backward, each
+implementation once, in a rotated order, after one untimed warm-up each. Peak memory: on CPU the peak
+resident set size during one forward + backward minus the resident size before it (Linux: VmHWM after
+resetting it through ``/proc/self/clear_refs``; elsewhere the growth of ``ru_maxrss``), each
 implementation in a fresh subprocess after a tiny warm-up; on CUDA ``torch.cuda.max_memory_allocated``
 above what was allocated before the call. The floor is the matrix products' arithmetic
 (forward and backward) at the throughput of one ``(T*B, n_in) @ (n_in, n)`` product measured in the same
@@ -226,10 +227,22 @@ def peak_memory_cuda(run: Callable[[], None], device: torch.device) -> int:
     return torch.cuda.max_memory_allocated(device) - base
 
 
-def _maxrss_bytes() -> int:
-    # Linux reports kilobytes, macOS bytes
-    scale = 1 if sys.platform == "darwin" else 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+def _reset_peak_rss() -> bool:
+    """Linux: reset the peak RSS (VmHWM) to the current RSS, so that imports do not count; False elsewhere."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _rss_bytes(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise OSError(f"{field} not in /proc/self/status")
 
 
 def memory_child(layer: str, name: str, size: Size) -> None:
@@ -238,9 +251,16 @@ def memory_child(layer: str, name: str, size: Size) -> None:
     tiny = Size(**{**asdict(size), "steps": 2, "batch": 2})
     impl.build(tiny, torch.device("cpu"))[0]()  # load lazy modules and kernels before measuring
     run, _ = impl.build(size, torch.device("cpu"))
-    before = _maxrss_bytes()
-    run()
-    print(json.dumps({"peak_bytes": _maxrss_bytes() - before}))
+    if _reset_peak_rss():
+        before = _rss_bytes("VmRSS")
+        run()
+        peak = _rss_bytes("VmHWM") - before
+    else:  # ru_maxrss is a high-water mark since start: only growth above earlier peaks shows
+        scale = 1 if sys.platform == "darwin" else 1024
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+        run()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale - before
+    print(json.dumps({"peak_bytes": peak}))
 
 
 def peak_memory_cpu(layer: str, name: str, size: Size, threads: int) -> int | None:
@@ -320,7 +340,8 @@ def main(argv=None) -> int:
             memory[key] = (peak_memory_cuda(runners[key][0], device) if device.type == "cuda"
                            else peak_memory_cpu(*key, size, args.threads))
     how = ("torch.cuda.max_memory_allocated above the allocation before the call" if device.type == "cuda"
-           else "growth of ru_maxrss over one forward+backward, fresh subprocess per implementation")
+           else "peak resident set size (Linux VmHWM, reset via /proc/self/clear_refs) minus the resident size "
+                "before one forward+backward, in a fresh subprocess per implementation after a tiny warm-up")
     print(f"matmul throughput: {throughput / 1e9:.1f} GFLOP/s ((T*B, n_in) @ (n_in, n_rec), median)")
     rows = []
     for layer in ("recurrent", "feed-forward"):

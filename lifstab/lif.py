@@ -199,9 +199,10 @@ class RecurrentLIF(nn.Module):
                 raise ValueError(f"{name} contains NaN or inf")
 
     def _input_currents(self, x: torch.Tensor) -> torch.Tensor:
-        # one matrix product for every step: (T, B, n_in) @ (n_in, n_rec)
-        current = x @ self.w_in
-        return current if self.bias is None else current + self.bias
+        # one matrix product for every step: (T*B, n_in) @ (n_in, n_rec), the bias added in the same kernel
+        if self.bias is None:
+            return x @ self.w_in
+        return torch.addmm(self.bias, x.reshape(-1, self.n_in), self.w_in).view(*x.shape[:-1], self.n_rec)
 
     def _step(self, current: torch.Tensor, state: LIFState, params: LIFParams):
         return lif_step(current, state, params)

@@ -15,6 +15,8 @@ gradient ``SG(v_t - A_t)`` with ``A_t = threshold`` (LIF) or ``threshold + stren
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import NamedTuple, Optional
 
 import torch
@@ -34,11 +36,20 @@ class Adaptation(NamedTuple):
     strength: torch.Tensor
 
 
-def partials(reset: str, voltage, current, reset_spikes, decay, threshold) -> dict:
-    """``{argument: d v_t / d argument}`` of the reset's update (generated kernels); a partial may be a
-    plain number (0 or 1) when SymPy found a constant."""
+def partials(reset: str, voltage, current, reset_spikes, decay, threshold, arguments=UPDATE_ARGS) -> dict:
+    """``{argument: d v_t / d argument}`` of the reset's update (generated kernels) for the given
+    ``arguments``; a partial may be a plain number (0 or 1) when SymPy found a constant."""
     return {arg: lif_grad_torch.KERNELS[f"{reset}_d_{arg}"](voltage, current, reset_spikes, decay, threshold)
-            for arg in UPDATE_ARGS}
+            for arg in arguments}
+
+
+@functools.lru_cache(maxsize=None)
+def reads_current(reset: str, arguments: tuple[str, ...]) -> bool:
+    """Whether any of these partials of the reset's update depends on the current ``I_t`` (so that the
+    forward pass must keep the currents): probed once with a NaN current, which shows in the result."""
+    probe = torch.zeros(1, dtype=torch.float64)
+    values = partials(reset, probe, torch.full((1,), math.nan, dtype=torch.float64), probe, probe, probe, arguments)
+    return any(torch.isnan(torch.as_tensor(values[name])).any().item() for name in arguments)
 
 
 def _times(grad: torch.Tensor, factor):
@@ -79,7 +90,7 @@ def _at(value, k: int, ndim: int):
     return value[k] if isinstance(value, torch.Tensor) and value.ndim == ndim else value
 
 
-def _reversed_step_terms(reset, surrogate, voltages, spikes, totals, adaptations, v0, z0, decay, threshold,
+def _reversed_step_terms(reset, used, surrogate, voltages, spikes, totals, adaptations, v0, z0, decay, threshold,
                          strength):
     """Yield ``(t, SG(v_t - A_t), partials of step t's update)`` for t = T-1 down to 0, computed in blocks."""
     steps, ndim = voltages.shape[0], voltages.ndim
@@ -92,7 +103,8 @@ def _reversed_step_terms(reset, surrogate, voltages, spikes, totals, adaptations
             z_prev = torch.cat([z0.expand_as(spikes[0])[None], spikes[:stop - 1]])
         limit = threshold if adaptations is None else threshold + strength * adaptations[start:stop]
         sg = surrogate.torch(voltages[start:stop] - limit)
-        block = partials(reset, v_prev, totals[start:stop], z_prev, decay, limit)
+        block = partials(reset, v_prev, None if totals is None else totals[start:stop], z_prev, decay, limit,
+                         used)
         for k in reversed(range(stop - start)):
             yield start + k, sg[k], {name: _at(value, k, ndim) for name, value in block.items()}
 
@@ -104,22 +116,30 @@ class _LIFSequence(torch.autograd.Function):
         update = lif_torch.KERNELS[reset]
         steps = currents.shape[0]
         voltages, spikes = torch.empty_like(currents), torch.empty_like(currents)
-        # the total current is kept only when there is a recurrent part; feed-forward it is ``currents``
-        totals = torch.empty_like(currents) if w_rec is not None else currents
         adaptive = a0 is not None
+        # the currents are kept for the backward pass only if a partial it evaluates reads them
+        used = ("voltage", "current") + (() if detach_reset else ("reset_spikes",))
+        used += ("decay",) * ctx.needs_input_grad[2] + ("threshold",) * (ctx.needs_input_grad[3] or adaptive)
+        keep = reads_current(reset, used)
+        totals = (torch.empty_like(currents) if w_rec is not None else currents) if keep else None
         adaptations = torch.empty_like(currents) if adaptive else None
         v, z, a, limit = v0, z0, a0, threshold
         for t in range(steps):
-            current = torch.addmm(currents[t], z, w_rec, out=totals[t]) if w_rec is not None else currents[t]
+            if w_rec is None:
+                current = currents[t]
+            elif totals is None:
+                current = torch.addmm(currents[t], z, w_rec)
+            else:
+                current = torch.addmm(currents[t], z, w_rec, out=totals[t])
             if adaptive:
                 a = torch.add(rho * a, (1 - rho) * z, out=adaptations[t])
                 limit = threshold + strength * a
             v = update(v, current, z, decay, limit)
             voltages[t].copy_(v)
             z = torch.gt(v, limit, out=spikes[t])
-        ctx.save_for_backward(currents if w_rec is None else totals, w_rec, decay, threshold, v0, z0, a0,
+        ctx.save_for_backward(totals, w_rec, decay, threshold, v0, z0, a0,
                               rho, strength, voltages, spikes, adaptations)
-        ctx.reset, ctx.detach_reset, ctx.surrogate = reset, detach_reset, surrogate
+        ctx.reset, ctx.detach_reset, ctx.surrogate, ctx.used = reset, detach_reset, surrogate, used
         ctx.set_materialize_grads(False)
         outputs = (spikes, voltages) + ((adaptations,) if adaptive else ())
         return outputs
@@ -138,7 +158,7 @@ class _LIFSequence(torch.autograd.Function):
         # gradients arriving at step t from step t + 1
         grad_v_next = grad_a_next = None
         next_partials = None
-        terms = _reversed_step_terms(reset, surrogate, voltages, spikes, totals, adaptations, v0, z0,
+        terms = _reversed_step_terms(reset, ctx.used, surrogate, voltages, spikes, totals, adaptations, v0, z0,
                                      decay, threshold, strength)
         w_rec_t = None if w_rec is None else w_rec.T
         one_minus_rho = None if rho is None else 1 - rho
