@@ -1,11 +1,12 @@
 """A whole LIF (or ALIF) sequence as one autograd function with a hand-written backward pass.
 
 The reference layers run ``lif_step`` in a Python loop and let autograd record every intermediate of
-every step. Here the forward loop runs without autograd and keeps only the voltages, the spikes and
-(recurrent layers) the total currents; the backward loop recomputes the surrogate gradient from the
-voltages and takes the partial derivatives of the voltage update from the generated ``lif_grad``
-kernels (``sympy.diff`` of ``derivations/lif.py``). The recurrent weight gradient is one matrix
-product over all steps after the loop. Same numbers as the reference loop (tests/test_fast_lif.py).
+every step. Here the forward loop runs without autograd and keeps only the voltages and the spikes
+(and the total currents when a partial derivative reads them, e.g. multiplicative_1 with the reset
+gradient); the backward loop recomputes the surrogate gradient from the voltages, in blocks of steps,
+and takes the partial derivatives of the voltage update from the generated ``lif_grad`` kernels
+(``sympy.diff`` of ``derivations/lif.py``). The recurrent weight gradient is one matrix product over
+all steps after the loop. Same numbers as the reference loop (tests/test_fast_lif.py).
 
 Gradient flow is the reference's: the recurrent current ``z_{t-1} @ w_rec`` always keeps its gradient;
 the ``z_{t-1}`` of the reset term is stop-gradient when ``detach_reset``; ``z_t = H(v_t - A_t)`` has
@@ -46,7 +47,8 @@ def partials(reset: str, voltage, current, reset_spikes, decay, threshold, argum
 @functools.lru_cache(maxsize=None)
 def reads_current(reset: str, arguments: tuple[str, ...]) -> bool:
     """Whether any of these partials of the reset's update depends on the current ``I_t`` (so that the
-    forward pass must keep the currents): probed once with a NaN current, which shows in the result."""
+    forward pass must keep the currents): probed once with a NaN current, which shows in the result.
+    A partial that hid the NaN would be called with ``current=None`` and fail loudly, not silently."""
     probe = torch.zeros(1, dtype=torch.float64)
     values = partials(reset, probe, torch.full((1,), math.nan, dtype=torch.float64), probe, probe, probe, arguments)
     return any(torch.isnan(torch.as_tensor(values[name])).any().item() for name in arguments)
@@ -124,6 +126,7 @@ class _LIFSequence(torch.autograd.Function):
         totals = (torch.empty_like(currents) if w_rec is not None else currents) if keep else None
         adaptations = torch.empty_like(currents) if adaptive else None
         v, z, a, limit = v0, z0, a0, threshold
+        one_minus_rho = None if rho is None else 1 - rho
         for t in range(steps):
             if w_rec is None:
                 current = currents[t]
@@ -132,7 +135,7 @@ class _LIFSequence(torch.autograd.Function):
             else:
                 current = torch.addmm(currents[t], z, w_rec, out=totals[t])
             if adaptive:
-                a = torch.add(rho * a, (1 - rho) * z, out=adaptations[t])
+                a = torch.add(rho * a, one_minus_rho * z, out=adaptations[t])
                 limit = threshold + strength * a
             v = update(v, current, z, decay, limit)
             voltages[t].copy_(v)
