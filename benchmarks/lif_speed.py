@@ -11,8 +11,8 @@ snntorch ``surrogate.sigmoid(slope=4)`` = spikingjelly ``surrogate.Sigmoid(alpha
 (x itself needs no gradient). Time: median over ``--repeats`` rounds; each round runs every
 implementation once, in a rotated order, after one untimed warm-up each. Peak memory: on CPU the peak
 resident set size during one forward + backward minus the resident size before it (Linux: VmHWM after
-resetting it through ``/proc/self/clear_refs``; elsewhere the growth of ``ru_maxrss``), each
-implementation in a fresh subprocess after a tiny warm-up; on CUDA ``torch.cuda.max_memory_allocated``
+resetting it through ``/proc/self/clear_refs``; elsewhere the growth of ``ru_maxrss``), median over
+``--memory-repeats`` fresh subprocesses per implementation, each after a tiny warm-up; on CUDA ``torch.cuda.max_memory_allocated``
 above what was allocated before the call. The floor is the matrix products' arithmetic
 (forward and backward) at the throughput of one ``(T*B, n_in) @ (n_in, n)`` product measured in the same
 run; the per-step recurrent products are smaller and run below that throughput, so the floor is optimistic.
@@ -296,6 +296,8 @@ def parse(argv=None) -> argparse.Namespace:
                    help="torch CPU threads (default: torch's own choice)")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory measurements")
+    p.add_argument("--memory-repeats", type=_positive_int, default=3,
+                   help="CPU: fresh processes per implementation for the peak memory (median reported)")
     p.add_argument("--json", help="also write the results to this file")
     p.add_argument("--memory-child", nargs=2, metavar=("LAYER", "NAME"), help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -337,11 +339,15 @@ def main(argv=None) -> int:
     memory = {}
     if not args.no_memory:
         for key in tqdm(runners, desc="peak memory", file=sys.stderr):
-            memory[key] = (peak_memory_cuda(runners[key][0], device) if device.type == "cuda"
-                           else peak_memory_cpu(*key, size, args.threads))
+            if device.type == "cuda":
+                memory[key] = peak_memory_cuda(runners[key][0], device)
+            else:  # the resident size depends on what the C allocator keeps, so take a median of probes
+                probes = [peak_memory_cpu(*key, size, args.threads) for _ in range(args.memory_repeats)]
+                probes = [p for p in probes if p is not None]
+                memory[key] = int(statistics.median(probes)) if probes else None
     how = ("torch.cuda.max_memory_allocated above the allocation before the call" if device.type == "cuda"
            else "peak resident set size (Linux VmHWM, reset via /proc/self/clear_refs) minus the resident size "
-                "before one forward+backward, in a fresh subprocess per implementation after a tiny warm-up")
+                f"before one forward+backward, median of {args.memory_repeats} fresh subprocesses per implementation")
     print(f"matmul throughput: {throughput / 1e9:.1f} GFLOP/s ((T*B, n_in) @ (n_in, n_rec), median)")
     rows = []
     for layer in ("recurrent", "feed-forward"):
