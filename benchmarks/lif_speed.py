@@ -11,7 +11,8 @@ snntorch ``surrogate.sigmoid(slope=4)`` = spikingjelly ``surrogate.Sigmoid(alpha
 (x itself needs no gradient). Time: median over ``--repeats`` rounds; each round runs every
 implementation once, in a rotated order, after one untimed warm-up each. Peak memory: on CPU the peak
 resident set size during one forward + backward minus the resident size before it (Linux: VmHWM after
-resetting it through ``/proc/self/clear_refs``; elsewhere the growth of ``ru_maxrss``), median over
+resetting it through ``/proc/self/clear_refs``; elsewhere the growth of ``ru_maxrss``; glibc's
+``MALLOC_MMAP_THRESHOLD_`` fixed at 128 KiB so that freed tensors leave the resident set), median over
 ``--memory-repeats`` fresh subprocesses per implementation, each after a tiny warm-up; on CUDA ``torch.cuda.max_memory_allocated``
 above what was allocated before the call. The floor is the matrix products' arithmetic
 (forward and backward) at the throughput of one ``(T*B, n_in) @ (n_in, n)`` product measured in the same
@@ -267,7 +268,10 @@ def peak_memory_cpu(layer: str, name: str, size: Size, threads: int) -> int | No
     cmd = [sys.executable, os.path.abspath(__file__), "--memory-child", layer, name, "--threads", str(threads)]
     for field, value in asdict(size).items():
         cmd += [f"--{field.replace('_', '-')}", str(value)]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    # glibc: allocations above 128 KiB get their own mapping, returned on free, so the resident size
+    # follows the live tensors instead of what the heap happens to keep (stable across runs)
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         print(f"memory of {layer} {name} not measured: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
         return None
@@ -347,7 +351,8 @@ def main(argv=None) -> int:
                 memory[key] = int(statistics.median(probes)) if probes else None
     how = ("torch.cuda.max_memory_allocated above the allocation before the call" if device.type == "cuda"
            else "peak resident set size (Linux VmHWM, reset via /proc/self/clear_refs) minus the resident size "
-                f"before one forward+backward, median of {args.memory_repeats} fresh subprocesses per implementation")
+                f"before one forward+backward, median of {args.memory_repeats} fresh subprocesses per implementation, "
+                "MALLOC_MMAP_THRESHOLD_=131072")
     print(f"matmul throughput: {throughput / 1e9:.1f} GFLOP/s ((T*B, n_in) @ (n_in, n_rec), median)")
     rows = []
     for layer in ("recurrent", "feed-forward"):

@@ -213,10 +213,19 @@ class RecurrentLIF(nn.Module):
                                         state.v, state.z, self.surrogate, self.reset, self.detach_reset)
         return spikes, voltages, LIFState(voltages[-1], spikes[-1])
 
+    def uses_fast_path(self) -> bool:
+        """True when ``forward`` runs the whole-sequence function: ``implementation="fast"`` and the
+        class's ``_step`` comes with its own ``_run_sequence`` (a subclass that changes only ``_step``
+        runs the reference loop, so its dynamics are not silently replaced)."""
+        def owner(name: str) -> type:
+            return next(k for k in type(self).__mro__ if name in vars(k))
+
+        return self.implementation == "fast" and owner("_step") is owner("_run_sequence")
+
     def forward(self, x: torch.Tensor, state: LIFState | None = None, return_voltages: bool = False):
         self._check_input(x)
         state = self.initial_state(x.shape[1]) if state is None else state
-        if self.implementation == "fast":
+        if self.uses_fast_path():
             spikes, voltages, self.last_state = self._run_sequence(self._input_currents(x), state)
             return (spikes, voltages) if return_voltages else spikes
         params = self.params()

@@ -128,3 +128,21 @@ def test_generated_partials_match_autograd(reset):
     for (name, partial), grad in zip(partials(reset, *args).items(), grads):
         expected = torch.zeros(7, dtype=torch.float64) if grad is None else grad
         torch.testing.assert_close(torch.as_tensor(partial, dtype=torch.float64).expand(7), expected, msg=name)
+
+
+def test_subclass_with_its_own_step_runs_the_reference_loop():
+    """A subclass that changes only ``_step`` must not be short-circuited by the fast path."""
+
+    class DoubledCurrent(RecurrentLIF):
+        def _step(self, current, state, params):
+            return super()._step(2 * current, state, params)
+
+    x, _ = inputs()
+    kwargs = dict(threshold=0.3, dtype=torch.float64, seed=5)
+    doubled = DoubledCurrent(N_IN, N, **kwargs)
+    assert not doubled.uses_fast_path() and RecurrentLIF(N_IN, N, **kwargs).uses_fast_path()
+    plain = RecurrentLIF(N_IN, N, **kwargs)
+    with torch.no_grad():
+        plain.w_in.mul_(2)
+        plain.w_rec.mul_(2)
+    torch.testing.assert_close(doubled(x), plain(x))
