@@ -190,8 +190,8 @@ class RecurrentLIF(nn.Module):
     def _check_input(self, x: torch.Tensor) -> None:
         if not isinstance(x, torch.Tensor):
             raise ValueError(f"x must be a torch.Tensor of shape (T, B, {self.n_in}), got {type(x).__name__}")
-        if x.ndim != 3 or x.shape[-1] != self.n_in:
-            raise ValueError(f"x must have shape (T, B, n_in={self.n_in}), got {tuple(x.shape)}")
+        if x.ndim != 3 or x.shape[-1] != self.n_in or x.shape[0] < 1:
+            raise ValueError(f"x must have shape (T >= 1, B, n_in={self.n_in}), got {tuple(x.shape)}")
         if x.dtype != self.w_in.dtype:
             raise ValueError(f"x has dtype {x.dtype}; the layer's weights are {self.w_in.dtype}")
         for name, w in (("w_in", self.w_in), ("w_rec", self.w_rec), ("bias", self.bias)):

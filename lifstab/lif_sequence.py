@@ -251,6 +251,10 @@ def lif_sequence(
     ``decay`` and ``threshold`` are per-neuron tensors. Returns ``(spikes, voltages)``, plus the
     adaptation variables ``a`` when ``adaptation`` (ALIF) is given; each (T, B, n).
     """
+    if reset not in lif_torch.KERNELS:
+        raise ValueError(f"reset={reset!r} is unknown; choose one of {list(lif_torch.KERNELS)}")
+    if currents.ndim != 3 or currents.shape[0] < 1:
+        raise ValueError(f"currents must have shape (T >= 1, B, n), got {tuple(currents.shape)}")
     if (a0 is None) != (adaptation is None):
         raise ValueError("a0 and adaptation must be given together (ALIF) or not at all (LIF)")
     rho, strength = adaptation if adaptation is not None else (None, None)

@@ -6,7 +6,7 @@ import torch
 
 from lifstab import FAMILIES, LIF, RESETS, RecurrentALIF, RecurrentLIF, Surrogate
 from lifstab.lif import ALIFState, LIFState
-from lifstab.lif_sequence import partials
+from lifstab.lif_sequence import lif_sequence, partials
 
 T, B, N_IN, N = 15, 3, 4, 5
 LAYERS = {"recurrent": RecurrentLIF, "feedforward": LIF, "alif": RecurrentALIF}
@@ -146,3 +146,15 @@ def test_subclass_with_its_own_step_runs_the_reference_loop():
         plain.w_in.mul_(2)
         plain.w_rec.mul_(2)
     torch.testing.assert_close(doubled(x), plain(x))
+
+
+def test_bad_arguments_name_themselves():
+    layer = RecurrentLIF(N_IN, N)
+    with pytest.raises(ValueError, match="T >= 1"):
+        layer(torch.zeros(0, B, N_IN))
+    currents, zeros = torch.zeros(T, B, N), torch.zeros(B, N)
+    args = (currents, None, torch.full((N,), 0.9), torch.ones(N), zeros, zeros, Surrogate("gaussian"))
+    with pytest.raises(ValueError, match="reset="):
+        lif_sequence(*args, reset="hard")
+    with pytest.raises(ValueError, match="a0 and adaptation"):
+        lif_sequence(*args, a0=zeros)
