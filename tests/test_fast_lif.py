@@ -158,3 +158,25 @@ def test_bad_arguments_name_themselves():
         lif_sequence(*args, reset="hard")
     with pytest.raises(ValueError, match="a0 and adaptation"):
         lif_sequence(*args, a0=zeros)
+
+
+@pytest.mark.parametrize("kind", LAYERS)
+def test_fast_matches_reference_in_float32_at_a_moderate_size(kind):
+    """The dtype the benchmarks and training use: same spikes, gradients within float32 rounding
+    (the weight gradients are summed over steps in a different order)."""
+    gen = torch.Generator().manual_seed(4)
+    x = (torch.rand(60, 8, 40, generator=gen) < 0.1).float()
+    grads = {}
+    for implementation in ("reference", "fast"):
+        layer = LAYERS[kind](40, 64, threshold=0.2, surrogate="fast_sigmoid", seed=1, implementation=implementation)
+        spikes, voltages = layer(x, return_voltages=True)
+        (spikes.sum() + 0.01 * voltages.sum()).backward()
+        grads[implementation] = (spikes.detach(), voltages.detach(),
+                                 {n: p.grad for n, p in layer.named_parameters() if p.grad is not None})
+    (s_ref, v_ref, g_ref), (s_fast, v_fast, g_fast) = grads["reference"], grads["fast"]
+    assert 0 < s_ref.mean() < 1
+    assert torch.equal(s_fast, s_ref)
+    torch.testing.assert_close(v_fast, v_ref)
+    assert g_ref.keys() == g_fast.keys() and "w_in" in g_ref
+    for name in g_ref:  # sums over all steps in another order: compare against the gradient's norm
+        assert (g_fast[name] - g_ref[name]).norm() <= 1e-5 * g_ref[name].norm(), name
