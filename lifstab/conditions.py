@@ -33,7 +33,7 @@ VARIANTS = ("paper", "exact")
 #: searched ranges: sharpness in [1e-4, 1e4]; tail - 1 in [1e-4, 1e4]
 SHARPNESS_RANGE = (1e-4, 1e4)
 TAIL_OFFSET_RANGE = (1e-4, 1e4)
-_GRID = 33  # log-grid points for the bracket (one per quarter decade)
+_GRID = 17  # log-grid points for the bracket (one per half decade)
 #: Condition IV for the tail is solved at this sharpness unless one is given
 DEFAULT_TAIL_SHARPNESS = 1.0
 
@@ -152,11 +152,13 @@ class _ConditionIV:
         self.c2 = K[f"{name}_dsg_square_mean"](*args)
 
     def __call__(self, sharpness, tail, derivative=None):
-        moments = [expectations.uniform_moment(self.family, m, self.y_min, self.y_max, self.threshold,
+        def moment(m):
+            return expectations.uniform_moment(self.family, m, self.y_min, self.y_max, self.threshold,
                                                self.dampening, sharpness, tail, derivative=derivative)
-                   for m in (1, 2)]
-        constant = 0.0 if derivative else self.c0
-        return constant + self.c1 * moments[0] + self.c2 * moments[1]
+
+        out = (0.0 if derivative else self.c0) + self.c2 * moment(2)
+        # E[SG] enters only the attached-reset forms; skip it (half the work) where its weight is 0
+        return out + self.c1 * moment(1) if np.any(self.c1 != 0) else out
 
 
 def _solve_log(residual, lo: float, hi: float, shape: tuple, tol: float = 1e-13, iterations: int = 100):
@@ -165,14 +167,17 @@ def _solve_log(residual, lo: float, hi: float, shape: tuple, tol: float = 1e-13,
     values = np.stack([np.broadcast_to(residual(np.full(shape, g), need_derivative=False)[0], shape)
                        for g in grid])
     sign_change = np.signbit(values[:-1]) != np.signbit(values[1:])
-    feasible = sign_change.any(axis=0) | (values == 0).any(axis=0)
+    best = np.argmin(np.abs(values), axis=0)
+    # a grid point already within tolerance is a root (e.g. the flat part of a rectangular SG's moment)
+    on_grid = np.abs(np.take_along_axis(values, best[None], 0)[0]) <= tol
+    bracketed = sign_change.any(axis=0) & ~on_grid
+    feasible = bracketed | on_grid
     first = np.argmax(sign_change, axis=0)
     a = grid[first]
     b = grid[np.minimum(first + 1, _GRID - 1)]
     fa = np.take_along_axis(values, first[None], 0)[0]
-    best = np.argmin(np.abs(values), axis=0)
-    x = np.where(feasible, (a + b) / 2, grid[best])
-    active = feasible.copy()
+    x = np.where(bracketed, (a + b) / 2, grid[best])
+    active = bracketed.copy()
     r = np.take_along_axis(values, best[None], 0)[0]
     for _ in range(iterations):
         if not active.any():
@@ -344,6 +349,8 @@ class Recommendation:
     feasible: dict = field(default_factory=dict)
     reasons: dict = field(default_factory=dict)
     from_weights: bool = False
+    #: per neuron: Condition IV has a root
+    iv_feasible: np.ndarray | None = None
 
     @property
     def dampening_mean(self) -> float:
@@ -354,12 +361,8 @@ class Recommendation:
         """Mean sharpness over neurons where Condition IV has a root (None where none has)."""
         if self.tail_per_neuron is not None:
             return float(np.mean(self.sharpness))
-        ok = self.iv_feasible_per_neuron
+        ok = np.asarray(self.iv_feasible, dtype=bool)
         return float(np.mean(self.sharpness[ok])) if ok.any() else None
-
-    @property
-    def iv_feasible_per_neuron(self) -> np.ndarray:
-        return np.asarray(self._iv_feasible)
 
     def surrogate(self) -> Surrogate:
         """The recommended surrogate: per-neuron dampening and sharpness, the layer's tail."""
@@ -515,9 +518,8 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
         family=family, variant=variant, input_mean=mean_x, input_var=var_x, input_weight_variance=var_u,
         recurrent_mean=mu, recurrent_std=std, dampening=damp, sharpness=sharp, tail=layer_tail,
         tail_per_neuron=tail_per_neuron, voltage_min=y_min, voltage_max=y_max, residuals=residuals,
-        feasible=feasible, reasons=reasons, from_weights=w_rec is not None,
+        feasible=feasible, reasons=reasons, from_weights=w_rec is not None, iv_feasible=res.feasible,
     )
-    object.__setattr__(rec, "_iv_feasible", res.feasible)
     return rec
 
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import lifstab
@@ -104,30 +104,31 @@ def _layer_problem(family, reset, variant, data, shape_target, solve_for):
     # choose the recurrent square sum that makes shape_target a root: R is linear in it
     r0 = k(decay, threshold, 0.0, e1, e2, v1, v2)
     r1 = k(decay, threshold, 1.0, e1, e2, v1, v2) - r0
-    square_sum = -r0 / r1
+    with np.errstate(all="ignore"):
+        square_sum = -r0 / r1
     return dict(decay=decay, threshold=threshold, square_sum=square_sum, y_min=y_min, y_max=y_max,
-                dampening=dampening, tail=tail, sharp=sharp, feasible_input=np.all(square_sum > 0))
+                dampening=dampening, tail=tail, sharp=sharp, feasible_input=np.all(np.isfinite(square_sum) & (square_sum > 0)))
 
 
 @given(data=st.data(), family=st.sampled_from(list(FAMILIES)), reset=st.sampled_from(RESETS),
        variant=st.sampled_from(["paper", "exact"]), target=st.floats(0.05, 20.0))
 def test_sharpness_solver_finds_the_root(data, family, reset, variant, target):
     p = _layer_problem(family, reset, variant, data, target, "sharpness")
-    if not p["feasible_input"]:
-        return  # the constructed layer would need a negative square sum
+    assume(p["feasible_input"])  # else the constructed layer would need a negative square sum
     res = C.condition_iv(family, reset, variant, True, p["decay"], p["threshold"], p["square_sum"],
                          p["y_min"], p["y_max"], p["dampening"], tail=p["tail"])
     assert res.feasible.all() and res.reason == ""
     assert np.all(np.abs(res.residual) <= 1e-10), res.residual
-    # the residual is monotone in sharpness here, so the root is the constructed one
-    np.testing.assert_allclose(res.value, target, rtol=1e-6)
+    # the residual is monotone in sharpness here, so the root is the constructed one (strictly so
+    # except for the rectangular SG, whose moment is flat while the box covers the voltage range)
+    if family != "rectangular":
+        np.testing.assert_allclose(res.value, target, rtol=1e-6)
 
 
 @given(data=st.data(), reset=st.sampled_from(RESETS), target=st.floats(1.05, 50.0))
 def test_tail_solver_finds_the_root(data, reset, target):
     p = _layer_problem("q_pseudo_spike", reset, "paper", data, target, "tail")
-    if not p["feasible_input"]:
-        return
+    assume(p["feasible_input"])
     res = C.condition_iv("q_pseudo_spike", reset, "paper", True, p["decay"], p["threshold"], p["square_sum"],
                          p["y_min"], p["y_max"], p["dampening"], solve_for="tail", sharpness=1.0)
     assert res.feasible.all()
