@@ -17,6 +17,7 @@ minimises ``|R|`` and its residual; no boundary value is returned silently.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -364,12 +365,28 @@ class Recommendation:
         ok = np.asarray(self.iv_feasible, dtype=bool)
         return float(np.mean(self.sharpness[ok])) if ok.any() else None
 
-    def surrogate(self) -> Surrogate:
-        """The recommended surrogate: per-neuron dampening and sharpness, the layer's tail."""
+    def surrogate(self, fallback: Surrogate | None = None, dtype=torch.float64, device=None) -> Surrogate:
+        """The recommended surrogate: per-neuron dampening and sharpness, the layer's tail.
+
+        Where Condition IV has no root, the sharpness (or tail) of ``fallback`` (default: the
+        family's default shape) is kept instead of the |residual| minimiser, with a warning.
+        """
         if not np.all(np.isfinite(self.dampening)) or not np.all(self.dampening > 0):
             raise ValueError(f"Condition III gives no positive dampening for some neurons: {self.reasons.get('III')}")
-        return Surrogate(self.family, torch.as_tensor(self.dampening), torch.as_tensor(self.sharpness),
-                         tail=self.tail)
+        has_tail = FAMILIES[self.family].has_tail
+        if fallback is None or fallback.family != self.family:
+            fallback = Surrogate(self.family, tail=2.0 if has_tail else None)
+        ok = np.asarray(self.iv_feasible, dtype=bool)
+        sharpness, tail = self.sharpness, self.tail
+        if self.tail_per_neuron is None and not ok.all():
+            sharpness = np.where(ok, self.sharpness, _as_array(fallback.sharpness, self.n_rec))
+        if has_tail and tail is None:
+            tail = fallback.tail
+        if not ok.all():
+            warnings.warn(f"lifstab: {self.reasons.get('IV')}; those neurons keep sharpness/tail of {fallback!r}",
+                          stacklevel=3)
+        return Surrogate(self.family, torch.as_tensor(self.dampening, dtype=dtype, device=device),
+                         torch.as_tensor(sharpness, dtype=dtype, device=device), tail=tail)
 
     def summary(self) -> str:
         lines = [
@@ -525,6 +542,12 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
 
 # ---- initialisers ---------------------------------------------------------------------------
 
+def _as_array(value, n: int) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().double().numpy()
+    return np.broadcast_to(np.asarray(value, dtype=float), (n,))
+
+
 def _layer_decay(layer: RecurrentLIF) -> float:
     return float(layer.decay.detach().double().mean())
 
@@ -556,11 +579,7 @@ def initialise_(layer: RecurrentLIF, recommendation: Recommendation, seed: int |
             layer.w_rec.copy_(w_rec.to(layer.w_rec.dtype) * layer.rec_mask)
         if layer.bias is not None:
             layer.bias.zero_()
-    surrogate = recommendation.surrogate()
-    dtype, device = layer.w_in.dtype, layer.w_in.device
-    layer.surrogate = surrogate.replace(
-        dampening=torch.as_tensor(recommendation.dampening, dtype=dtype, device=device),
-        sharpness=torch.as_tensor(recommendation.sharpness, dtype=dtype, device=device))
+    layer.surrogate = recommendation.surrogate(layer.surrogate, dtype=layer.w_in.dtype, device=layer.w_in.device)
     return layer
 
 
@@ -571,19 +590,17 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
     if not isinstance(layer, RecurrentLIF):
         raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
     family = layer.surrogate.family if family is None else family
-    tail = layer.surrogate.tail if family == layer.surrogate.family and FAMILIES[family].has_tail else None
+    previous = layer.surrogate if layer.surrogate.family == family else None
     common = dict(decay=_layer_decay(layer), threshold=_layer_threshold(layer), reset=layer.reset,
                   detach_reset=layer.detach_reset, inputs=inputs, input_mean=input_mean, input_var=input_var,
                   family=family, variant=variant)
     first = recommend(layer.n_in, layer.n_rec, **common)
-    layer.surrogate = Surrogate(family, tail=2.0 if FAMILIES[family].has_tail else None)
-    initialise_(layer, first, seed=seed)  # weights from I and II
+    with warnings.catch_warnings():  # the surrogate is replaced below, from the drawn weights
+        warnings.simplefilter("ignore")
+        initialise_(layer, first, seed=seed)  # weights from I and II
     final = recommend(layer.n_in, layer.n_rec, **common, w_in=layer.w_in,
                       w_rec=layer.recurrent_weight(), input_weight_variance=first.input_weight_variance)
-    dtype, device = layer.w_in.dtype, layer.w_in.device
-    layer.surrogate = final.surrogate().replace(
-        dampening=torch.as_tensor(final.dampening, dtype=dtype, device=device),
-        sharpness=torch.as_tensor(final.sharpness, dtype=dtype, device=device))
+    layer.surrogate = final.surrogate(previous, dtype=layer.w_in.dtype, device=layer.w_in.device)
     return final
 
 

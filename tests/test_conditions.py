@@ -48,7 +48,7 @@ def test_condition_iii_subtractive_matches_authors_formula():
 def _simulate(reset, variant, threshold=0.1, tau=20.0, n=200, rate=0.5, seed=0, steps=500, burn_in=50):
     """Firing rate and recurrent/input current variance ratio of a layer initialised by I and II."""
     rec = C.recommend(n, n, tau=tau, threshold=threshold, reset=reset, input_mean=rate,
-                      input_var=rate * (1 - rate), variant=variant)
+                      input_var=rate * (1 - rate), variant=variant, iv_dampening=1.0)
     layer = lifstab.RecurrentLIF(n, n, tau=tau, threshold=threshold, reset=reset, dtype=torch.float64)
     C.initialise_(layer, rec, seed=seed)
     gen = torch.Generator().manual_seed(seed + 1)
@@ -217,6 +217,7 @@ def test_initialise_is_seeded_and_applies_the_recommendation():
         C.initialise_(lifstab.RecurrentLIF(3, 16), rec)
 
 
+@pytest.mark.filterwarnings("ignore:lifstab. Condition IV has no root")
 @pytest.mark.parametrize("cls", [lifstab.RecurrentLIF, lifstab.RecurrentALIF])
 def test_stable_init_runs_on_layers(cls):
     layer = cls(30, 24, tau=10, threshold=0.2, surrogate="fast_sigmoid", dtype=torch.float64)
@@ -255,3 +256,14 @@ def test_cli_bad_input_one_line(capsys):
     assert main(["conditions", "--n-in", "5", "--n-rec", "1", "--threshold", "0.1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "n_rec" in err
+
+
+def test_initialise_keeps_fallback_shape_where_iv_has_no_root():
+    rec = C.recommend(20, 16, tau=10, threshold=0.5, family="fast_sigmoid")  # Condition III's small dampening
+    assert not rec.feasible["IV"]
+    layer = lifstab.RecurrentLIF(20, 16, tau=10, threshold=0.5, dtype=torch.float64,
+                                 surrogate=lifstab.Surrogate("fast_sigmoid", sharpness=0.7))
+    with pytest.warns(UserWarning, match="no root"):
+        C.initialise_(layer, rec, seed=0)
+    np.testing.assert_allclose(layer.surrogate.sharpness.numpy(), 0.7)
+    np.testing.assert_allclose(layer.surrogate.dampening.numpy(), rec.dampening)
