@@ -259,15 +259,28 @@ def _condition_kernels() -> tuple[Kernel, ...]:
             kernels.append(Kernel(f"condition_i_{reset}_{variant}", (c.n_rec, c.alpha, c.theta),
                                   c.condition_i(reset, variant),
                                   f"Condition I ({variant}), {reset} reset: recurrent weight mean."))
+            balance = c.mean_balance(reset, variant)
+            kernels.append(Kernel(f"mean_balance_{reset}_{variant}", (c.n_rec, c.alpha, c.theta, c.mu_w),
+                                  balance.rhs - balance.lhs,
+                                  f"Residual of Condition I's mean balance ({variant}), {reset} reset."))
     for variant in c.VARIANTS:
         kernels.append(Kernel(f"condition_ii_{variant}",
                               (c.n_in, c.n_rec, c.input_second_moment, c.input_weight_variance, c.mu_w),
                               c.condition_ii(variant),
                               f"Condition II ({variant}): recurrent weight variance (negative: infeasible)."))
+        balance = c.variance_balance(variant)
+        kernels.append(Kernel(f"variance_balance_{variant}",
+                              (c.n_in, c.n_rec, c.input_second_moment, c.input_weight_variance, c.mu_w, c.var_w),
+                              balance.lhs - balance.rhs,
+                              f"Residual of Condition II's variance balance ({variant}): recurrent - input."))
     bound_args = (c.alpha, c.theta, c.positive_sum, c.negative_sum, c.input_positive_sum, c.input_negative_sum)
     for reset in RESETS:
         kernels.append(Kernel(f"condition_iii_{reset}", (c.alpha, c.theta, c.positive_sum, c.negative_sum),
                               c.condition_iii(reset), f"Condition III, {reset} reset: per-neuron dampening."))
+        gain = c.gain_balance(reset)
+        kernels.append(Kernel(f"gain_balance_{reset}",
+                              (c.alpha, c.theta, c.positive_sum, c.negative_sum, c.gamma_sym),
+                              gain.lhs - gain.rhs, f"Residual of Condition III's gain equation, {reset} reset."))
         y_min, y_max = c.voltage_bounds(reset)
         kernels.append(Kernel(f"voltage_min_{reset}", bound_args, y_min,
                               f"The paper's worst-case lowest voltage, {reset} reset."))

@@ -184,4 +184,7 @@ def gaussian_part_means() -> tuple[sp.Expr, sp.Expr]:
     density = sp.exp(-(w - m) ** 2 / (2 * s**2)) / (sp.sqrt(2 * sp.pi) * s)
     positive = sp.simplify(sp.integrate(w * density, (w, 0, sp.oo)))
     negative = sp.simplify(sp.integrate(w * density, (w, -sp.oo, 0)))
-    return positive, negative
+    # std = 0 (a degenerate Condition II) is the limit: the constant weight's own part
+    s0 = sp.Symbol("std", nonnegative=True)
+    return (sp.Piecewise((sp.Max(m, 0), sp.Eq(s0, 0)), (positive.subs(s, s0), True)),
+            sp.Piecewise((sp.Min(m, 0), sp.Eq(s0, 0)), (negative.subs(s, s0), True)))

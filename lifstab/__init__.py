@@ -17,6 +17,8 @@ from .lif import (
     lif_step,
 )
 from .surrogates import FAMILIES, Surrogate, family_info, spike
+from . import conditions
+from .conditions import Recommendation, initialise_, recommend, stable_init_
 
 __version__ = "0.1.0"
 
@@ -24,4 +26,5 @@ __all__ = [
     "FAMILIES", "Surrogate", "family_info", "spike",
     "RESETS", "LIFParams", "LIFState", "ALIFState", "lif_step", "alif_step", "decay_from_tau",
     "RecurrentLIF", "LIF", "RecurrentALIF",
+    "conditions", "recommend", "Recommendation", "initialise_", "stable_init_",
 ]

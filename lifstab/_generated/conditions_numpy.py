@@ -15,9 +15,19 @@ def condition_i_subtractive_paper(n_rec, decay, threshold):
     return -threshold*(2*decay - 3)/(n_rec - 1)
 
 
+def mean_balance_subtractive_paper(n_rec, decay, threshold, recurrent_mean):
+    """Residual of Condition I's mean balance (paper), subtractive reset."""
+    return decay*threshold + (1/2)*recurrent_mean*(n_rec - 1) - 3/2*threshold
+
+
 def condition_i_subtractive_exact(n_rec, decay, threshold):
     """Condition I (exact), subtractive reset: recurrent weight mean."""
     return -threshold*(2*decay - 3)/(n_rec - 1)
+
+
+def mean_balance_subtractive_exact(n_rec, decay, threshold, recurrent_mean):
+    """Residual of Condition I's mean balance (exact), subtractive reset."""
+    return decay*threshold + (1/2)*recurrent_mean*(n_rec - 1) - 3/2*threshold
 
 
 def condition_i_multiplicative_1_paper(n_rec, decay, threshold):
@@ -25,9 +35,19 @@ def condition_i_multiplicative_1_paper(n_rec, decay, threshold):
     return -2*threshold*(decay - 1)/(n_rec - 1)
 
 
+def mean_balance_multiplicative_1_paper(n_rec, decay, threshold, recurrent_mean):
+    """Residual of Condition I's mean balance (paper), multiplicative_1 reset."""
+    return decay*threshold + (1/2)*recurrent_mean*(n_rec - 1) - threshold
+
+
 def condition_i_multiplicative_1_exact(n_rec, decay, threshold):
     """Condition I (exact), multiplicative_1 reset: recurrent weight mean."""
     return -2*threshold*(decay - 2)/(n_rec - 1)
+
+
+def mean_balance_multiplicative_1_exact(n_rec, decay, threshold, recurrent_mean):
+    """Residual of Condition I's mean balance (exact), multiplicative_1 reset."""
+    return (1/2)*decay*threshold + (1/4)*recurrent_mean*(n_rec - 1) - threshold
 
 
 def condition_i_multiplicative_2_paper(n_rec, decay, threshold):
@@ -35,9 +55,19 @@ def condition_i_multiplicative_2_paper(n_rec, decay, threshold):
     return -threshold*(decay - 2)/(n_rec - 1)
 
 
+def mean_balance_multiplicative_2_paper(n_rec, decay, threshold, recurrent_mean):
+    """Residual of Condition I's mean balance (paper), multiplicative_2 reset."""
+    return (1/2)*decay*threshold + (1/2)*recurrent_mean*(n_rec - 1) - threshold
+
+
 def condition_i_multiplicative_2_exact(n_rec, decay, threshold):
     """Condition I (exact), multiplicative_2 reset: recurrent weight mean."""
     return -threshold*(decay - 2)/(n_rec - 1)
+
+
+def mean_balance_multiplicative_2_exact(n_rec, decay, threshold, recurrent_mean):
+    """Residual of Condition I's mean balance (exact), multiplicative_2 reset."""
+    return (1/2)*decay*threshold + (1/2)*recurrent_mean*(n_rec - 1) - threshold
 
 
 def condition_i_none_paper(n_rec, decay, threshold):
@@ -45,9 +75,19 @@ def condition_i_none_paper(n_rec, decay, threshold):
     return -2*threshold*(decay - 1)/(n_rec - 1)
 
 
+def mean_balance_none_paper(n_rec, decay, threshold, recurrent_mean):
+    """Residual of Condition I's mean balance (paper), none reset."""
+    return decay*threshold + (1/2)*recurrent_mean*(n_rec - 1) - threshold
+
+
 def condition_i_none_exact(n_rec, decay, threshold):
     """Condition I (exact), none reset: recurrent weight mean."""
     return -2*threshold*(decay - 1)/(n_rec - 1)
+
+
+def mean_balance_none_exact(n_rec, decay, threshold, recurrent_mean):
+    """Residual of Condition I's mean balance (exact), none reset."""
+    return decay*threshold + (1/2)*recurrent_mean*(n_rec - 1) - threshold
 
 
 def condition_ii_paper(n_in, n_rec, input_second_moment, input_weight_variance, recurrent_mean):
@@ -55,14 +95,29 @@ def condition_ii_paper(n_in, n_rec, input_second_moment, input_weight_variance, 
     return 2*input_second_moment*input_weight_variance*n_in/(2*n_rec - 2) - n_rec*recurrent_mean**2/(2*n_rec - 2) + recurrent_mean**2/(2*n_rec - 2)
 
 
+def variance_balance_paper(n_in, n_rec, input_second_moment, input_weight_variance, recurrent_mean, recurrent_variance):
+    """Residual of Condition II's variance balance (paper): recurrent - input."""
+    return -input_second_moment*input_weight_variance*n_in + (n_rec - 1)*((1/2)*recurrent_mean**2 + recurrent_variance)
+
+
 def condition_ii_exact(n_in, n_rec, input_second_moment, input_weight_variance, recurrent_mean):
     """Condition II (exact): recurrent weight variance (negative: infeasible)."""
     return 4*input_second_moment*input_weight_variance*n_in/(2*n_rec - 2) - n_rec*recurrent_mean**2/(2*n_rec - 2) + recurrent_mean**2/(2*n_rec - 2)
 
 
+def variance_balance_exact(n_in, n_rec, input_second_moment, input_weight_variance, recurrent_mean, recurrent_variance):
+    """Residual of Condition II's variance balance (exact): recurrent - input."""
+    return -input_second_moment*input_weight_variance*n_in + (n_rec - 1)*((1/4)*recurrent_mean**2 + (1/2)*recurrent_variance)
+
+
 def condition_iii_subtractive(decay, threshold, positive_sum, negative_sum):
     """Condition III, subtractive reset: per-neuron dampening."""
     return negative_sum*(1 - decay)/(positive_sum*(negative_sum - threshold))
+
+
+def gain_balance_subtractive(decay, threshold, positive_sum, negative_sum, dampening):
+    """Residual of Condition III's gain equation, subtractive reset."""
+    return dampening*positive_sum*(negative_sum - threshold) - negative_sum*(1 - decay)
 
 
 def voltage_min_subtractive(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum):
@@ -125,6 +180,11 @@ def condition_iii_multiplicative_1(decay, threshold, positive_sum, negative_sum)
     return (1 - decay)/positive_sum
 
 
+def gain_balance_multiplicative_1(decay, threshold, positive_sum, negative_sum, dampening):
+    """Residual of Condition III's gain equation, multiplicative_1 reset."""
+    return dampening*positive_sum + decay - 1
+
+
 def voltage_min_multiplicative_1(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum):
     """The paper's worst-case lowest voltage, multiplicative_1 reset."""
     return (input_negative_sum + negative_sum)/(1 - decay)
@@ -183,6 +243,11 @@ def condition_iv_multiplicative_1_exact_attached_dsg_square_mean(decay, threshol
 def condition_iii_multiplicative_2(decay, threshold, positive_sum, negative_sum):
     """Condition III, multiplicative_2 reset: per-neuron dampening."""
     return (1 - decay)/positive_sum
+
+
+def gain_balance_multiplicative_2(decay, threshold, positive_sum, negative_sum, dampening):
+    """Residual of Condition III's gain equation, multiplicative_2 reset."""
+    return dampening*positive_sum + decay - 1
 
 
 def voltage_min_multiplicative_2(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum):
@@ -245,6 +310,11 @@ def condition_iii_none(decay, threshold, positive_sum, negative_sum):
     return (1 - decay)/positive_sum
 
 
+def gain_balance_none(decay, threshold, positive_sum, negative_sum, dampening):
+    """Residual of Condition III's gain equation, none reset."""
+    return dampening*positive_sum + decay - 1
+
+
 def voltage_min_none(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum):
     """The paper's worst-case lowest voltage, none reset."""
     return (input_negative_sum + negative_sum)/(1 - decay)
@@ -302,26 +372,37 @@ def condition_iv_none_exact_attached_dsg_square_mean(decay, threshold, recurrent
 
 def gaussian_positive_part(mean, std):
     """E[max(W, 0)], W ~ N(mean, std^2)."""
-    return -1/2*mean*scipy.special.erfc(0.70710678118654752*mean/std) + mean + 0.39894228040143268*std*numpy.exp(-1/2*mean**2/std**2)
+    return numpy.where((std == 0), numpy.maximum(0, mean), -1/2*mean*scipy.special.erfc(0.70710678118654752*mean/std) + mean + 0.39894228040143268*std*numpy.exp(-1/2*mean**2/std**2))
 
 
 def gaussian_negative_part(mean, std):
     """E[min(W, 0)], W ~ N(mean, std^2)."""
-    return (1/2)*mean*scipy.special.erfc(0.70710678118654752*mean/std) - 0.39894228040143268*std*numpy.exp(-1/2*mean**2/std**2)
+    return numpy.where((std == 0), numpy.minimum(0, mean), (1/2)*mean*scipy.special.erfc(0.70710678118654752*mean/std) - 0.39894228040143268*std*numpy.exp(-1/2*mean**2/std**2))
 
 
 KERNELS = {
     'condition_i_subtractive_paper': condition_i_subtractive_paper,
+    'mean_balance_subtractive_paper': mean_balance_subtractive_paper,
     'condition_i_subtractive_exact': condition_i_subtractive_exact,
+    'mean_balance_subtractive_exact': mean_balance_subtractive_exact,
     'condition_i_multiplicative_1_paper': condition_i_multiplicative_1_paper,
+    'mean_balance_multiplicative_1_paper': mean_balance_multiplicative_1_paper,
     'condition_i_multiplicative_1_exact': condition_i_multiplicative_1_exact,
+    'mean_balance_multiplicative_1_exact': mean_balance_multiplicative_1_exact,
     'condition_i_multiplicative_2_paper': condition_i_multiplicative_2_paper,
+    'mean_balance_multiplicative_2_paper': mean_balance_multiplicative_2_paper,
     'condition_i_multiplicative_2_exact': condition_i_multiplicative_2_exact,
+    'mean_balance_multiplicative_2_exact': mean_balance_multiplicative_2_exact,
     'condition_i_none_paper': condition_i_none_paper,
+    'mean_balance_none_paper': mean_balance_none_paper,
     'condition_i_none_exact': condition_i_none_exact,
+    'mean_balance_none_exact': mean_balance_none_exact,
     'condition_ii_paper': condition_ii_paper,
+    'variance_balance_paper': variance_balance_paper,
     'condition_ii_exact': condition_ii_exact,
+    'variance_balance_exact': variance_balance_exact,
     'condition_iii_subtractive': condition_iii_subtractive,
+    'gain_balance_subtractive': gain_balance_subtractive,
     'voltage_min_subtractive': voltage_min_subtractive,
     'voltage_max_subtractive': voltage_max_subtractive,
     'condition_iv_subtractive_paper': condition_iv_subtractive_paper,
@@ -334,6 +415,7 @@ KERNELS = {
     'condition_iv_subtractive_exact_attached_dsg_mean': condition_iv_subtractive_exact_attached_dsg_mean,
     'condition_iv_subtractive_exact_attached_dsg_square_mean': condition_iv_subtractive_exact_attached_dsg_square_mean,
     'condition_iii_multiplicative_1': condition_iii_multiplicative_1,
+    'gain_balance_multiplicative_1': gain_balance_multiplicative_1,
     'voltage_min_multiplicative_1': voltage_min_multiplicative_1,
     'voltage_max_multiplicative_1': voltage_max_multiplicative_1,
     'condition_iv_multiplicative_1_paper': condition_iv_multiplicative_1_paper,
@@ -346,6 +428,7 @@ KERNELS = {
     'condition_iv_multiplicative_1_exact_attached_dsg_mean': condition_iv_multiplicative_1_exact_attached_dsg_mean,
     'condition_iv_multiplicative_1_exact_attached_dsg_square_mean': condition_iv_multiplicative_1_exact_attached_dsg_square_mean,
     'condition_iii_multiplicative_2': condition_iii_multiplicative_2,
+    'gain_balance_multiplicative_2': gain_balance_multiplicative_2,
     'voltage_min_multiplicative_2': voltage_min_multiplicative_2,
     'voltage_max_multiplicative_2': voltage_max_multiplicative_2,
     'condition_iv_multiplicative_2_paper': condition_iv_multiplicative_2_paper,
@@ -358,6 +441,7 @@ KERNELS = {
     'condition_iv_multiplicative_2_exact_attached_dsg_mean': condition_iv_multiplicative_2_exact_attached_dsg_mean,
     'condition_iv_multiplicative_2_exact_attached_dsg_square_mean': condition_iv_multiplicative_2_exact_attached_dsg_square_mean,
     'condition_iii_none': condition_iii_none,
+    'gain_balance_none': gain_balance_none,
     'voltage_min_none': voltage_min_none,
     'voltage_max_none': voltage_max_none,
     'condition_iv_none_paper': condition_iv_none_paper,

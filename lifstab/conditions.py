@@ -1,0 +1,611 @@
+"""Conditions I-IV at run time: one function per condition, exact solvers, ``recommend`` and the
+initialisers (theory.md section 4).
+
+Every formula comes from the generated kernels (``derivations/conditions.py`` and
+``derivations/expectations.py``); this module validates arguments, gathers the per-neuron
+statistics of a layer and solves Condition IV.
+
+*Solver for Condition IV.* The residual ``R = c0 + c1 E[SG] + c2 E[SG^2]`` (coefficients from the
+generated kernels; the moments under the paper's worst-case uniform voltage) is solved per neuron
+in ``x = log(sharpness)`` or ``x = log(tail - 1)``: a bracket is found on a log grid, then a
+safeguarded Newton iteration (the generated derivatives in sharpness or tail; a bisection step
+whenever Newton leaves the bracket) runs to ``|R| <= 1e-13``. Where ``R`` does not change sign on
+the searched range, the neuron is reported infeasible with the reason, the grid point that
+minimises ``|R|`` and its residual; no boundary value is returned silently.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import torch
+
+from . import expectations
+from ._generated import conditions_numpy as _k
+from .lif import RESETS, RecurrentLIF
+from .surrogates import FAMILIES, Surrogate, family_info
+
+K = _k.KERNELS
+VARIANTS = ("paper", "exact")
+#: searched ranges: sharpness in [1e-4, 1e4]; tail - 1 in [1e-4, 1e4]
+SHARPNESS_RANGE = (1e-4, 1e4)
+TAIL_OFFSET_RANGE = (1e-4, 1e4)
+_GRID = 17  # log-grid points for the bracket (one per half decade)
+#: Condition IV for the tail is solved at this sharpness unless one is given
+DEFAULT_TAIL_SHARPNESS = 1.0
+
+
+# ---- validation -----------------------------------------------------------------------------
+
+def _check_int(name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name}={value!r} must be an integer >= {minimum}")
+    return int(value)
+
+
+def _check_float(name: str, value, low: float | None = None, high: float | None = None,
+                 low_open: bool = True, high_open: bool = True) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r} must be a number") from None
+    bad = not math.isfinite(x)
+    if low is not None:
+        bad |= x <= low if low_open else x < low
+    if high is not None:
+        bad |= x >= high if high_open else x > high
+    if bad:
+        lo = "(" if low_open else "["
+        hi = ")" if high_open else "]"
+        raise ValueError(f"{name}={value!r} must be finite and in {lo}{low}, {high}{hi}")
+    return x
+
+
+def _check_reset(reset: str) -> str:
+    if reset not in RESETS:
+        raise ValueError(f"reset={reset!r} is unknown; choose one of {list(RESETS)}")
+    return reset
+
+
+def _check_variant(variant: str) -> str:
+    if variant not in VARIANTS:
+        raise ValueError(f"variant={variant!r} must be one of {list(VARIANTS)}")
+    return variant
+
+
+def resolve_decay(tau=None, decay=None) -> float:
+    """The decay alpha from exactly one of ``tau`` (steps, > 0) or ``decay`` (in (0, 1))."""
+    if (tau is None) == (decay is None):
+        raise ValueError("give exactly one of tau or decay")
+    if tau is not None:
+        return math.exp(-1.0 / _check_float("tau", tau, 0.0))
+    return _check_float("decay", decay, 0.0, 1.0)
+
+
+# ---- Conditions I-III -----------------------------------------------------------------------
+
+def condition_i(n_rec: int, decay: float, threshold: float, reset: str = "subtractive",
+                variant: str = "exact") -> float:
+    """Condition I: the recurrent weight mean that puts the mean voltage at threshold."""
+    n_rec = _check_int("n_rec", n_rec, 2)
+    decay = _check_float("decay", decay, 0.0, 1.0)
+    threshold = _check_float("threshold", threshold, 0.0)
+    return float(K[f"condition_i_{_check_reset(reset)}_{_check_variant(variant)}"](n_rec, decay, threshold))
+
+
+def condition_ii(n_in: int, n_rec: int, input_second_moment: float, input_weight_variance: float,
+                 recurrent_mean: float, variant: str = "exact") -> float:
+    """Condition II: the recurrent weight variance; negative when the condition cannot be met."""
+    n_in, n_rec = _check_int("n_in", n_in, 1), _check_int("n_rec", n_rec, 2)
+    second = _check_float("input_second_moment", input_second_moment, 0.0, low_open=False)
+    var_u = _check_float("input_weight_variance", input_weight_variance, 0.0, low_open=False)
+    return float(K[f"condition_ii_{_check_variant(variant)}"](n_in, n_rec, second, var_u, float(recurrent_mean)))
+
+
+def condition_iii(decay, threshold: float, positive_sum, negative_sum, reset: str = "subtractive") -> np.ndarray:
+    """Condition III: per-neuron dampening from P_i = sum_j max(W_ji, 0), N_i = sum_j min(W_ji, 0)
+    (NaN or inf where P_i = 0: no dampening makes the gain 1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(K[f"condition_iii_{_check_reset(reset)}"](
+            np.asarray(decay, float), float(threshold), np.asarray(positive_sum, float),
+            np.asarray(negative_sum, float)), dtype=float)
+
+
+def voltage_bounds(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum,
+                   reset: str = "subtractive") -> tuple[np.ndarray, np.ndarray]:
+    """The paper's worst-case voltage range (y_min, y_max) per neuron."""
+    args = [np.asarray(a, float) for a in (decay, threshold, positive_sum, negative_sum,
+                                           input_positive_sum, input_negative_sum)]
+    return K[f"voltage_min_{_check_reset(reset)}"](*args), K[f"voltage_max_{reset}"](*args)
+
+
+# ---- Condition IV ---------------------------------------------------------------------------
+
+class SolveResult(NamedTuple):
+    """Per-neuron solution of Condition IV in sharpness or tail."""
+
+    value: np.ndarray  # the root, or where infeasible the searched value minimising |residual|
+    residual: np.ndarray
+    feasible: np.ndarray  # bool: a root exists in the searched range
+    reason: str  # empty when every neuron is feasible
+
+
+def _iv_form(variant: str, detach_reset: bool) -> str:
+    return "paper" if variant == "paper" else ("exact_detached" if detach_reset else "exact_attached")
+
+
+class _ConditionIV:
+    """R(shape) = c0 + c1 E[SG] + c2 E[SG^2] for one layer, vectorised over neurons."""
+
+    def __init__(self, family, reset, variant, detach_reset, decay, threshold, square_sum, y_min, y_max,
+                 dampening, sharpness=None, tail=None):
+        self.family, self.y_min, self.y_max, self.threshold = family, y_min, y_max, threshold
+        self.dampening, self.sharpness, self.tail = dampening, sharpness, tail
+        name = f"condition_iv_{reset}_{_iv_form(variant, detach_reset)}"
+        v_mean, v_square = expectations.voltage_moments(y_min, y_max)
+        args = (decay, threshold, square_sum, 0.0, 0.0, v_mean, v_square)
+        self.c0 = K[name](*args)
+        self.c1 = K[f"{name}_dsg_mean"](*args)
+        self.c2 = K[f"{name}_dsg_square_mean"](*args)
+
+    def __call__(self, sharpness, tail, derivative=None):
+        def moment(m):
+            return expectations.uniform_moment(self.family, m, self.y_min, self.y_max, self.threshold,
+                                               self.dampening, sharpness, tail, derivative=derivative)
+
+        out = (0.0 if derivative else self.c0) + self.c2 * moment(2)
+        # E[SG] enters only the attached-reset forms; skip it (half the work) where its weight is 0
+        return out + self.c1 * moment(1) if np.any(self.c1 != 0) else out
+
+
+def _solve_log(residual, lo: float, hi: float, shape: tuple, tol: float = 1e-13, iterations: int = 100):
+    """Vectorised root of ``residual(x) -> (R, dR/dx)`` for x in [log lo, log hi] (see module doc)."""
+    grid = np.linspace(math.log(lo), math.log(hi), _GRID)
+    values = np.stack([np.broadcast_to(residual(np.full(shape, g), need_derivative=False)[0], shape)
+                       for g in grid])
+    sign_change = np.signbit(values[:-1]) != np.signbit(values[1:])
+    best = np.argmin(np.abs(values), axis=0)
+    # a grid point already within tolerance is a root (e.g. the flat part of a rectangular SG's moment)
+    on_grid = np.abs(np.take_along_axis(values, best[None], 0)[0]) <= tol
+    bracketed = sign_change.any(axis=0) & ~on_grid
+    feasible = bracketed | on_grid
+    first = np.argmax(sign_change, axis=0)
+    a = grid[first]
+    b = grid[np.minimum(first + 1, _GRID - 1)]
+    fa = np.take_along_axis(values, first[None], 0)[0]
+    x = np.where(bracketed, (a + b) / 2, grid[best])
+    active = bracketed.copy()
+    r = np.take_along_axis(values, best[None], 0)[0]
+    for _ in range(iterations):
+        if not active.any():
+            break
+        idx = np.nonzero(active)[0]
+        xa = x[idx]
+        r_a, d_a = residual(xa, need_derivative=True, index=idx)
+        r[idx] = r_a
+        done = np.abs(r_a) <= tol
+        # keep the bracket: the side whose residual has the sign of f(a) moves
+        same = np.signbit(r_a) == np.signbit(fa[idx])
+        a[idx] = np.where(same, xa, a[idx])
+        fa[idx] = np.where(same, r_a, fa[idx])
+        b[idx] = np.where(same, b[idx], xa)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = xa - r_a / d_a
+        lo_b, hi_b = np.minimum(a[idx], b[idx]), np.maximum(a[idx], b[idx])
+        ok = np.isfinite(newton) & (newton > lo_b) & (newton < hi_b)
+        step = np.where(ok, newton, (a[idx] + b[idx]) / 2)
+        x[idx] = np.where(done, xa, step)
+        stalled = np.abs(hi_b - lo_b) <= 1e-15 * np.maximum(1.0, np.abs(xa))
+        active[idx] = ~(done | stalled)
+    # final residual at the returned points
+    r_final, _ = residual(x, need_derivative=False)
+    return x, np.broadcast_to(r_final, shape).copy(), feasible
+
+
+def condition_iv(family: str, reset: str, variant: str, detach_reset: bool, decay, threshold, square_sum,
+                 y_min, y_max, dampening, *, solve_for: str = "sharpness", sharpness=None, tail=None) -> SolveResult:
+    """Condition IV per neuron, solved exactly for ``solve_for="sharpness"`` (every family; needs
+    ``tail`` for q_pseudo_spike) or ``"tail"`` (q_pseudo_spike; at ``sharpness``)."""
+    info = family_info(family)
+    if solve_for not in ("sharpness", "tail"):
+        raise ValueError(f"solve_for={solve_for!r} must be 'sharpness' or 'tail'")
+    if solve_for == "tail" and not info.has_tail:
+        raise ValueError(f"solve_for='tail' needs a family with a tail; family={family!r} has none")
+    if solve_for == "sharpness" and info.has_tail and tail is None:
+        raise ValueError(f"tail is required to solve for sharpness with family={family!r}")
+    if not info.has_tail and tail is not None:
+        raise ValueError(f"tail={tail!r} given, but family={family!r} has no tail")
+    arrays = np.broadcast_arrays(*(np.asarray(a, float) for a in (decay, square_sum, y_min, y_max, dampening)))
+    shape = arrays[0].shape
+    decay_a, square_a, y_min_a, y_max_a, damp_a = (a.ravel() for a in arrays)
+    n = decay_a.size
+    equation = _ConditionIV(family, _check_reset(reset), _check_variant(variant), detach_reset, decay_a,
+                            float(threshold), square_a, y_min_a, y_max_a, damp_a)
+    if solve_for == "sharpness":
+        fixed_tail = None if tail is None else float(tail)
+
+        def residual(x, need_derivative, index=None):
+            sl = slice(None) if index is None else index
+            sub = _subset(equation, sl)
+            beta = np.exp(x)
+            r = sub(beta, fixed_tail)
+            d = sub(beta, fixed_tail, derivative="sharpness") * beta if need_derivative else None
+            return r, d
+
+        x, r, ok = _solve_log(residual, *SHARPNESS_RANGE, (n,))
+        value = np.exp(x)
+        searched = f"sharpness in [{SHARPNESS_RANGE[0]:g}, {SHARPNESS_RANGE[1]:g}]"
+    else:
+        beta = DEFAULT_TAIL_SHARPNESS if sharpness is None else float(sharpness)
+
+        def residual(x, need_derivative, index=None):
+            sl = slice(None) if index is None else index
+            sub = _subset(equation, sl)
+            q = 1 + np.exp(x)
+            r = sub(beta, q)
+            d = sub(beta, q, derivative="tail") * np.exp(x) if need_derivative else None
+            return r, d
+
+        x, r, ok = _solve_log(residual, *TAIL_OFFSET_RANGE, (n,))
+        value = 1 + np.exp(x)
+        searched = f"tail - 1 in [{TAIL_OFFSET_RANGE[0]:g}, {TAIL_OFFSET_RANGE[1]:g}]"
+    reason = ""
+    if not ok.all():
+        reason = (f"Condition IV has no root for {int((~ok).sum())} of {n} neurons ({searched}): "
+                  f"the second moment of a Jacobian row cannot reach 1 there; the value minimising "
+                  f"|residual| is reported, with residual up to {np.nanmax(np.abs(r[~ok])):.3g}")
+    return SolveResult(value.reshape(shape), r.reshape(shape), ok.reshape(shape), reason)
+
+
+def _subset(equation: _ConditionIV, index):
+    """The equation restricted to some neurons (the solver drops converged ones)."""
+    if isinstance(index, slice):
+        return equation
+    sub = object.__new__(_ConditionIV)
+    sub.family, sub.threshold = equation.family, equation.threshold
+    for name in ("y_min", "y_max", "dampening", "c0", "c1", "c2"):
+        value = getattr(equation, name)
+        setattr(sub, name, value[index] if np.ndim(value) else value)
+    return sub
+
+
+def random_search_sharpness(family, reset, variant, detach_reset, decay, threshold, square_sum, y_min, y_max,
+                            dampening, tail=None, samples: int = 100_000, low: float = 0.3, high: float = 1.6,
+                            seed: int = 0, chunk: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """The authors' method, for comparison only: per neuron, ``samples`` uniform sharpness values in
+    [low, high], keep the argmin of the squared residual. Returns (sharpness, residual)."""
+    rng = np.random.default_rng(seed)
+    arrays = np.broadcast_arrays(*(np.asarray(a, float) for a in (decay, square_sum, y_min, y_max, dampening)))
+    decay_a, square_a, y_min_a, y_max_a, damp_a = (a.ravel() for a in arrays)
+    n = decay_a.size
+    best, best_r = np.empty(n), np.empty(n)
+    for start in range(0, n, chunk):
+        sl = slice(start, min(start + chunk, n))
+        eq = _ConditionIV(family, reset, variant, detach_reset, decay_a[sl, None], float(threshold),
+                          square_a[sl, None], y_min_a[sl, None], y_max_a[sl, None], damp_a[sl, None])
+        beta = rng.uniform(low, high, size=(sl.stop - sl.start, samples))
+        r = eq(beta, tail)
+        pick = np.argmin(r**2, axis=1)
+        best[sl] = beta[np.arange(len(pick)), pick]
+        best_r[sl] = r[np.arange(len(pick)), pick]
+    return best, best_r
+
+
+# ---- the recommendation ---------------------------------------------------------------------
+
+def _to_numpy(w, name: str, shape: tuple) -> np.ndarray:
+    if isinstance(w, torch.Tensor):
+        w = w.detach().cpu().double().numpy()
+    w = np.asarray(w, dtype=float)
+    if w.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {w.shape}")
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return w
+
+
+def input_statistics(inputs=None, input_mean=None, input_var=None) -> tuple[float, float]:
+    """(E[x], Var x) from example ``inputs`` or given values; spikes Bernoulli(1/2) when neither."""
+    if inputs is not None:
+        if input_mean is not None or input_var is not None:
+            raise ValueError("give inputs or input_mean/input_var, not both")
+        x = inputs.detach().cpu().double().numpy() if isinstance(inputs, torch.Tensor) else np.asarray(inputs, float)
+        if x.size < 2 or not np.all(np.isfinite(x)):
+            raise ValueError("inputs must hold at least 2 finite values")
+        return float(x.mean()), float(x.var())
+    mean = 0.5 if input_mean is None else _check_float("input_mean", input_mean)
+    var = 0.25 if input_var is None else _check_float("input_var", input_var, 0.0, low_open=False)
+    return mean, var
+
+
+@dataclass(frozen=True, eq=False)
+class Recommendation:
+    """Conditions I-IV for one layer. Arrays are per neuron; ``residuals`` and ``feasible`` are keyed
+    by condition ``"I"`` .. ``"IV"`` (residuals: the largest |residual| over neurons)."""
+
+    n_in: int
+    n_rec: int
+    decay: float
+    threshold: float
+    reset: str
+    detach_reset: bool
+    family: str
+    variant: str
+    input_mean: float
+    input_var: float
+    input_weight_variance: float
+    recurrent_mean: float
+    recurrent_std: float
+    dampening: np.ndarray
+    sharpness: np.ndarray
+    tail: float | None
+    tail_per_neuron: np.ndarray | None
+    voltage_min: np.ndarray
+    voltage_max: np.ndarray
+    residuals: dict = field(default_factory=dict)
+    feasible: dict = field(default_factory=dict)
+    reasons: dict = field(default_factory=dict)
+    from_weights: bool = False
+    #: per neuron: Condition IV has a root
+    iv_feasible: np.ndarray | None = None
+
+    @property
+    def dampening_mean(self) -> float:
+        return float(np.nanmean(self.dampening)) if np.isfinite(self.dampening).any() else float("nan")
+
+    @property
+    def sharpness_mean(self) -> float | None:
+        """Mean sharpness over neurons where Condition IV has a root (None where none has)."""
+        if self.tail_per_neuron is not None:
+            return float(np.mean(self.sharpness))
+        ok = np.asarray(self.iv_feasible, dtype=bool)
+        return float(np.mean(self.sharpness[ok])) if ok.any() else None
+
+    def surrogate(self, fallback: Surrogate | None = None, dtype=torch.float64, device=None) -> Surrogate:
+        """The recommended surrogate: per-neuron dampening and sharpness, the layer's tail.
+
+        Where Condition IV has no root, the sharpness (or tail) of ``fallback`` (default: the
+        family's default shape) is kept instead of the |residual| minimiser, with a warning.
+        """
+        if not np.all(np.isfinite(self.dampening)) or not np.all(self.dampening > 0):
+            raise ValueError(f"Condition III gives no positive dampening for some neurons: {self.reasons.get('III')}")
+        has_tail = FAMILIES[self.family].has_tail
+        if fallback is None or fallback.family != self.family:
+            fallback = Surrogate(self.family, tail=2.0 if has_tail else None)
+        ok = np.asarray(self.iv_feasible, dtype=bool)
+        sharpness, tail = self.sharpness, self.tail
+        if self.tail_per_neuron is None and not ok.all():
+            sharpness = np.where(ok, self.sharpness, _as_array(fallback.sharpness, self.n_rec))
+        if has_tail and tail is None:
+            tail = fallback.tail
+        if not ok.all():
+            warnings.warn(f"lifstab: {self.reasons.get('IV')}; those neurons keep sharpness/tail of {fallback!r}",
+                          stacklevel=3)
+        return Surrogate(self.family, torch.as_tensor(self.dampening, dtype=dtype, device=device),
+                         torch.as_tensor(sharpness, dtype=dtype, device=device), tail=tail)
+
+    def summary(self) -> str:
+        lines = [
+            f"lifstab conditions ({self.variant} variant): n_in={self.n_in}, n_rec={self.n_rec}, "
+            f"decay={self.decay:.6g}, threshold={self.threshold:g}, reset={self.reset}"
+            f"{' (detached)' if self.detach_reset else ''}, family={self.family}",
+            f"  inputs: mean {self.input_mean:.4g}, variance {self.input_var:.4g}; input weight variance "
+            f"{self.input_weight_variance:.4g}; per-neuron results from "
+            f"{'the given weights' if self.from_weights else 'the recommended weight statistics'}",
+            f"  I   recurrent weight mean      {self.recurrent_mean:.6g}",
+            f"  II  recurrent weight std       {self.recurrent_std:.6g}",
+            f"  III dampening (mean)           {self.dampening_mean:.6g}  "
+            f"[min {np.nanmin(self.dampening):.4g}, max {np.nanmax(self.dampening):.4g}]",
+        ]
+        if self.tail_per_neuron is not None:
+            lines.append(f"  IV  tail (mean)                {self.tail:.6g}  at sharpness {self.sharpness.mean():.4g}")
+        else:
+            s = self.sharpness_mean
+            lines.append(f"  IV  sharpness (mean)           {'none' if s is None else f'{s:.6g}'}")
+        for key in ("I", "II", "III", "IV"):
+            state = "ok" if self.feasible[key] else "INFEASIBLE"
+            lines.append(f"  {key:<3} {state:<10} residual {self.residuals[key]:.3g}"
+                         + (f"  ({self.reasons[key]})" if self.reasons.get(key) else ""))
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return {
+            "n_in": self.n_in, "n_rec": self.n_rec, "decay": self.decay, "threshold": self.threshold,
+            "reset": self.reset, "detach_reset": self.detach_reset, "family": self.family,
+            "variant": self.variant,
+            "recurrent_mean": self.recurrent_mean, "recurrent_std": self.recurrent_std,
+            "dampening": self.dampening_mean,
+            "sharpness": self.sharpness_mean if self.feasible["IV"] or self.tail_per_neuron is None else None,
+            "tail": self.tail,
+            "feasible": {k: bool(v) for k, v in self.feasible.items()},
+            "residuals": {k: float(v) for k, v in self.residuals.items()},
+            "reasons": dict(self.reasons),
+        }
+
+
+def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: str = "subtractive",
+              detach_reset: bool = True, input_mean=None, input_var=None, inputs=None,
+              family: str = "exponential", tail=None, w_in=None, w_rec=None, variant: str = "exact",
+              input_weight_variance=None, iv_dampening=None) -> Recommendation:
+    """Conditions I-IV for a layer (theory.md section 4).
+
+    Inputs ``x`` have mean/variance ``input_mean``/``input_var`` (or measured from ``inputs``;
+    spikes Bernoulli(1/2) by default). The input weights are zero-mean with variance
+    ``input_weight_variance``: measured from ``w_in`` when given, else Glorot's 2/(n_in + n_rec).
+    I and II come from those statistics; III and IV are per neuron, from ``w_in`` (n_in x n_rec) and
+    ``w_rec`` (n_rec x n_rec; current = x @ w_in + z @ w_rec) when given, else from the expected
+    sums under the recommended Gaussian weights. IV is solved in sharpness (``tail`` fixed, for
+    q_pseudo_spike) or, for q_pseudo_spike without ``tail``, in tail at sharpness 1, with the
+    dampening of Condition III (or ``iv_dampening`` when given: E[SG^2] <= dampening^2, so a small
+    dampening can leave IV without a root).
+    """
+    n_in, n_rec = _check_int("n_in", n_in, 1), _check_int("n_rec", n_rec, 2)
+    alpha = resolve_decay(tau, decay)
+    threshold = _check_float("threshold", threshold, 0.0)
+    _check_reset(reset)
+    _check_variant(variant)
+    info = family_info(family)
+    if tail is not None:
+        if not info.has_tail:
+            raise ValueError(f"tail={tail!r} given, but family={family!r} has no tail")
+        tail = _check_float("tail", tail, 1.0)
+    mean_x, var_x = input_statistics(inputs, input_mean, input_var)
+    second_x = var_x + mean_x**2
+    if w_in is not None:
+        w_in = _to_numpy(w_in, "w_in", (n_in, n_rec))
+    if w_rec is not None:
+        w_rec = _to_numpy(w_rec, "w_rec", (n_rec, n_rec))
+        w_rec = w_rec * (1 - np.eye(n_rec))  # the diagonal never acts
+    if input_weight_variance is None:
+        var_u = float(w_in.var()) if w_in is not None else 2.0 / (n_in + n_rec)
+    else:
+        var_u = _check_float("input_weight_variance", input_weight_variance, 0.0, low_open=False)
+
+    residuals, feasible, reasons = {}, {}, {}
+    # Condition I
+    mu = float(K[f"condition_i_{reset}_{variant}"](n_rec, alpha, threshold))
+    residuals["I"] = abs(float(K[f"mean_balance_{reset}_{variant}"](n_rec, alpha, threshold, mu)))
+    feasible["I"] = True
+    # Condition II
+    var_w = float(K[f"condition_ii_{variant}"](n_in, n_rec, second_x, var_u, mu))
+    feasible["II"] = var_w >= 0
+    if not feasible["II"]:
+        reasons["II"] = (f"the input current variance is too small for the recurrent mean {mu:.3g}: "
+                         f"sigma_W^2 would be {var_w:.3g} < 0; std 0 (closest) is reported")
+    std = math.sqrt(max(var_w, 0.0))
+    residuals["II"] = abs(float(K[f"variance_balance_{variant}"](n_in, n_rec, second_x, var_u, mu, std**2)))
+
+    # per-neuron sums for III and IV
+    if w_rec is not None:
+        pos = np.maximum(w_rec, 0).sum(0)
+        neg = np.minimum(w_rec, 0).sum(0)
+        square_sum = (w_rec**2).sum(0)
+    else:
+        with np.errstate(all="ignore"):  # std = 0 takes the limit branch
+            pos = np.full(n_rec, (n_rec - 1) * float(K["gaussian_positive_part"](np.float64(mu), np.float64(std))))
+            neg = np.full(n_rec, (n_rec - 1) * float(K["gaussian_negative_part"](np.float64(mu), np.float64(std))))
+        square_sum = np.full(n_rec, (n_rec - 1) * (std**2 + mu**2))
+    if w_in is not None:
+        in_pos, in_neg = np.maximum(w_in, 0).sum(0), np.minimum(w_in, 0).sum(0)
+    else:
+        with np.errstate(all="ignore"):
+            half = n_in * float(K["gaussian_positive_part"](np.float64(0.0), np.float64(math.sqrt(var_u))))
+        in_pos, in_neg = np.full(n_rec, half), np.full(n_rec, -half)
+
+    # Condition III
+    damp = condition_iii(alpha, threshold, pos, neg, reset)
+    ok3 = np.isfinite(damp) & (damp > 0)
+    feasible["III"] = bool(ok3.all())
+    if not feasible["III"]:
+        reasons["III"] = (f"{int((~ok3).sum())} neurons have no positive recurrent weight sum, so no "
+                          "dampening sets their largest gain to 1")
+    with np.errstate(all="ignore"):
+        gain = K[f"gain_balance_{reset}"](alpha, threshold, pos, neg, damp)
+    residuals["III"] = float(np.nanmax(np.abs(np.where(ok3, gain, np.nan)))) if ok3.any() else float("nan")
+
+    # Condition IV
+    y_min, y_max = voltage_bounds(alpha, threshold, pos, neg, in_pos, in_neg, reset)
+    if iv_dampening is None:
+        damp_iv = np.where(ok3, damp, 1.0)  # IV of a neuron without dampening is solved at dampening 1
+    else:
+        damp_iv = np.full(n_rec, _check_float("iv_dampening", iv_dampening, 0.0))
+    tail_per_neuron = None
+    if info.has_tail and tail is None:
+        res = condition_iv(family, reset, variant, detach_reset, alpha, threshold, square_sum, y_min, y_max,
+                           damp_iv, solve_for="tail", sharpness=DEFAULT_TAIL_SHARPNESS)
+        tail_per_neuron = res.value
+        sharp = np.full(n_rec, DEFAULT_TAIL_SHARPNESS)
+        layer_tail = float(np.mean(res.value[res.feasible])) if res.feasible.any() else None
+    else:
+        res = condition_iv(family, reset, variant, detach_reset, alpha, threshold, square_sum, y_min, y_max,
+                           damp_iv, tail=tail)
+        sharp = res.value
+        layer_tail = tail
+    feasible["IV"] = bool(res.feasible.all())
+    residuals["IV"] = float(np.max(np.abs(res.residual[res.feasible]))) if res.feasible.any() else float(
+        np.min(np.abs(res.residual)))
+    if res.reason:
+        reasons["IV"] = res.reason + (f"; E[SG^2] <= dampening^2 (dampening {np.mean(damp_iv):.3g})")
+    rec = Recommendation(
+        n_in=n_in, n_rec=n_rec, decay=alpha, threshold=threshold, reset=reset, detach_reset=bool(detach_reset),
+        family=family, variant=variant, input_mean=mean_x, input_var=var_x, input_weight_variance=var_u,
+        recurrent_mean=mu, recurrent_std=std, dampening=damp, sharpness=sharp, tail=layer_tail,
+        tail_per_neuron=tail_per_neuron, voltage_min=y_min, voltage_max=y_max, residuals=residuals,
+        feasible=feasible, reasons=reasons, from_weights=w_rec is not None, iv_feasible=res.feasible,
+    )
+    return rec
+
+
+# ---- initialisers ---------------------------------------------------------------------------
+
+def _as_array(value, n: int) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().double().numpy()
+    return np.broadcast_to(np.asarray(value, dtype=float), (n,))
+
+
+def _layer_decay(layer: RecurrentLIF) -> float:
+    return float(layer.decay.detach().double().mean())
+
+
+def _layer_threshold(layer: RecurrentLIF) -> float:
+    return float(layer.threshold.detach().double().mean())
+
+
+def initialise_(layer: RecurrentLIF, recommendation: Recommendation, seed: int | None = None) -> RecurrentLIF:
+    """Apply ``recommendation`` to ``layer`` in place: recurrent weights N(mean, std^2) with zero
+    diagonal, input weights N(0, input_weight_variance), zero bias, and the recommended surrogate
+    (per-neuron dampening and sharpness, the tail). Seeded and reproducible."""
+    if not isinstance(layer, RecurrentLIF):
+        raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
+    if not isinstance(recommendation, Recommendation):
+        raise ValueError("recommendation must be a lifstab.conditions.Recommendation")
+    if (layer.n_in, layer.n_rec) != (recommendation.n_in, recommendation.n_rec):
+        raise ValueError(f"recommendation is for n_in={recommendation.n_in}, n_rec={recommendation.n_rec}; "
+                         f"layer has n_in={layer.n_in}, n_rec={layer.n_rec}")
+    gen = torch.Generator(device="cpu")
+    gen.manual_seed(seed) if seed is not None else gen.seed()
+    with torch.no_grad():
+        w_in = torch.randn(layer.w_in.shape, generator=gen, dtype=torch.float64) * math.sqrt(
+            recommendation.input_weight_variance)
+        layer.w_in.copy_(w_in.to(layer.w_in.dtype))
+        if layer.w_rec is not None:
+            w_rec = recommendation.recurrent_mean + recommendation.recurrent_std * torch.randn(
+                layer.w_rec.shape, generator=gen, dtype=torch.float64)
+            layer.w_rec.copy_(w_rec.to(layer.w_rec.dtype) * layer.rec_mask)
+        if layer.bias is not None:
+            layer.bias.zero_()
+    layer.surrogate = recommendation.surrogate(layer.surrogate, dtype=layer.w_in.dtype, device=layer.w_in.device)
+    return layer
+
+
+def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=None, family: str | None = None,
+                 variant: str = "exact", seed: int | None = None) -> Recommendation:
+    """Recommend Conditions I-IV for ``layer`` (its decay, threshold, reset, family) and apply them:
+    weights from I and II, then III and IV per neuron on the weights actually drawn."""
+    if not isinstance(layer, RecurrentLIF):
+        raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
+    family = layer.surrogate.family if family is None else family
+    previous = layer.surrogate if layer.surrogate.family == family else None
+    common = dict(decay=_layer_decay(layer), threshold=_layer_threshold(layer), reset=layer.reset,
+                  detach_reset=layer.detach_reset, inputs=inputs, input_mean=input_mean, input_var=input_var,
+                  family=family, variant=variant)
+    first = recommend(layer.n_in, layer.n_rec, **common)
+    with warnings.catch_warnings():  # the surrogate is replaced below, from the drawn weights
+        warnings.simplefilter("ignore")
+        initialise_(layer, first, seed=seed)  # weights from I and II
+    final = recommend(layer.n_in, layer.n_rec, **common, w_in=layer.w_in,
+                      w_rec=layer.recurrent_weight(), input_weight_variance=first.input_weight_variance)
+    layer.surrogate = final.surrogate(previous, dtype=layer.w_in.dtype, device=layer.w_in.device)
+    return final
+
+
+__all__ = [
+    "condition_i", "condition_ii", "condition_iii", "condition_iv", "voltage_bounds", "resolve_decay",
+    "input_statistics", "recommend", "Recommendation", "SolveResult", "initialise_", "stable_init_",
+    "random_search_sharpness", "VARIANTS",
+]

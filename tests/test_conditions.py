@@ -1,0 +1,272 @@
+"""lifstab.conditions: Conditions I-IV, the exact solvers, the initialisers and the CLI."""
+
+import json
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import lifstab
+from lifstab import conditions as C
+from lifstab import expectations
+from lifstab.cli import main
+from lifstab.surrogates import FAMILIES
+
+RESETS = ("subtractive", "multiplicative_1", "multiplicative_2", "none")
+
+
+# ---- Condition III against the paper -------------------------------------------------------
+
+@pytest.mark.parametrize("reset", ["multiplicative_1", "multiplicative_2"])
+def test_condition_iii_reproduces_paper_dampening(reset):
+    """n_in 784, n_rec 128, Glorot-uniform, threshold 0.01, decay exp(-10): about 0.204."""
+    decay, means = math.exp(-10), []
+    for seed in range(5):
+        layer = lifstab.RecurrentLIF(784, 128, threshold=0.01, reset=reset, seed=seed, dtype=torch.float64)
+        w = layer.recurrent_weight().detach().numpy()
+        rec = C.recommend(784, 128, decay=decay, threshold=0.01, reset=reset, w_in=layer.w_in, w_rec=w)
+        P, N = np.maximum(w, 0).sum(0), np.minimum(w, 0).sum(0)
+        authors = (1 - decay) * N / (P * (N - 0.0))  # theory.md section 4, theta = 0 for multiplicative
+        np.testing.assert_allclose(rec.dampening, authors, rtol=1e-9, atol=0)
+        means.append(rec.dampening_mean)
+    assert 0.20 <= np.mean(means) <= 0.215, means
+
+
+def test_condition_iii_subtractive_matches_authors_formula():
+    layer = lifstab.RecurrentLIF(50, 40, seed=3, dtype=torch.float64)
+    w = layer.recurrent_weight().detach().numpy()
+    rec = C.recommend(50, 40, tau=10, threshold=0.3, w_rec=w, w_in=layer.w_in)
+    P, N, a = np.maximum(w, 0).sum(0), np.minimum(w, 0).sum(0), math.exp(-0.1)
+    np.testing.assert_allclose(rec.dampening, (1 - a) * N / (P * (N - 0.3)), rtol=1e-9)
+
+
+# ---- Conditions I and II in simulation -------------------------------------------------------
+
+def _simulate(reset, variant, threshold=0.1, tau=20.0, n=200, rate=0.5, seed=0, steps=500, burn_in=50):
+    """Firing rate and recurrent/input current variance ratio of a layer initialised by I and II."""
+    rec = C.recommend(n, n, tau=tau, threshold=threshold, reset=reset, input_mean=rate,
+                      input_var=rate * (1 - rate), variant=variant, iv_dampening=1.0)
+    layer = lifstab.RecurrentLIF(n, n, tau=tau, threshold=threshold, reset=reset, dtype=torch.float64)
+    with warnings.catch_warnings():  # IV's feasibility does not matter for the forward pass measured here
+        warnings.simplefilter("ignore")
+        C.initialise_(layer, rec, seed=seed)
+    gen = torch.Generator().manual_seed(seed + 1)
+    x = (torch.rand(burn_in + steps, 8, n, generator=gen, dtype=torch.float64) < rate).double()
+    with torch.no_grad():
+        z = layer(x)
+    input_current = x[burn_in:] @ layer.w_in
+    recurrent_current = z[burn_in - 1:-1] @ layer.recurrent_weight()
+    return z[burn_in:].mean().item(), (recurrent_current.var() / input_current.var()).item()
+
+
+_MEAN_FIELD_MISSES = pytest.mark.xfail(
+    strict=True, reason="measured: the mean-field Condition I (v independent of z) misses for multiplicative "
+    "resets: firing rate about 0.20-0.42 instead of 0.5 (tau 2-20, threshold 0.01-1), so II's ratio follows")
+
+
+@pytest.mark.parametrize("reset", [
+    "subtractive", "none",
+    pytest.param("multiplicative_1", marks=_MEAN_FIELD_MISSES),
+    pytest.param("multiplicative_2", marks=_MEAN_FIELD_MISSES),
+])
+def test_conditions_i_and_ii_exact_hold_in_simulation(reset):
+    rate, ratio = _simulate(reset, "exact")
+    assert abs(rate - 0.5) <= 0.05, rate
+    assert abs(ratio - 1) <= 0.10, ratio
+
+
+def test_paper_condition_ii_gives_half_the_variance():
+    """The authors' Condition II lacks a factor 2 (theory.md section 6): the ratio lands near 1/2."""
+    rate, ratio = _simulate("subtractive", "paper")
+    assert abs(rate - 0.5) <= 0.05
+    assert 0.40 <= ratio <= 0.55, ratio
+
+
+# ---- Condition IV solver ---------------------------------------------------------------------
+
+def _layer_problem(family, reset, variant, data, shape_target, solve_for):
+    n = 7
+    rng = np.random.default_rng(data.draw(st.integers(0, 10**6)))
+    decay = data.draw(st.floats(0.0, 0.95))
+    threshold = data.draw(st.floats(0.01, 1.0))
+    y_min = -rng.uniform(0.5, 30, n)
+    y_max = rng.uniform(0.5, 30, n)
+    dampening = rng.uniform(0.3, 1.5, n)
+    sharp, tail = (shape_target, 2.0) if solve_for == "sharpness" else (1.0, shape_target)
+    if not FAMILIES[family].has_tail:
+        tail = None
+    e1 = expectations.uniform_moment(family, 1, y_min, y_max, threshold, dampening, sharp, tail)
+    e2 = expectations.uniform_moment(family, 2, y_min, y_max, threshold, dampening, sharp, tail)
+    form = C._iv_form(variant, True)
+    v1, v2 = expectations.voltage_moments(y_min, y_max)
+    k = C.K[f"condition_iv_{reset}_{form}"]
+    # choose the recurrent square sum that makes shape_target a root: R is linear in it
+    r0 = k(decay, threshold, 0.0, e1, e2, v1, v2)
+    r1 = k(decay, threshold, 1.0, e1, e2, v1, v2) - r0
+    with np.errstate(all="ignore"):
+        square_sum = -r0 / r1
+    return dict(decay=decay, threshold=threshold, square_sum=square_sum, y_min=y_min, y_max=y_max,
+                dampening=dampening, tail=tail, sharp=sharp, feasible_input=np.all(np.isfinite(square_sum) & (square_sum > 0)))
+
+
+@given(data=st.data(), family=st.sampled_from(list(FAMILIES)), reset=st.sampled_from(RESETS),
+       variant=st.sampled_from(["paper", "exact"]), target=st.floats(0.05, 20.0))
+def test_sharpness_solver_finds_the_root(data, family, reset, variant, target):
+    p = _layer_problem(family, reset, variant, data, target, "sharpness")
+    assume(p["feasible_input"])  # else the constructed layer would need a negative square sum
+    res = C.condition_iv(family, reset, variant, True, p["decay"], p["threshold"], p["square_sum"],
+                         p["y_min"], p["y_max"], p["dampening"], tail=p["tail"])
+    assert res.feasible.all() and res.reason == ""
+    assert np.all(np.abs(res.residual) <= 1e-10), res.residual
+    # the residual is monotone in sharpness here, so the root is the constructed one (strictly so
+    # except for the rectangular SG, whose moment is flat while the box covers the voltage range)
+    if family != "rectangular":
+        np.testing.assert_allclose(res.value, target, rtol=1e-6)
+
+
+@given(data=st.data(), reset=st.sampled_from(RESETS), target=st.floats(1.05, 50.0))
+def test_tail_solver_finds_the_root(data, reset, target):
+    p = _layer_problem("q_pseudo_spike", reset, "paper", data, target, "tail")
+    assume(p["feasible_input"])
+    res = C.condition_iv("q_pseudo_spike", reset, "paper", True, p["decay"], p["threshold"], p["square_sum"],
+                         p["y_min"], p["y_max"], p["dampening"], solve_for="tail", sharpness=1.0)
+    assert res.feasible.all()
+    assert np.all(np.abs(res.residual) <= 1e-10), res.residual
+    np.testing.assert_allclose(res.value, target, rtol=1e-6)
+
+
+@given(family=st.sampled_from(list(FAMILIES)), scale=st.floats(1e-6, 0.5))
+def test_infeasible_condition_iv_is_reported(family, scale):
+    """A recurrent square sum so small that even SG = dampening everywhere cannot reach 1."""
+    n = 5
+    y_min, y_max, dampening = np.full(n, -3.0), np.full(n, 4.0), np.full(n, 0.8)
+    square_sum = scale * (1 - 0.25) / 0.8**2  # alpha = 0.5: needs E[SG^2] > dampening^2 / scale
+    tail = 2.0 if FAMILIES[family].has_tail else None
+    res = C.condition_iv(family, "subtractive", "exact", True, 0.5, 0.1, square_sum, y_min, y_max, dampening,
+                         tail=tail)
+    assert not res.feasible.any()
+    assert "no root" in res.reason
+    assert np.all(np.isfinite(res.value)) and np.all(np.abs(res.residual) > 0)
+    # the reported residual is the equation at the reported value
+    e2 = expectations.uniform_moment(family, 2, y_min, y_max, 0.1, dampening, res.value, tail)
+    np.testing.assert_allclose(res.residual, 0.25 + square_sum * e2 - 1, rtol=1e-12)
+
+
+def test_recommend_reports_infeasible_condition_ii():
+    rec = C.recommend(3, 200, tau=20, threshold=5.0, input_mean=0.0, input_var=1e-6)
+    assert not rec.feasible["II"] and rec.recurrent_std == 0.0 and "II" in rec.reasons
+    assert rec.to_json()["feasible"]["II"] is False
+
+
+# ---- recommend, initialisers ---------------------------------------------------------------
+
+def test_recommend_fields_and_json():
+    rec = C.recommend(40, 30, tau=10, threshold=0.5, family="fast_sigmoid", iv_dampening=1.0)
+    out = rec.to_json()
+    for key in ("recurrent_mean", "recurrent_std", "dampening", "sharpness", "tail", "feasible", "residuals"):
+        assert key in out
+    assert set(out["feasible"]) == set(out["residuals"]) == {"I", "II", "III", "IV"}
+    assert rec.dampening.shape == (30,) and rec.sharpness.shape == (30,)
+    assert rec.feasible["IV"] and out["sharpness"] > 0 and out["residuals"]["IV"] <= 1e-10
+    assert "recurrent weight mean" in rec.summary()
+    json.dumps(out)
+
+
+def test_recommend_tail_for_q_pseudo_spike():
+    rec = C.recommend(40, 30, tau=10, threshold=0.5, family="q_pseudo_spike", iv_dampening=1.0)
+    assert rec.tail_per_neuron is not None
+    if rec.feasible["IV"]:
+        assert rec.tail > 1 and rec.residuals["IV"] <= 1e-10
+    else:
+        assert rec.tail is None or rec.tail > 1
+        assert "IV" in rec.reasons
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(n_in=5, n_rec=1, tau=10, threshold=1.0), "n_rec"),
+    (dict(n_in=5, n_rec=4, tau=10, threshold=0.0), "threshold"),
+    (dict(n_in=5, n_rec=4, decay=1.0, threshold=1.0), "decay"),
+    (dict(n_in=5, n_rec=4, decay=0.0, threshold=1.0), "decay"),
+    (dict(n_in=5, n_rec=4, tau=10, threshold=1.0, family="nope"), "family"),
+    (dict(n_in=5, n_rec=4, tau=10, threshold=1.0, family="exponential", tail=2.0), "tail"),
+    (dict(n_in=5, n_rec=4, tau=10, threshold=1.0, input_var=-1.0), "input_var"),
+    (dict(n_in=5, n_rec=4, tau=10, threshold=1.0, w_in=np.zeros((4, 4))), "w_in"),
+    (dict(n_in=5, n_rec=4, tau=10, threshold=1.0, w_rec=np.zeros((5, 4))), "w_rec"),
+    (dict(n_in=5, n_rec=4, tau=10, threshold=1.0, reset="soft"), "reset"),
+    (dict(n_in=5, n_rec=4, tau=10, threshold=1.0, variant="fast"), "variant"),
+])
+def test_bad_input_raises_value_error_naming_it(kwargs, name):
+    n_in, n_rec = kwargs.pop("n_in"), kwargs.pop("n_rec")
+    with pytest.raises(ValueError, match=name):
+        C.recommend(n_in, n_rec, **kwargs)
+
+
+def test_initialise_is_seeded_and_applies_the_recommendation():
+    rec = C.recommend(20, 16, tau=10, threshold=0.5, family="exponential", iv_dampening=1.0)
+    a = lifstab.RecurrentLIF(20, 16, tau=10, threshold=0.5, dtype=torch.float64)
+    b = lifstab.RecurrentLIF(20, 16, tau=10, threshold=0.5, dtype=torch.float64)
+    C.initialise_(a, rec, seed=4)
+    C.initialise_(b, rec, seed=4)
+    assert torch.equal(a.w_in, b.w_in) and torch.equal(a.w_rec, b.w_rec)
+    assert torch.all(torch.diagonal(a.w_rec) == 0)
+    assert a.surrogate.family == "exponential"
+    np.testing.assert_allclose(a.surrogate.dampening.numpy(), rec.dampening)
+    np.testing.assert_allclose(a.surrogate.sharpness.numpy(), rec.sharpness)
+    with pytest.raises(ValueError, match="n_in"):
+        C.initialise_(lifstab.RecurrentLIF(3, 16), rec)
+
+
+@pytest.mark.filterwarnings("ignore:lifstab. Condition IV has no root")
+@pytest.mark.parametrize("cls", [lifstab.RecurrentLIF, lifstab.RecurrentALIF])
+def test_stable_init_runs_on_layers(cls):
+    layer = cls(30, 24, tau=10, threshold=0.2, surrogate="fast_sigmoid", dtype=torch.float64)
+    x = (torch.rand(40, 2, 30, dtype=torch.float64) < 0.3).double()
+    rec = lifstab.stable_init_(layer, inputs=x, seed=1)
+    assert rec.from_weights and rec.input_mean == pytest.approx(float(x.mean()))
+    np.testing.assert_allclose(layer.surrogate.dampening.numpy(), rec.dampening)
+    out = layer(x)
+    assert out.shape == (40, 2, 24)
+
+
+# ---- CLI -------------------------------------------------------------------------------------
+
+def test_cli_json(capsys):
+    assert main(["conditions", "--n-in", "700", "--n-rec", "256", "--tau", "20", "--threshold", "0.01",
+                 "--sg", "exponential", "--reset", "subtractive", "--variant", "exact", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("recurrent_mean", "recurrent_std", "dampening", "sharpness", "tail", "feasible", "residuals"):
+        assert key in out
+    assert out["tail"] is None and set(out["feasible"]) == {"I", "II", "III", "IV"}
+
+
+def test_cli_weights_file(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "w.npz"
+    np.savez(path, w_in=rng.normal(0, 0.1, (12, 9)), w_rec=rng.normal(0, 0.1, (9, 9)))
+    assert main(["conditions", "--n-in", "12", "--n-rec", "9", "--threshold", "0.1", "--weights", str(path),
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["dampening"] > 0
+    assert main(["conditions", "--n-in", "13", "--n-rec", "9", "--threshold", "0.1", "--weights", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "w_in" in err and "Traceback" not in err
+
+
+def test_cli_bad_input_one_line(capsys):
+    assert main(["conditions", "--n-in", "5", "--n-rec", "1", "--threshold", "0.1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "n_rec" in err
+
+
+def test_initialise_keeps_fallback_shape_where_iv_has_no_root():
+    rec = C.recommend(20, 16, tau=10, threshold=0.5, family="fast_sigmoid")  # Condition III's small dampening
+    assert not rec.feasible["IV"]
+    layer = lifstab.RecurrentLIF(20, 16, tau=10, threshold=0.5, dtype=torch.float64,
+                                 surrogate=lifstab.Surrogate("fast_sigmoid", sharpness=0.7))
+    with pytest.warns(UserWarning, match="no root"):
+        C.initialise_(layer, rec, seed=0)
+    np.testing.assert_allclose(layer.surrogate.sharpness.numpy(), 0.7)
+    np.testing.assert_allclose(layer.surrogate.dampening.numpy(), rec.dampening)
