@@ -104,7 +104,7 @@ def test_shrinking_gives_a_readable_minimal_exploding_configuration(spikes):
                             resets=["subtractive"], w_rec_scale=(0.5, 8.0),
                             surrogate=surrogates(families=["exponential"], dampening=(0.5, 2.0),
                                                  sharpness=(0.01, 10.0)))
-    minimal = find(configs, explodes, settings=settings(max_examples=300, database=None))
+    minimal = find(configs, explodes, settings=settings(max_examples=300, database=None, derandomize=True))
     text = repr(minimal)
     assert "LayerConfig(" in text and "exponential" in text
     assert explodes(minimal)
