@@ -33,6 +33,8 @@ def load(out_dir: Path, family: str):
     if not path.exists():
         return None
     frame = pd.read_csv(path)
+    # a line torn by a crash has no device; a run finished twice (two concurrent reruns) counts once
+    frame = frame[frame["device"].notna()].drop_duplicates("run_id")
     return frame if len(frame) else None
 
 

@@ -95,7 +95,7 @@ PRESETS: dict[str, Preset] = {
 LOCAL_DATA = {"shd": "shd", "slmnist": "slmnist", "ptb": "ptb"}
 
 
-def _task(preset: Preset, task: str, data_root: str | None) -> dict:
+def task_fields(preset: Preset, task: str, data_root: str | None) -> dict:
     if task not in LOCAL_DATA:
         return {"task": task}
     if not data_root:
@@ -106,25 +106,25 @@ def _task(preset: Preset, task: str, data_root: str | None) -> dict:
 
 def sg_lr(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
     return [preset.base.replace(experiment="sg_lr", model=model, sg=sg, lr=lr, seed=seed,
-                                **_task(preset, task, data_root))
+                                **task_fields(preset, task, data_root))
             for (task, model), sg, lr, seed in itertools.product(
                 preset.sg_lr_cases, preset.sgs, preset.learning_rates, preset.seeds)]
 
 
 def firing_rate(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
     return [preset.base.replace(experiment="firing_rate", lr=preset.tuned_lr, target_rate=rate,
-                                sparsity_loss=loss, seed=seed, **_task(preset, preset.firing_task, data_root))
+                                sparsity_loss=loss, seed=seed, **task_fields(preset, preset.firing_task, data_root))
             for rate, loss, seed in itertools.product(FIRING_RATES, (False, True), preset.seeds)]
 
 
 def ablation(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
     return [preset.base.replace(experiment="ablation", sg="exponential", lr=preset.tuned_lr, conditions=name,
-                                seed=seed, **_task(preset, preset.ablation_task, data_root))
+                                seed=seed, **task_fields(preset, preset.ablation_task, data_root))
             for name, seed in itertools.product(CONDITION_SETS, preset.ablation_seeds)]
 
 
 def sweeps(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
-    base = preset.base.replace(experiment="sweeps", lr=preset.tuned_lr, **_task(preset, preset.sweep_task, data_root))
+    base = preset.base.replace(experiment="sweeps", lr=preset.tuned_lr, **task_fields(preset, preset.sweep_task, data_root))
     runs = [base.replace(sg=sg, dampening=d, seed=s) for sg, d, s in
             itertools.product(("exponential", "fast_sigmoid"), preset.dampening_values, preset.seeds)]
     runs += [base.replace(sg="exponential", sharpness=b, seed=s)
@@ -140,7 +140,7 @@ def baseline(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
     if conditions_available():
         models.append(("lif", "recommended"))
     return [preset.base.replace(experiment="baseline", model=model, init=init, lr=lr, seed=seed,
-                                epochs=2 * preset.base.epochs, **_task(preset, preset.baseline_task, data_root))
+                                epochs=2 * preset.base.epochs, **task_fields(preset, preset.baseline_task, data_root))
             for (model, init), lr, seed in itertools.product(models, preset.baseline_lrs, (0, 1, 2))]
 
 

@@ -15,6 +15,7 @@ batch (sl-MNIST at full scale would not fit in memory as dense spikes):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -122,7 +123,8 @@ def load_mnist1d(time_steps: int | None = None, max_samples: int | None = None, 
     if time_steps not in (None, 40):
         raise ValueError(f"time_steps for task='mnist1d' is fixed at 40 by the generator, got {time_steps}")
     args = get_dataset_args()
-    args.num_samples = 5000 if max_samples is None else max(100, int(max_samples / 0.64))
+    # the generator makes num_samples // 10 per class; train is 64% of them after the two splits
+    args.num_samples = 5000 if max_samples is None else 10 * max(10, math.ceil(max_samples / 0.64 / 10))
     state = np.random.get_state()  # make_dataset seeds NumPy's global generator: leave it as found
     try:
         data = make_dataset(args)

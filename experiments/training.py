@@ -19,7 +19,7 @@ from .tasks import Split, TaskData, load_task
 
 #: the sparsity loss pulls the mean rate towards this (the paper's 0.01)
 SPARSITY_TARGET = 0.01
-BIAS_PRETRAINING_STEPS = 60
+BIAS_BISECTION_STEPS = 20
 METRICS = ("test_accuracy", "val_accuracy", "final_test_accuracy", "test_loss", "firing_rate",
            "initial_firing_rate", "epochs_run", "diverged", "feasible", "seconds", "device")
 
@@ -68,21 +68,32 @@ def evaluate(model, task: TaskData, split: Split, batch_size: int, device) -> di
             "firing_rate": sum(rates) / len(split.labels) if rates else math.nan}
 
 
+@torch.no_grad()
 def pretrain_bias(model, task: TaskData, target_rate: float, batch_size: int, device, seed: int) -> None:
-    """Train only the spiking layers' biases until each layer's mean rate is near ``target_rate``
-    (loss: sum over layers of (rate - target)^2, gradients through the SG)."""
-    biases = [p for name, p in model.named_parameters() if name.startswith("layers.") and name.endswith("bias")]
-    if not biases:
-        raise ValueError("target_rate needs a model whose spiking layers have biases")
-    opt = torch.optim.Adam(biases, lr=0.05)
+    """Set each spiking layer's bias so that its mean firing rate on a training batch is
+    ``target_rate``, layer by layer (later layers see the calibrated spikes of earlier ones).
+
+    The paper trains the biases on (rate - target)^2 by gradient descent; Adam on that loss stalls
+    below high targets here (rates 0.6-0.7 for a 0.99 target), while the rate is monotone in a
+    shared bias, so bisection reaches the same objective's minimum exactly.
+    """
+    from .initialisation import spiking_layers
+
+    layers = spiking_layers(model)
+    if not layers or any(layer.bias is None for layer in layers):
+        raise ValueError("target_rate needs a LIF or ALIF model whose layers have biases")
     rng = np.random.default_rng(seed)
-    for _ in range(BIAS_PRETRAINING_STEPS):
-        x, _y = task.batch(task.train, rng.choice(len(task.train.labels), batch_size), device)
-        rates = model(x).layer_rates
-        loss = sum((r - target_rate) ** 2 for r in rates)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    x, _y = task.batch(task.train, rng.choice(len(task.train.labels), batch_size), device)
+    h = model.encoder(x)
+    for layer in layers:
+        scale = float(layer.threshold.mean())
+        lo, hi = -10.0 * scale, 10.0 * scale
+        for _ in range(BIAS_BISECTION_STEPS):
+            mid = (lo + hi) / 2
+            layer.bias.fill_(mid)
+            lo, hi = (mid, hi) if float(layer(h).mean()) < target_rate else (lo, mid)
+        layer.bias.fill_((lo + hi) / 2)
+        h = layer(h)
 
 
 def _surrogate(config: RunConfig) -> Surrogate:

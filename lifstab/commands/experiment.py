@@ -17,7 +17,7 @@ def _report(args: argparse.Namespace) -> int:
     if conditions_available():
         base = grids.PRESETS[args.preset].base
         sweep_task = grids.PRESETS[args.preset].sweep_task
-        predicted = predicted_shape(base.replace(**grids._task(grids.PRESETS[args.preset], sweep_task, args.data)))
+        predicted = predicted_shape(base.replace(**grids.task_fields(grids.PRESETS[args.preset], sweep_task, args.data)))
     print(f"wrote {analysis.report(args.out, predicted)}")
     return 0
 
