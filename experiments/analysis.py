@@ -54,12 +54,8 @@ def sensitivity(frame) -> "object":
     return pd.DataFrame(rows)
 
 
-def _markdown(frame, floatfmt: str = ".3f") -> str:
-    cols = list(frame.columns)
-    lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
-    for _, r in frame.iterrows():
-        lines.append("| " + " | ".join(format(v, floatfmt) if isinstance(v, float) else str(v) for v in r) + " |")
-    return "\n".join(lines)
+def _markdown(frame, floatfmt: str = ".3g") -> str:
+    return frame.to_markdown(index=False, floatfmt=floatfmt)  # pandas, through tabulate
 
 
 def _mean_std(frame, by: list[str]):

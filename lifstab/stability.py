@@ -1,0 +1,324 @@
+"""Predicting the edge of stability: the critical sharpness ``beta_c`` where the BPTT growth factor
+``rho`` (theory.md section 7) crosses 1, and ``rho(beta)`` itself, without running backward passes.
+
+Methods (registry :data:`METHODS`):
+
+``"dmft"`` (default)
+    One forward probe (the forward pass does not depend on the sharpness), then the dynamical
+    mean-field theory of the *backward* pass. BPTT propagates ``delta_{t-1} = d_t * delta_t +
+    SG_{t-1} * (W delta_t)`` with one quenched ``W``. For large ``n`` the recurrent field
+    ``h_t = W delta_t`` of a neuron is Gaussian, independent of that neuron's own trajectory, with
+    covariance ``E[h_t h_s] = sum_i W_ji^2 E[delta_t,i delta_s,i]``: the field is correlated across
+    time because ``W`` is the same at every step. Each probed neuron's SG values and leak factors
+    ``d_t`` enter exactly as they occurred. Solved causally backward in time by sampling the field
+    (Cholesky factor of its covariance, grown one step at a time), which gives the whole predicted curve
+    ``g_t``, and ``rho`` from it by the protocol's formula.
+
+``"lagged"``
+    theory.md section 7's first prototype, kept for comparison: ``rho ~ abar^2 + (n-1) E[W^2]
+    (E[SG_t^2] + 2 sum_k abar^k E[SG_t SG_{t-k}])``. It over-counts: it treats the backward signal as
+    perfectly correlated over every lag, whereas the mean-field solution shows it decorrelates; the
+    sum is exact only for constant SG, where both give the spectral radius ``alpha + sigma SG``.
+
+Why the prototype over-counts, in one line of algebra (subtractive reset, stationary statistics):
+with ``a = alpha / sqrt(rho)`` and ``c(m)`` the lag-``m`` correlation of the backward signal, the
+mean-field fixed point is ``c(m) = sigma^2 / (rho (1 - a^2)) * sum_d a^|d| A(m + d) c(m + d)`` with
+``A`` the SG autocorrelation. Setting ``c(m) = c(0)`` for all ``m`` gives the prototype; the true
+``c`` decays with ``|m|`` (by Cauchy-Schwarz ``c(m) <= c(0)``), so the prototype's rho is too large.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import NamedTuple, Sequence
+
+import numpy as np
+import torch
+
+from .lif import RecurrentLIF
+from .measure import Trajectory, growth_window, record, step_factors
+
+#: default search range of the sharpness (theory.md section 7 / issue 5)
+SHARPNESS_RANGE = (1e-3, 1e3)
+
+
+class EdgePrediction(NamedTuple):
+    """A predicted critical sharpness; ``critical_sharpness`` is None when ``feasible`` is False
+    (``rho`` stays on one side of 1 over the whole range), and ``reason`` then says which side."""
+
+    critical_sharpness: float | None
+    method: str
+    feasible: bool
+    reason: str = ""
+
+
+# ----------------------------------------------------------------------------------------------------
+# root finding in log sharpness, vectorised: each round evaluates a batch of sharpness values
+
+
+def find_log_root(log_growth: Callable[[np.ndarray], np.ndarray], low: float = SHARPNESS_RANGE[0],
+                  high: float = SHARPNESS_RANGE[1], grid: int = 13, refine: int = 6,
+                  rounds: int = 2) -> tuple[float | None, str, dict[float, float]]:
+    """The sharpness where ``log_growth`` (a function of an array of sharpness values returning
+    ``ln rho`` for each) crosses 0 from above, searched in log sharpness.
+
+    A grid of ``grid`` values spanning ``[low, high]``, then ``rounds`` times ``refine`` values inside
+    the bracketing interval, then linear interpolation of ``ln rho`` in ``ln beta``. Returns
+    ``(root or None, reason, {sharpness: ln rho})``; when ``ln rho`` decreases through 0 more than once
+    the largest such sharpness is used (beyond it every larger sharpness is stable).
+    """
+    if not (0 < low < high) or grid < 2 or refine < 1 or rounds < 0:
+        raise ValueError(f"need 0 < low < high, grid >= 2, refine >= 1, rounds >= 0; got "
+                         f"{low}, {high}, {grid}, {refine}, {rounds}")
+    seen: dict[float, float] = {}
+
+    def evaluate(betas: np.ndarray) -> None:
+        new = np.array([b for b in betas if float(b) not in seen])
+        if new.size:
+            for b, value in zip(new, np.asarray(log_growth(new), dtype=float)):
+                seen[float(b)] = float(value)
+
+    evaluate(np.geomspace(low, high, grid))
+    for _ in range(rounds + 1):
+        betas = np.array(sorted(seen))
+        values = np.array([seen[b] for b in betas])
+        finite = np.isfinite(values)
+        betas, values = betas[finite], values[finite]
+        if betas.size == 0:
+            return None, "rho is not finite anywhere", seen
+        if np.all(values > 0):
+            return None, "unstable (rho > 1) over the whole sharpness range", seen
+        if np.all(values <= 0):
+            return None, "stable (rho <= 1) over the whole sharpness range", seen
+        crossings = np.nonzero((values[:-1] > 0) & (values[1:] <= 0))[0]
+        if crossings.size == 0:
+            return None, "rho crosses 1 only upwards", seen
+        i = crossings[-1]
+        lo, hi = betas[i], betas[i + 1]
+        if _ < rounds:
+            evaluate(np.geomspace(lo, hi, refine + 2)[1:-1])
+    f_lo, f_hi = values[i], values[i + 1]
+    x_lo, x_hi = math.log(lo), math.log(hi)
+    root = x_lo + (x_hi - x_lo) * f_lo / (f_lo - f_hi)
+    return math.exp(root), "", seen
+
+
+# ----------------------------------------------------------------------------------------------------
+# the forward probe
+
+
+class Probe(NamedTuple):
+    """What the predictors use from one forward pass (no backward pass).
+
+    ``centred`` (``(T, N)``): ``v_t - theta`` of ``N`` neuron trajectories (neurons x batch, flattened);
+    ``leak`` and ``gain`` (``(T, N)``): the voltage update's ``dv_t/dv_{t-1}`` (leak and detached reset)
+    and ``dv_t/dI_t`` at every step, from the generated kernel; ``field_scale`` (``(N,)``):
+    ``sum_i W_ji^2`` over the outgoing weights of each trajectory's neuron; ``neuron`` (``(N,)``): its
+    index; ``decay`` (``(n,)``); ``rec_second_moment``: mean ``W_ji^2`` over off-diagonal entries.
+    """
+
+    centred: torch.Tensor
+    leak: torch.Tensor
+    gain: torch.Tensor
+    field_scale: torch.Tensor
+    neuron: torch.Tensor
+    decay: torch.Tensor
+    rec_second_moment: float
+
+
+def pool_probes(probes: Sequence[Probe]) -> Probe:
+    """Several probes of statistically identical networks (e.g. seeds of one config) as one: their
+    trajectories side by side. Per-neuron quantities must agree in size."""
+    probes = list(probes)
+    if not probes:
+        raise ValueError("probes must not be empty")
+    cat = lambda name: torch.cat([getattr(p, name) for p in probes], dim=-1)  # noqa: E731
+    return Probe(cat("centred"), cat("leak"), cat("gain"), cat("field_scale"), cat("neuron"),
+                 probes[0].decay, float(np.mean([p.rec_second_moment for p in probes])))
+
+
+def forward_probe(layer: RecurrentLIF, x: torch.Tensor, trajectory: Trajectory | None = None) -> Probe:
+    """Run (or take) one forward pass of ``layer`` on ``x`` and extract the :class:`Probe`."""
+    if not isinstance(layer, RecurrentLIF) or layer.w_rec is None:
+        raise ValueError("layer must be a recurrent lifstab.RecurrentLIF")
+    if not layer.detach_reset:
+        raise ValueError("layer.detach_reset must be True: the predictors assume the reset gradient is stopped")
+    trajectory = record(layer, x) if trajectory is None else trajectory
+    T, B, n = trajectory.voltages.shape
+    dk_dv, dk_dI, _ = step_factors(layer, trajectory)
+    w_rec = layer.recurrent_weight().detach()
+    flat = lambda a: a.reshape(T, B * n)  # noqa: E731  # trajectory index = b * n + neuron
+    neuron = torch.arange(n).repeat(B)
+    off_diagonal = w_rec[~torch.eye(n, dtype=torch.bool)]
+    return Probe(
+        centred=flat(trajectory.voltages - layer.threshold.detach()),
+        leak=flat(dk_dv), gain=flat(dk_dI),
+        field_scale=(w_rec ** 2).sum(1)[neuron],
+        neuron=neuron, decay=layer.decay.detach(),
+        rec_second_moment=float((off_diagonal ** 2).mean()),
+    )
+
+
+def _surrogate_values(layer: RecurrentLIF, centred: torch.Tensor, neuron: torch.Tensor,
+                      sharpness: torch.Tensor) -> torch.Tensor:
+    """SG of every probed value for every sharpness: ``(K, T, N)``. Per-neuron dampening is honoured."""
+    sg = layer.surrogate
+    damp = torch.as_tensor(sg.dampening, dtype=centred.dtype)
+    if damp.ndim:
+        damp = damp[neuron]
+    return sg.replace(dampening=1.0, sharpness=sharpness.reshape(-1, 1, 1)).torch(centred) * damp
+
+
+# ----------------------------------------------------------------------------------------------------
+# method "dmft": mean-field of the backward pass with a quenched recurrent field
+
+
+@torch.no_grad()
+def dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[float] | torch.Tensor,
+                            samples: int = 2048, seed: int = 0, stop: int = 1) -> torch.Tensor:
+    """Predicted ``ln g_t^2`` (up to a constant, 0 at ``t = T``), shape ``(K, T)``, for each sharpness,
+    down to the 1-indexed step ``stop`` (earlier steps are NaN).
+
+    Backward in time, for ``S`` sampled trajectories (``samples``; all when fewer) with normalised
+    backward signal ``delta`` (mean square 1): the field of step ``t`` is
+    ``sqrt(field_scale_j) * htilde_j(t)``, ``htilde`` Gaussian with covariance
+    ``R(t, s) = mean_i e_i(t) e_i(s)``, ``e = gain * delta``, sampled by growing the Cholesky factor of
+    ``R`` one step at a time (Gram-Schmidt on the sampled e's; the same standard normals for every
+    sharpness, so ``rho(beta)`` is smooth); ``y = leak_t * delta_t + SG_{t-1} * field``; ``ln g^2`` gains ``ln mean(y^2)``.
+    """
+    beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
+    T, N = probe.centred.shape
+    gen = torch.Generator().manual_seed(seed)
+    pick = torch.randperm(N, generator=gen)[:samples] if samples < N else torch.arange(N)
+    S, K = pick.numel(), beta.numel()
+    centred, leak, gain = probe.centred[:, pick], probe.leak[:, pick], probe.gain[:, pick]
+    scale = probe.field_scale[pick].sqrt()
+    sg = _surrogate_values(layer, centred, probe.neuron[pick], beta)  # (K, T, S)
+    noise = torch.randn(T, S, generator=gen, dtype=torch.float64)
+    delta = torch.randn(S, generator=gen, dtype=torch.float64)  # the readout r
+    delta = (delta / delta.pow(2).mean().sqrt()).expand(K, S)
+    # Gram-Schmidt basis (in trajectory space) of the e's seen so far: the coefficients of e(t) on it
+    # are the Cholesky row of R, and the residual's norm its diagonal, computed without any solve, so
+    # nearly predictable fields (R close to singular, e.g. slowly varying SG) stay stable
+    basis = torch.zeros(K, T, S, dtype=torch.float64)
+    log_norm = torch.full((K, T), float("nan"), dtype=torch.float64)
+    log_norm[:, T - 1] = 0.0
+    for p, t in enumerate(range(T - 1, max(stop, 1) - 1, -1)):
+        e = gain[t] * delta  # (K, S)
+        q = basis[:, :p]
+        coef = torch.zeros(K, p, dtype=torch.float64)
+        residual = e
+        for _ in range(2):  # project twice: classical Gram-Schmidt with re-orthogonalisation
+            c = torch.bmm(q, residual[:, :, None])[..., 0]
+            residual = residual - torch.bmm(c[:, None], q)[:, 0]
+            coef = coef + c
+        size = residual.norm(dim=-1)
+        keep = size > 1e-10 * e.norm(dim=-1)
+        basis[:, p] = torch.where(keep[:, None], residual / size.clamp(min=1e-300)[:, None], 0.0)
+        chol_row = torch.cat([coef, (size * keep)[:, None]], dim=1) / math.sqrt(S)  # (K, p+1)
+        field = chol_row @ noise[: p + 1]  # (K, S): covariance R(t, s) = mean_i e_i(t) e_i(s)
+        y = leak[t] * delta + sg[:, t - 1] * scale * field
+        growth = y.pow(2).mean(-1)
+        log_norm[:, t - 1] = log_norm[:, t] + torch.log(growth)
+        delta = y / growth.sqrt()[:, None]
+    return log_norm
+
+
+# ----------------------------------------------------------------------------------------------------
+# method "lagged": theory.md's first prototype (kept to show the over-count)
+
+
+def sg_autocorrelation(sg: torch.Tensor, max_lag: int) -> torch.Tensor:
+    """``A(k) = E[SG_t SG_{t-k}]`` for ``k = 0..max_lag`` from values ``(K, T, N)`` (mean over ``t`` and
+    trajectories), by FFT along time."""
+    K, T, N = sg.shape
+    size = 1 << (2 * T - 1).bit_length()
+    spectrum = torch.fft.rfft(sg, n=size, dim=1)
+    corr = torch.fft.irfft(spectrum * spectrum.conj(), n=size, dim=1)[:, : max_lag + 1]  # (K, L, N)
+    counts = torch.arange(T, T - max_lag - 1, -1, dtype=sg.dtype)
+    return corr.mean(-1) / counts
+
+
+@torch.no_grad()
+def lagged_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[float] | torch.Tensor,
+                      samples: int = 2048, seed: int = 0) -> torch.Tensor:
+    """``ln rho`` of the prototype ``abar^2 + (n-1) E[W^2] (A(0) + 2 sum_k abar^k A(k))``, shape ``(K,)``;
+    statistics over the protocol's growth window and ``samples`` random trajectories."""
+    beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
+    T, N = probe.centred.shape
+    first, last = growth_window(T)
+    window = slice(first - 1, last)
+    gen = torch.Generator().manual_seed(seed)
+    pick = torch.randperm(N, generator=gen)[:samples] if samples < N else torch.arange(N)
+    sg = _surrogate_values(layer, probe.centred[window][:, pick], probe.neuron[pick], beta)
+    lags = sg.shape[1] - 1
+    A = sg_autocorrelation(sg, lags)
+    abar = float(probe.decay.mean())
+    weights = abar ** torch.arange(lags + 1, dtype=torch.float64)
+    weights[1:] *= 2
+    n = probe.decay.numel()
+    rho = abar ** 2 + (n - 1) * probe.rec_second_moment * (A * weights).sum(-1)
+    return torch.log(rho)
+
+
+# ----------------------------------------------------------------------------------------------------
+# public API
+
+
+def _dmft(layer, probe, beta, samples=2048, seed=0):
+    first, last = growth_window(probe.centred.shape[0])
+    log_norm = dmft_log_gradient_norms(layer, probe, beta, samples=samples, seed=seed, stop=first)
+    return (log_norm[:, first - 1] - log_norm[:, last - 1]) / (last - first)
+
+
+def _lagged(layer, probe, beta, samples=2048, seed=0):
+    return lagged_log_growth(layer, probe, beta, samples=samples, seed=seed)
+
+
+#: method name -> function(layer, probe, sharpness tensor, **options) -> ln rho per sharpness
+METHODS: dict[str, Callable[..., torch.Tensor]] = {"dmft": _dmft, "lagged": _lagged}
+
+
+def _method(method: str) -> Callable[..., torch.Tensor]:
+    try:
+        return METHODS[method]
+    except (KeyError, TypeError):
+        raise ValueError(f"method={method!r} is unknown; choose one of {sorted(METHODS)}") from None
+
+
+def predicted_log_growth(layer: RecurrentLIF, x: torch.Tensor, sharpness: Sequence[float] | torch.Tensor,
+                         method: str = "dmft", probe: Probe | None = None, **options) -> np.ndarray:
+    """Predicted ``ln rho(beta)`` for each sharpness (the layer's family, dampening and tail) on
+    inputs ``x`` (``(T, B, n_in)``), from one forward probe. ``options`` go to the method (``dmft``:
+    ``samples``, ``seed``)."""
+    fn = _method(method)
+    beta = torch.as_tensor(np.asarray(sharpness, dtype=float)).reshape(-1)
+    if beta.numel() == 0 or not torch.all(torch.isfinite(beta)) or not torch.all(beta > 0):
+        raise ValueError(f"sharpness must be finite and > 0, got {sharpness!r}")
+    probe = forward_probe(layer, x) if probe is None else probe
+    return fn(layer, probe, beta, **options).numpy()
+
+
+def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft",
+                       sharpness_range: tuple[float, float] = SHARPNESS_RANGE, probe: Probe | None = None,
+                       **options) -> EdgePrediction:
+    """Predict the sharpness ``beta_c`` at which ``rho = 1`` for ``layer`` driven by ``x``.
+
+    ``layer`` is a :class:`~lifstab.RecurrentLIF` with the reset gradient detached (its surrogate's
+    family, dampening and tail are used; its sharpness is ignored); ``x`` is ``(T, B, n_in)``. Methods:
+    :data:`METHODS`. Returns an :class:`EdgePrediction`; infeasible when ``rho`` does not cross 1 inside
+    ``sharpness_range``.
+    """
+    fn = _method(method)
+    low, high = sharpness_range
+    probe = forward_probe(layer, x) if probe is None else probe
+    root, reason, _ = find_log_root(lambda b: fn(layer, probe, torch.as_tensor(b), **options).numpy(), low, high)
+    return EdgePrediction(root, method, root is not None, reason)
+
+
+__all__ = [
+    "METHODS", "SHARPNESS_RANGE", "EdgePrediction", "Probe", "forward_probe", "pool_probes", "find_log_root",
+    "critical_sharpness", "predicted_log_growth", "dmft_log_gradient_norms", "lagged_log_growth",
+    "sg_autocorrelation",
+]

@@ -1,0 +1,98 @@
+"""lifstab.stability: root finding, the forward probe, the dmft predictor against measured networks."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lifstab import measure as M
+from lifstab import stability as S
+from lifstab.protocol import build, config_from_dict
+
+TINY = dict(sg="fast_sigmoid", dampening=1.0, q=None, n_in=30, n_rec=80, tau=15.0, thr=0.3, input_rate=0.15,
+            w_in_std=1.5 / math.sqrt(30), w_rec_std=1.5 / math.sqrt(80), w_rec_mean=0.0, reset="subtractive",
+            T=120, batch=6)
+
+
+@given(st.floats(-2.5, 2.5), st.floats(0.05, 3.0))
+def test_find_log_root_recovers_a_known_root(log10_root, slope):
+    root = 10 ** log10_root
+    found, reason, seen = S.find_log_root(lambda b: -slope * np.log(np.asarray(b) / root))
+    assert reason == ""
+    assert found == pytest.approx(root, rel=1e-9)  # ln rho is linear in ln beta here: interpolation is exact
+    assert len(seen) <= 13 + 2 * 6
+
+
+def test_find_log_root_reports_infeasible_sides():
+    assert S.find_log_root(lambda b: np.ones_like(b))[:2] == (None, "unstable (rho > 1) over the whole sharpness range")
+    assert S.find_log_root(lambda b: -np.ones_like(b))[:2] == (None, "stable (rho <= 1) over the whole sharpness range")
+    with pytest.raises(ValueError):
+        S.find_log_root(lambda b: b, low=2.0, high=1.0)
+
+
+def test_sg_autocorrelation_matches_direct_sums():
+    gen = torch.Generator().manual_seed(0)
+    sg = torch.rand(2, 50, 7, generator=gen, dtype=torch.float64)
+    A = S.sg_autocorrelation(sg, 5)
+    for k in range(6):
+        direct = (sg[:, k:] * sg[:, : 50 - k]).mean(dim=(1, 2))
+        torch.testing.assert_close(A[:, k], direct)
+
+
+def test_dmft_constant_surrogate_tends_to_the_circular_law_radius():
+    """SG = dampening everywhere: the mean-field backward growth tends to (alpha + dampening sigma)^2,
+    sigma^2 = sum_i W_ji^2 (the spectral radius of alpha I + dampening W for large n)."""
+    cfg = config_from_dict({**TINY, "sg": "rectangular", "T": 300, "dampening": 0.5})
+    layer, x, _ = build(cfg, 0)
+    probe = S.forward_probe(layer, x)
+    log_rho = S.predicted_log_growth(layer, x, [1e-6], probe=probe, samples=512)[0]
+    sigma = float(probe.field_scale.mean().sqrt())
+    alpha = math.exp(-1 / cfg.tau)
+    assert math.exp(log_rho) == pytest.approx((alpha + 0.5 * sigma) ** 2, rel=0.04)
+
+
+@pytest.mark.parametrize("reset", ["subtractive", "multiplicative"])
+def test_dmft_prediction_is_close_to_the_measured_edge(reset):
+    """A small network (n = 80): the dmft prediction from a forward pass against the beta_c measured by
+    the protocol's backward passes on the same two networks (tolerance wider than the study's: n is small)."""
+    cfg = config_from_dict({**TINY, "reset": reset})
+    runs = [build(cfg, seed) for seed in (0, 1)]
+    trajectories = [M.record(layer, x) for layer, x, _ in runs]
+
+    def measured(betas):
+        return np.mean([M.log_growth_factor(M.gradient_norms_over_sharpness(layer, tr, betas, r)).numpy()
+                        for (layer, _, r), tr in zip(runs, trajectories)], axis=0)
+
+    beta_c, reason, _ = S.find_log_root(measured, grid=7, refine=4)
+    assert reason == ""
+    probe = S.pool_probes([S.forward_probe(layer, x, tr) for (layer, x, _), tr in zip(runs, trajectories)])
+    pred = S.critical_sharpness(runs[0][0], runs[0][1], probe=probe, samples=512)
+    assert pred.feasible
+    assert abs(math.log(pred.critical_sharpness / beta_c)) < 0.2
+
+
+def test_lagged_prototype_over_counts_relative_to_dmft():
+    cfg = config_from_dict(TINY)
+    layer, x, _ = build(cfg, 0)
+    probe = S.forward_probe(layer, x)
+    lagged = S.critical_sharpness(layer, x, method="lagged", probe=probe, samples=256)
+    dmft = S.critical_sharpness(layer, x, method="dmft", probe=probe, samples=256)
+    assert lagged.critical_sharpness > dmft.critical_sharpness
+
+
+def test_predicted_growth_decreases_with_sharpness_and_validation():
+    layer, x, _ = build(config_from_dict(TINY), 0)
+    probe = S.forward_probe(layer, x)
+    values = S.predicted_log_growth(layer, x, [0.01, 1.0, 100.0], probe=probe, samples=256)
+    assert values.shape == (3,)
+    assert values[0] > values[1] > values[2]
+    with pytest.raises(ValueError, match="method"):
+        S.critical_sharpness(layer, x, method="nope")
+    with pytest.raises(ValueError, match="sharpness"):
+        S.predicted_log_growth(layer, x, [0.0])
+    layer.detach_reset = False
+    with pytest.raises(ValueError, match="detach_reset"):
+        S.forward_probe(layer, x)
