@@ -40,6 +40,7 @@ class Preset:
     seeds: tuple[int, ...]
     ablation_seeds: tuple[int, ...]
     tuned_lr: float                       # the learning rate of the other families
+    firing_rates: tuple[float, ...]
     firing_task: str
     ablation_task: str
     sweep_task: str
@@ -48,6 +49,7 @@ class Preset:
     tail_values: tuple[float, ...]
     baseline_task: str
     baseline_lrs: tuple[float, ...]
+    baseline_seeds: tuple[int, ...]
     needs_data: bool
 
 
@@ -61,6 +63,7 @@ PRESETS: dict[str, Preset] = {
         seeds=(0,),
         ablation_seeds=(0, 1),
         tuned_lr=3.16e-3,
+        firing_rates=FIRING_RATES,
         firing_task="digits",
         ablation_task="digits",
         sweep_task="digits",
@@ -69,6 +72,7 @@ PRESETS: dict[str, Preset] = {
         tail_values=TAIL_VALUES[::2],
         baseline_task="digits",
         baseline_lrs=(1e-3, 3.16e-3, 1e-2),
+        baseline_seeds=(0, 1, 2),
         needs_data=False,
     ),
     "full": Preset(
@@ -80,6 +84,7 @@ PRESETS: dict[str, Preset] = {
         seeds=(0, 1, 2, 3),
         ablation_seeds=(0, 1, 2, 3),
         tuned_lr=1e-3,
+        firing_rates=FIRING_RATES,
         firing_task="shd",
         ablation_task="shd",
         sweep_task="slmnist",
@@ -88,6 +93,7 @@ PRESETS: dict[str, Preset] = {
         tail_values=TAIL_VALUES,
         baseline_task="slmnist",
         baseline_lrs=(1e-4, 3.16e-4, 1e-3, 3.16e-3),
+        baseline_seeds=(0, 1, 2, 3),
         needs_data=True,
     ),
 }
@@ -114,7 +120,7 @@ def sg_lr(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
 def firing_rate(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
     return [preset.base.replace(experiment="firing_rate", lr=preset.tuned_lr, target_rate=rate,
                                 sparsity_loss=loss, seed=seed, **task_fields(preset, preset.firing_task, data_root))
-            for rate, loss, seed in itertools.product(FIRING_RATES, (False, True), preset.seeds)]
+            for rate, loss, seed in itertools.product(preset.firing_rates, (False, True), preset.seeds)]
 
 
 def ablation(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
@@ -135,13 +141,13 @@ def sweeps(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
 
 
 def baseline(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
-    """LIF (default init; recommended too once lifstab.conditions exists) against the GRU, 3 seeds."""
+    """LIF (default init; recommended too once lifstab.conditions exists) against the GRU."""
     models = [("lif", "default"), ("gru", "default")]
     if conditions_available():
         models.append(("lif", "recommended"))
     return [preset.base.replace(experiment="baseline", model=model, init=init, lr=lr, seed=seed,
                                 epochs=2 * preset.base.epochs, **task_fields(preset, preset.baseline_task, data_root))
-            for (model, init), lr, seed in itertools.product(models, preset.baseline_lrs, (0, 1, 2))]
+            for (model, init), lr, seed in itertools.product(models, preset.baseline_lrs, preset.baseline_seeds)]
 
 
 #: family name -> grid builder(preset, data_root)

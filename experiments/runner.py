@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .configs import RunConfig
 from .training import METRICS
@@ -100,40 +100,54 @@ def run_grid(configs: Sequence[RunConfig], out_csv: str | Path, backend: str = "
     ``backend="submitit"``: one job per run through ``executor`` (a submitit executor; by default an
     ``AutoExecutor`` in ``<out dir>/submitit``, i.e. SLURM when present).
     """
+    return run_grids({Path(out_csv): configs}, backend, workers, executor, progress)[Path(out_csv)]
+
+
+def run_grids(grids: Mapping[Path, Sequence[RunConfig]], backend: str = "local", workers: int | None = None,
+              executor=None, progress: bool = True) -> dict[Path, GridReport]:
+    """:func:`run_grid` for several result files at once, sharing one pool (worker start-up, with
+    torch's import, costs seconds per process)."""
     if backend not in BACKENDS:
         raise ValueError(f"backend={backend!r} is unknown; choose one of {list(BACKENDS)}")
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
-    out_csv = Path(out_csv)
-    out_csv.parent.mkdir(parents=True, exist_ok=True)
-    configs = _check_grid(configs)
-    done = finished_ids(out_csv)
-    todo = [c for c in configs if c.run_id not in done]
+    grids = {Path(out): _check_grid(configs) for out, configs in grids.items()}
+    todo: list[tuple[RunConfig, Path]] = []
+    for out, configs in grids.items():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        done = finished_ids(out)
+        todo += [(c, out) for c in configs if c.run_id not in done]
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(todo), desc=out_csv.stem, unit="run", disable=not progress)
-    failed: list[tuple[str, str]] = []
+    names = ", ".join(out.stem for out in grids)
+    bar = tqdm(total=len(todo), desc=names, unit="run", disable=not progress)
+    failed: dict[Path, list[tuple[str, str]]] = {out: [] for out in grids}
     if backend == "local":
         workers = workers or os.cpu_count() or 1
         if workers == 1:
-            for c in todo:
-                _collect(lambda: execute(c, str(out_csv)), c, failed)
+            for c, out in todo:
+                _collect(lambda: execute(c, str(out)), c, failed[out])
                 bar.update()
         else:
             # spawn: safe with CUDA and with threads torch may have started in the parent
             with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-                futures = {pool.submit(execute, c, str(out_csv)): c for c in todo}
+                futures = {pool.submit(execute, c, str(out)): (c, out) for c, out in todo}
                 for future in as_completed(futures):
-                    _collect(future.result, futures[future], failed)
+                    c, out = futures[future]
+                    _collect(future.result, c, failed[out])
                     bar.update()
     else:
-        executor = executor or submitit_executor(out_csv.parent / "submitit")
-        jobs = [(executor.submit(execute, c, str(out_csv), None), c) for c in todo]
-        for job, c in jobs:
-            _collect(job.result, c, failed)
+        executor = executor or submitit_executor(next(iter(grids)).parent / "submitit")
+        jobs = [(executor.submit(execute, c, str(out), None), c, out) for c, out in todo]
+        for job, c, out in jobs:
+            _collect(job.result, c, failed[out])
             bar.update()
     bar.close()
-    return GridReport(len(configs), len(configs) - len(todo), len(todo) - len(failed), tuple(failed))
+    reports = {}
+    for out, configs in grids.items():
+        n_todo = sum(1 for _, o in todo if o == out)
+        reports[out] = GridReport(len(configs), len(configs) - n_todo, n_todo - len(failed[out]), tuple(failed[out]))
+    return reports
 
 
 def _collect(result, config: RunConfig, failed: list) -> None:

@@ -1,4 +1,4 @@
-"""`lifstab experiment`: run one experiment family as a grid, or write the report of a results folder."""
+"""`lifstab experiment`: run one experiment family as a grid, every family, or the report of a results folder."""
 
 from __future__ import annotations
 
@@ -8,47 +8,33 @@ import sys
 FAMILY_CHOICES = ("sg_lr", "firing_rate", "ablation", "sweeps", "baseline")
 
 
-def _report(args: argparse.Namespace) -> int:
-    from lifstab_experiments import analysis, grids
-    from lifstab_experiments.initialisation import conditions_available
-    from lifstab_experiments.training import predicted_shape
-
-    predicted = None
-    if conditions_available():
-        base = grids.PRESETS[args.preset].base
-        sweep_task = grids.PRESETS[args.preset].sweep_task
-        predicted = predicted_shape(base.replace(**grids.task_fields(grids.PRESETS[args.preset], sweep_task, args.data)))
-    print(f"wrote {analysis.report(args.out, predicted)}")
-    return 0
-
-
 def run(args: argparse.Namespace) -> int:
-    from lifstab_experiments import grids, runner
-    from lifstab_experiments.initialisation import conditions_available
+    from lifstab_experiments import runner, suite
 
     if args.family == "report":
-        return _report(args)
-    families = list(FAMILY_CHOICES) if args.family == "all" else [args.family]
-    if args.family == "all" and not conditions_available():
-        families.remove("ablation")
-        print("skipping ablation: lifstab.conditions not merged yet", file=sys.stderr)
+        print(f"wrote {suite.write_report(args.out, args.preset, args.data)}")
+        return 0
     executor = None
     if args.backend == "submitit":
         executor = runner.submitit_executor(f"{args.out}/submitit", timeout_min=args.timeout_min,
                                             gpus_per_node=args.gpus, partition=args.partition)
-    failed = 0
-    for family in families:
-        configs = grids.grid(family, args.preset, args.data)
-        report = runner.run_grid(configs, f"{args.out}/{family}.csv", backend=args.backend,
-                                 workers=args.workers, executor=executor)
+    if args.family == "all":
+        result = suite.run_families(args.out, args.preset, backend=args.backend, workers=args.workers,
+                                    executor=executor, data_root=args.data)
+        reports = result["families"]
+        print(f"wrote {result['report']}")
+    else:
+        from lifstab_experiments import grids
+
+        configs = grids.grid(args.family, args.preset, args.data)
+        reports = {args.family: runner.run_grid(configs, f"{args.out}/{args.family}.csv", backend=args.backend,
+                                                workers=args.workers, executor=executor)}
+    for family, report in reports.items():
         print(f"{family}: {report.total} runs, {report.skipped} already done, {report.finished} finished, "
               f"{len(report.failed)} failed")
         for run_id, error in report.failed:
             print(f"  {run_id}: {error}", file=sys.stderr)
-        failed += len(report.failed)
-    if args.family == "all":
-        _report(args)
-    return 1 if failed else 0
+    return 1 if any(r.failed for r in reports.values()) else 0
 
 
 def register(sub) -> None:
