@@ -88,7 +88,7 @@ def section_sg_lr(frame, out_dir: Path) -> str:
     fig.tight_layout()
     fig.savefig(out_dir / "sg_lr.png", dpi=110)
     plt.close(fig)
-    table = frame.groupby(["task", "model", "sg", "lr"], sort=False)[METRIC].mean().unstack("lr").reset_index()
+    table = frame.groupby(["task", "model", "sg", "lr"], sort=False)[METRIC].mean().unstack("lr").sort_index(axis=1).reset_index()
     table.columns = [c if isinstance(c, str) else f"lr {c:g}" for c in table.columns]
     return ("## SG x learning rate\n\nTest accuracy (mean over seeds):\n\n" + _markdown(table)
             + "\n\nSensitivity score (0 = SG choice irrelevant) and per-SG robustness (mean normalised "

@@ -86,3 +86,18 @@ def test_train_with_sparsity_loss_and_initial_rate():
     row = train(RunConfig(epochs=2, hidden=8, max_samples=64, target_rate=0.9, sparsity_loss=True), device="cpu")
     assert row["initial_firing_rate"] > 0.5  # pre-trained high (measured on validation data)
     assert np.isfinite(row["test_loss"])
+
+
+def test_train_on_user_path_tasks(tmp_path):
+    """The language path (per-step next-word loss) and a dense spike task train end to end."""
+    text = "the cat sat on the mat\nthe dog sat\n" * 8
+    for name in ("ptb.train.txt", "ptb.valid.txt", "ptb.test.txt"):
+        (tmp_path / name).write_text(text)
+    row = train(RunConfig(task="ptb", data_path=str(tmp_path), epochs=1, hidden=8, time_steps=4), device="cpu")
+    assert 0 <= row["test_accuracy"] <= 1 and np.isfinite(row["test_loss"])
+    mnist = tmp_path / "mnist.npz"
+    rng = np.random.default_rng(0)
+    np.savez(mnist, x_train=rng.integers(0, 256, (40, 28, 28)).astype(np.uint8), y_train=rng.integers(0, 10, 40),
+             x_test=rng.integers(0, 256, (8, 28, 28)).astype(np.uint8), y_test=rng.integers(0, 10, 8))
+    row = train(RunConfig(task="slmnist", data_path=str(mnist), epochs=1, hidden=8, time_steps=10), device="cpu")
+    assert 0 <= row["test_accuracy"] <= 1
