@@ -114,18 +114,16 @@ def setup(config: RunConfig, device: torch.device | str = "cpu"):
 
 def predicted_shape(config: RunConfig) -> dict:
     """The conditions' dampening (III), sharpness (IV, exponential) and tail (IV, q-PseudoSpike) for
-    the first layer of ``config``'s network, averaged over neurons: the values the sweeps mark."""
+    the first layer of ``config``'s network (default weights), averaged over neurons: the values the
+    sweeps mark. A value is None where the condition has no solution."""
     from .initialisation import recommend_first_layer
 
-    predicted = {}
-    for family, keys in (("exponential", ("dampening", "sharpness")), ("q_pseudo_spike", ("tail",))):
-        _, model, sample, _ = setup(config.replace(sg=family, tail=None))
-        rec = recommend_first_layer(model, sample)
-        for key in keys:
-            value = getattr(rec, key, None)
-            predicted[key] = None if value is None or not rec.feasible and key != "dampening" else float(
-                torch.as_tensor(value, dtype=torch.float64).mean())
-    return predicted
+    _, model, sample, _ = setup(config.replace(sg="exponential", tail=None))
+    rec = recommend_first_layer(model, sample, "exponential")
+    tail = recommend_first_layer(model, sample, "q_pseudo_spike", tail=None)
+    dampening = rec.dampening_mean
+    return {"dampening": dampening if math.isfinite(dampening) else None, "sharpness": rec.sharpness_mean,
+            "tail": tail.tail}
 
 
 def train(config: RunConfig, device: torch.device | str | None = None, progress: bool = False) -> dict:
