@@ -1,0 +1,146 @@
+"""Initialisations of the spiking layers: the layers' own default, the theory's recommendation
+(Conditions I-IV through ``lifstab.stable_init_``) and the condition ablation (subsets of I-IV
+through ``lifstab.recommend``).
+
+This is the only module that touches the conditions API (``lifstab.conditions``, issue 4, written
+against the derive branch at 1cd11e9):
+
+- ``lifstab.stable_init_(layer, inputs=None, input_mean=None, input_var=None, family=None,
+  variant="exact", seed=None) -> Recommendation`` applies Conditions I-IV in place;
+- ``lifstab.recommend(n_in, n_rec, *, decay, threshold, reset, detach_reset, inputs, family, tail,
+  w_in, w_rec, variant, input_weight_variance, iv_dampening) -> Recommendation`` with
+  ``recurrent_mean, recurrent_std`` (I, II), per-neuron ``dampening`` (III) and ``sharpness`` or
+  ``tail`` (IV), ``feasible`` keyed "I".."IV".
+"""
+
+from __future__ import annotations
+
+import torch
+
+import lifstab
+
+INITS = ("default", "recommended")
+
+#: ablation name -> the conditions applied
+CONDITION_SETS: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "I": ("I",),
+    "II": ("II",),
+    "III": ("III",),
+    "IV": ("IV",),
+    "I+II": ("I", "II"),
+    "I+II+III": ("I", "II", "III"),
+    "all": ("I", "II", "III", "IV"),
+}
+
+CONDITIONS_MISSING = "lifstab.conditions not merged yet"
+
+
+def conditions_available() -> bool:
+    return hasattr(lifstab, "stable_init_") and hasattr(lifstab, "recommend")
+
+
+def _require_conditions(what: str) -> None:
+    if not conditions_available():
+        raise ValueError(f"{what} needs lifstab.stable_init_ and lifstab.recommend ({CONDITIONS_MISSING})")
+
+
+def spiking_layers(model: torch.nn.Module) -> list[lifstab.RecurrentLIF]:
+    """The model's LIF/ALIF layers in order (empty for models without them)."""
+    return [m for m in getattr(model, "layers", []) if isinstance(m, lifstab.RecurrentLIF)]
+
+
+def _layer_inputs(model: torch.nn.Module, sample: torch.Tensor):
+    """(layer, input statistics source) in order: the first layer sees the data (``sample``, through
+    the encoder); later layers get None, the theory's Bernoulli(1/2) spikes (theory.md section 4,
+    Condition II). Measured spikes of a default-initialised first layer are far sparser than that
+    (rates ~0.002 on digits with threshold 1) and leave Conditions II and III without a solution."""
+    with torch.no_grad():
+        first = model.encoder(sample) if hasattr(model, "encoder") else sample
+    for i, layer in enumerate(spiking_layers(model)):
+        yield layer, first if i == 0 else None
+
+
+def _set_recurrent_moments(layer: lifstab.RecurrentLIF, mean: float | None, std: float | None) -> None:
+    """Shift (Condition I) and/or rescale (Condition II) the off-diagonal recurrent weights."""
+    if mean is None and std is None:
+        return
+    with torch.no_grad():
+        w, mask = layer.w_rec, layer.rec_mask.bool()
+        values = w[mask]
+        centred = values - values.mean()
+        if std is not None:
+            centred = centred / centred.std() * float(std)
+        w[mask] = centred + (values.mean() if mean is None else float(mean))
+
+
+def _recommend(layer: lifstab.RecurrentLIF, inputs: torch.Tensor, family: str, tail=None, **weights):
+    return lifstab.recommend(
+        layer.n_in, layer.n_rec, decay=float(layer.decay.detach().double().mean()),
+        threshold=float(layer.threshold.detach().double().mean()), reset=layer.reset,
+        detach_reset=layer.detach_reset, inputs=inputs, family=family, tail=tail, variant="exact", **weights)
+
+
+def _per_neuron(values, like: torch.Tensor) -> torch.Tensor:
+    return torch.as_tensor(values, dtype=like.dtype, device=like.device)
+
+
+def apply_condition_set(layer: lifstab.RecurrentLIF, conditions: tuple[str, ...], inputs: torch.Tensor) -> dict:
+    """Apply a subset of Conditions I-IV to one layer in place; returns ``{"feasible": bool}``.
+
+    I shifts the off-diagonal recurrent weights to the recommended mean and II rescales them to the
+    recommended std, keeping the default (Glorot-uniform) shape otherwise (stable_init_ draws
+    Gaussian weights instead). III and IV are then computed per neuron on the weights in place:
+    III sets the dampening (neurons without a positive dampening keep theirs); IV sets the sharpness
+    (the tail for q-PseudoSpike), solved at the dampening the layer will have, and where it has no
+    root uses the closest value, as stable_init_ does.
+    """
+    family, surrogate = layer.surrogate.family, layer.surrogate
+    rec = _recommend(layer, inputs, family, tail=surrogate.tail)
+    _set_recurrent_moments(layer, rec.recurrent_mean if "I" in conditions else None,
+                           rec.recurrent_std if "II" in conditions else None)
+    if {"III", "IV"} & set(conditions):
+        current = float(torch.as_tensor(surrogate.dampening).double().mean())
+        rec = _recommend(layer, inputs, family, tail=surrogate.tail, w_in=layer.w_in, w_rec=layer.recurrent_weight(),
+                         iv_dampening=None if "III" in conditions else current)
+        changes = {}
+        like = layer.w_in
+        if "III" in conditions:
+            damp = _per_neuron(rec.dampening, like)
+            ok = torch.isfinite(damp) & (damp > 0)
+            changes["dampening"] = torch.where(ok, damp, _per_neuron(surrogate.dampening, like).expand_as(damp))
+        if "IV" in conditions:
+            changes["sharpness"] = _per_neuron(rec.sharpness, like)
+        layer.surrogate = surrogate.replace(**changes)
+    return {"feasible": all(bool(rec.feasible[c]) for c in conditions)}
+
+
+def initialise(model: torch.nn.Module, init: str, conditions: str | None, sample: torch.Tensor, seed: int) -> dict:
+    """Initialise ``model``'s spiking layers; ``sample`` is one training batch (time-major).
+
+    Returns notes for the result row (feasibility of Condition IV: when it has no root, sharpness
+    or tail is left as it was and ``feasible`` is False).
+    """
+    layers = spiking_layers(model)
+    if init == "default" and conditions in (None, "none"):
+        return {}
+    if not layers:
+        raise ValueError(f"init={init!r} / conditions={conditions!r} need a LIF or ALIF model")
+    if init == "recommended":
+        _require_conditions("init='recommended'")
+        feasible = [all(lifstab.stable_init_(layer, inputs=inputs, family=layer.surrogate.family, variant="exact",
+                                             seed=seed + i).feasible.values())
+                    for i, (layer, inputs) in enumerate(_layer_inputs(model, sample))]
+        return {"feasible": all(feasible)}
+    _require_conditions(f"conditions={conditions!r}")
+    feasible = [apply_condition_set(layer, CONDITION_SETS[conditions], inputs)["feasible"]
+                for layer, inputs in _layer_inputs(model, sample)]
+    return {"feasible": all(feasible)}
+
+
+def recommend_first_layer(model: torch.nn.Module, sample: torch.Tensor, family: str, tail=None):
+    """The conditions' Recommendation for the first spiking layer of ``model`` on ``sample``, from
+    its weights in place (``tail=None`` for q-PseudoSpike solves IV in the tail)."""
+    _require_conditions("predicted values")
+    layer, inputs = next(_layer_inputs(model, sample))
+    return _recommend(layer, inputs, family, tail=tail, w_in=layer.w_in, w_rec=layer.recurrent_weight())

@@ -1,0 +1,57 @@
+"""`lifstab train`: train one network on one task and print its result (JSON with --json)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from lifstab_experiments.configs import RunConfig
+    from lifstab_experiments.training import train
+
+    if args.threads < 1:
+        raise ValueError(f"--threads must be >= 1, got {args.threads}")
+    torch.set_num_threads(args.threads)
+
+    config = RunConfig(task=args.task, model=args.model, sg=args.sg, dampening=args.dampening,
+                       sharpness=args.sharpness, tail=args.tail, lr=args.lr, epochs=args.epochs,
+                       batch_size=args.batch_size, hidden=args.hidden, init=args.init, seed=args.seed,
+                       time_steps=args.time_steps, max_samples=args.max_samples, data_path=args.data)
+    row = train(config, device=args.device, progress=not args.json)
+    row["epochs"] = row["epochs_run"]
+    if args.json:
+        # NaN (the GRU's firing rate) is not JSON: it becomes null
+        print(json.dumps({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}))
+    else:
+        print(f"{args.model} on {args.task} ({args.sg}, init {args.init}, seed {args.seed}): "
+              f"test accuracy {row['test_accuracy']:.4f}, validation {row['val_accuracy']:.4f}, "
+              f"firing rate {row['firing_rate']:.3f}, {row['epochs_run']} epochs in {row['seconds']:.1f} s")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="train one network on one task")
+    p.add_argument("--task", default="digits", help="digits, mnist1d, randman, shd, slmnist or ptb (default digits)")
+    p.add_argument("--model", default="lif", help="lif, alif, lstm (spiking) or gru (baseline); default lif")
+    p.add_argument("--sg", default="fast_sigmoid", help="surrogate-gradient family (default fast_sigmoid)")
+    p.add_argument("--dampening", type=float, default=1.0)
+    p.add_argument("--sharpness", type=float, default=1.0)
+    p.add_argument("--tail", type=float, default=None, help="q of q_pseudo_spike (default 2)")
+    p.add_argument("--init", default="default", help="default or recommended (Conditions I-IV)")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--lr", type=float, default=3.16e-3)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--hidden", type=int, default=64)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--time-steps", type=int, default=None, help="default: the task's own")
+    p.add_argument("--max-samples", type=int, default=None, help="cap the training set size")
+    p.add_argument("--data", default=None, help="local data path (shd, slmnist, ptb)")
+    p.add_argument("--device", default=None, help="default: cuda when present, else cpu")
+    p.add_argument("--threads", type=int, default=1,
+                   help="CPU threads (default 1: these small networks gain nothing from more)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)

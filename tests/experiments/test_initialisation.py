@@ -1,0 +1,73 @@
+"""Initialisations: the recommended init and the condition ablation (against lifstab.conditions)."""
+
+import pytest
+import torch
+
+import lifstab
+from lifstab_experiments.configs import RunConfig
+from lifstab_experiments.initialisation import CONDITION_SETS, conditions_available, initialise, spiking_layers
+from lifstab_experiments.training import setup, train
+
+needs_conditions = pytest.mark.skipif(not hasattr(lifstab, "stable_init_"), reason="lifstab.conditions not merged yet")
+
+
+def test_condition_sets_are_the_papers_ablation():
+    assert list(CONDITION_SETS) == ["none", "I", "II", "III", "IV", "I+II", "I+II+III", "all"]
+    for name, conditions in CONDITION_SETS.items():
+        assert "+".join(conditions) == name or name in ("none", "all")
+    assert CONDITION_SETS["all"] == ("I", "II", "III", "IV")
+
+
+def test_default_init_and_no_conditions_change_nothing():
+    _, model, sample, _ = setup(RunConfig(hidden=8))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    assert initialise(model, "default", None, sample, 0) == {}
+    assert initialise(model, "default", "none", sample, 0) == {}
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+@pytest.mark.skipif(conditions_available(), reason="checks the message shown while lifstab.conditions is missing")
+def test_recommended_init_says_clearly_that_conditions_are_missing():
+    with pytest.raises(ValueError, match="lifstab.conditions not merged yet"):
+        train(RunConfig(init="recommended", epochs=1, hidden=8, max_samples=32))
+
+
+@needs_conditions
+def test_recommended_init_trains_and_changes_the_layers():
+    config = RunConfig(hidden=64, sg="exponential")
+    _, model, sample, _ = setup(config)
+    before = [(layer.w_rec.detach().clone(), layer.surrogate) for layer in spiking_layers(model)]
+    notes = initialise(model, "recommended", None, sample, 0)
+    assert isinstance(notes["feasible"], bool)
+    for layer, (w, sg) in zip(spiking_layers(model), before):
+        assert not torch.equal(layer.w_rec, w) and torch.isfinite(layer.w_rec).all()
+        assert torch.all(layer.recurrent_weight().diagonal() == 0)
+        assert layer.surrogate is not sg and torch.all(torch.as_tensor(layer.surrogate.dampening) > 0)
+    row = train(config.replace(init="recommended", epochs=1, max_samples=64))
+    assert 0 <= row["test_accuracy"] <= 1
+
+
+@needs_conditions
+@pytest.mark.parametrize("name", list(CONDITION_SETS))
+def test_each_ablation_set_applies_what_it_names(name):
+    _, model, sample, _ = setup(RunConfig(sg="exponential", hidden=64))
+    layer = spiking_layers(model)[0]
+    w_before, sg_before = layer.w_rec.detach().clone(), layer.surrogate
+    rec = lifstab.recommend(layer.n_in, layer.n_rec, decay=float(layer.decay.mean()), threshold=1.0,
+                            inputs=sample, family="exponential")
+    initialise(model, "default", name, sample, 0)
+    layer.requires_grad_(False)
+    conditions = CONDITION_SETS[name]
+    off = layer.rec_mask.bool()
+    if "I" in conditions:
+        assert float(layer.w_rec[off].mean()) == pytest.approx(rec.recurrent_mean, rel=1e-4, abs=1e-7)
+    if "II" in conditions:
+        assert float(layer.w_rec[off].std()) == pytest.approx(rec.recurrent_std, rel=1e-3, abs=1e-7)
+    if not {"I", "II"} & set(conditions):
+        assert torch.equal(layer.w_rec, w_before)
+    if not {"III", "IV"} & set(conditions):
+        assert layer.surrogate is sg_before
+    if "III" in conditions:
+        assert not torch.allclose(torch.as_tensor(layer.surrogate.dampening), torch.tensor(1.0))
+    if "IV" in conditions:
+        assert torch.as_tensor(layer.surrogate.sharpness).shape == (64,)
