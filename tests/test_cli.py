@@ -16,10 +16,15 @@ def test_families_json(capsys):
     assert all(abs(r["peak"] - 1.0) < 1e-12 for r in rows)
 
 
-def test_reproduce_writes_summary(tmp_path):
-    assert main(["reproduce", "--out", str(tmp_path)]) == 0
-    summary = json.loads((tmp_path / "summary.json").read_text())
-    assert len(summary["lif_demo"]) == 4
+def test_plots_writes_png_and_pdf(tmp_path):
+    assert main(["plots", "--out", str(tmp_path), "--only", "sg_families"]) == 0
+    assert (tmp_path / "sg_families.png").stat().st_size > 0
+    assert (tmp_path / "sg_families.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_plots_rejects_unknown_figure(tmp_path, capsys):
+    assert main(["plots", "--out", str(tmp_path), "--only", "nope"]) == 2
+    assert "nope" in capsys.readouterr().err
 
 
 def test_console_script_reports_bad_input_in_one_line():

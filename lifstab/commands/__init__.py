@@ -4,4 +4,4 @@ Modules import their heavy dependencies inside ``run`` so that ``lifstab --help`
 """
 
 #: subcommand modules, in the order ``lifstab --help`` lists them
-COMMANDS = ("reproduce", "derive", "families", "edge")
+COMMANDS = ("reproduce", "derive", "plots", "families", "edge")

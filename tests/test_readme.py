@@ -1,0 +1,24 @@
+"""The README's two commands stay what CI runs."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## The two commands", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.+?)\n```", section)
+
+
+def test_readme_has_exactly_two_commands():
+    main, tests = readme_commands()
+    assert "lifstab reproduce" in main and "torch==2.13.0" in main
+    assert "pytest" in tests and "torch==2.13.0" in tests
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    _, tests = readme_commands()
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert tests in ci_lines
