@@ -49,7 +49,7 @@ def test_study_rows_are_cached_and_summarised(tmp_path):
     measured = edge_study.measure_row(0, cfg, runs, (0, 1), tmp_path)
     assert (tmp_path / "curves_000.npz").exists()
     edge_study.append_row(tmp_path / "measured.csv", measured, edge_study.MEASURE_FIELDS)
-    predicted = edge_study.predict_row(0, runs, "lagged", measured["measured_beta_c"])
+    predicted = edge_study.predict_row(0, runs, "lagged", measured["measured_beta_c"], tmp_path)
     edge_study.append_row(tmp_path / "predicted_lagged.csv", predicted, edge_study.PREDICT_FIELDS)
     rows = edge_study.merged_rows(tmp_path, ["lagged"])
     assert len(rows) == 1 and float(rows[0]["lagged_beta_c"]) == pytest.approx(predicted["beta_c"])
@@ -65,3 +65,16 @@ def test_infeasible_configuration_is_reported_not_guessed():
     result = edge.measure_critical_sharpness(cfg, seeds=(0,))
     assert result.critical_sharpness is None and "stable" in result.reason
     assert dataclasses.is_dataclass(result)
+
+
+def test_plots_are_written(tmp_path):
+    cfg = config_from_dict(TINY)
+    runs = edge.seed_runs(cfg, (0,))
+    measured = edge_study.measure_row(0, cfg, runs, (0,), tmp_path)
+    edge_study.append_row(tmp_path / "measured.csv", measured, edge_study.MEASURE_FIELDS)
+    predicted = edge_study.predict_row(0, runs, "dmft", measured["measured_beta_c"], tmp_path)
+    edge_study.append_row(tmp_path / "predicted_dmft.csv", predicted, edge_study.PREDICT_FIELDS)
+    assert (tmp_path / "dmft_curves_000.npz").exists()
+    paths = edge_study.plot(edge_study.merged_rows(tmp_path, ["dmft"]), ["dmft"], tmp_path, tmp_path)
+    assert [p.name for p in paths] == ["predicted_vs_measured.png", "gradient_curves.png"]
+    assert all(p.stat().st_size > 1000 for p in paths)
