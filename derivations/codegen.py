@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,8 @@ class _ArrayPrinter(PythonCodePrinter):
         "log1p": "log1p",
         "tanh": "tanh",
     }
+    #: special functions, fully qualified (scipy.special for NumPy, torch.special for torch)
+    special = {"erf": "scipy.special.erf", "erfc": "scipy.special.erfc", "erfcx": "scipy.special.erfcx"}
 
     def __init__(self) -> None:
         super().__init__({"fully_qualified_modules": True, "inline": True, "strict": True})
@@ -66,13 +69,22 @@ class _ArrayPrinter(PythonCodePrinter):
     def _call(self, fname: str, *args: sp.Expr) -> str:
         return f"{self.module}.{fname}({', '.join(self._print(a) for a in args)})"
 
+    def doprint(self, expr, assign_to=None):
+        # irrational constants (pi, sqrt(2), ...) become float literals: torch functions take no numbers
+        expr = expr.replace(lambda e: e.is_number and not e.is_Rational and not e.is_Float,
+                            lambda e: e.evalf(17))
+        return super().doprint(expr, assign_to)
+
     def _print_Function(self, expr: sp.Function) -> str:
         name = type(expr).__name__
+        if name in self.special:
+            return f"{self.special[name]}({', '.join(self._print(a) for a in expr.args)})"
         if name not in self.functions:
             raise NotImplementedError(f"no {self.module} translation for {name}")
         return self._call(self.functions[name], *expr.args)
 
     _print_exp = _print_Abs = _print_sign = _print_log = _print_Function
+    _print_erf = _print_erfc = _print_expm1 = _print_log1p = _print_tanh = _print_Function
 
     def _print_Pi(self, expr: sp.Expr) -> str:
         return f"{self.module}.pi"
@@ -98,6 +110,12 @@ class _ArrayPrinter(PythonCodePrinter):
             out = f"{self.module}.where({self._print(cond)}, {self._print(value)}, {out})"
         return out
 
+    def _print_Or(self, expr: sp.Or) -> str:
+        return self._fold("logical_or", expr.args)
+
+    def _print_And(self, expr: sp.And) -> str:
+        return self._fold("logical_and", expr.args)
+
     def _print_Relational(self, expr: sp.Expr) -> str:
         return f"({self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)})"
 
@@ -116,6 +134,7 @@ class _NumpyPrinter(_ArrayPrinter):
 
 class _TorchPrinter(_ArrayPrinter):
     module = "torch"
+    special = {"erf": "torch.special.erf", "erfc": "torch.special.erfc", "erfcx": "torch.special.erfcx"}
 
     def _print_Max(self, expr: sp.Max) -> str:
         # torch.maximum needs tensors on both sides; clamp takes a number
@@ -147,8 +166,11 @@ def render_function(kernel: Kernel, backend: str) -> str:
 
 def render_module(group: str, kernels: Sequence[Kernel], backend: str) -> str:
     """Source of one generated module: header, import, functions and a name -> function table."""
-    parts = [HEADER, f'"""Generated {backend} kernels: {group}."""\n', f"import {backend}\n"]
-    parts += [render_function(k, backend) for k in kernels]
+    functions = [render_function(k, backend) for k in kernels]
+    imports = f"import {backend}\n"
+    if any("scipy.special." in f for f in functions):
+        imports += "import scipy.special\n"
+    parts = [HEADER, f'"""Generated {backend} kernels: {group}."""\n', imports, *functions]
     table = "".join(f"    {k.name!r}: {k.name},\n" for k in kernels)
     parts.append(f"KERNELS = {{\n{table}}}\n")
     return "\n\n".join(parts)
@@ -174,8 +196,105 @@ def lif_kernels() -> list[Kernel]:
     ]
 
 
+def _with_shape_derivatives(name: str, args: tuple, expr: sp.Expr, doc: str, family: str) -> list[Kernel]:
+    """The kernel plus its derivatives in sharpness (and tail) for the solvers."""
+    from .expectations import shape_symbols
+
+    out = [Kernel(name, args, expr, doc)]
+    for sym in shape_symbols(family):
+        out.append(Kernel(f"{name}_d{sym.name}", args, sp.diff(expr, sym), f"d/d{sym.name} of {name}."))
+    return out
+
+
+def expectation_kernels() -> list[Kernel]:
+    """E[SG^m] (m = 1, 2) per family under uniform and Gaussian voltages, with shape derivatives."""
+    return list(_expectation_kernels())
+
+
+@functools.lru_cache(maxsize=None)  # the SymPy work is deterministic; derive it once per process
+def _expectation_kernels() -> tuple[Kernel, ...]:
+    from . import expectations as ex
+    from .surrogates import FAMILIES
+
+    kernels = []
+    for family in FAMILIES:
+        shape_args = ex.parameters(family)
+        for m in ex.MOMENTS:
+            kernels += _with_shape_derivatives(
+                f"uniform_{family}_m{m}", (ex.y_min, ex.y_max, ex.theta, *shape_args),
+                ex.uniform_moment(family, m),
+                f"E[SG^{m}] of the {family} family for a voltage uniform on [y_min, y_max].", family)
+            if family in ex.GAUSSIAN_CLOSED_FAMILIES:
+                kernels += _with_shape_derivatives(
+                    f"gaussian_{family}_m{m}", (ex.mean, ex.std, ex.theta, *shape_args),
+                    ex.gaussian_moment(family, m),
+                    f"E[SG^{m}] of the {family} family for a voltage N(mean, std^2), closed form.", family)
+            else:
+                kernels += _with_shape_derivatives(
+                    f"gaussian_integrand_{family}_m{m}", (ex.t, ex.mean, ex.std, ex.theta, *shape_args),
+                    ex.gaussian_integrand(family, m),
+                    f"Integrand on t = |v - threshold| >= 0 whose integral is E[SG^{m}] of the {family} "
+                    "family for a voltage N(mean, std^2) (no closed form; lifstab.expectations integrates it).",
+                    family)
+    first, second = ex.uniform_voltage_moments()
+    kernels.append(Kernel("uniform_voltage_mean", (ex.y_min, ex.y_max), first, "E[v], v ~ U[y_min, y_max]."))
+    kernels.append(Kernel("uniform_voltage_square_mean", (ex.y_min, ex.y_max), second,
+                          "E[v^2], v ~ U[y_min, y_max]."))
+    return tuple(kernels)
+
+
+def condition_kernels() -> list[Kernel]:
+    """Conditions I-IV per reset and variant, the voltage bounds and IV's partial derivatives."""
+    return list(_condition_kernels())
+
+
+@functools.lru_cache(maxsize=None)
+def _condition_kernels() -> tuple[Kernel, ...]:
+    from . import conditions as c
+    from .lif import RESETS
+
+    kernels = []
+    for reset in RESETS:
+        for variant in c.VARIANTS:
+            kernels.append(Kernel(f"condition_i_{reset}_{variant}", (c.n_rec, c.alpha, c.theta),
+                                  c.condition_i(reset, variant),
+                                  f"Condition I ({variant}), {reset} reset: recurrent weight mean."))
+    for variant in c.VARIANTS:
+        kernels.append(Kernel(f"condition_ii_{variant}",
+                              (c.n_in, c.n_rec, c.input_second_moment, c.input_weight_variance, c.mu_w),
+                              c.condition_ii(variant),
+                              f"Condition II ({variant}): recurrent weight variance (negative: infeasible)."))
+    bound_args = (c.alpha, c.theta, c.positive_sum, c.negative_sum, c.input_positive_sum, c.input_negative_sum)
+    for reset in RESETS:
+        kernels.append(Kernel(f"condition_iii_{reset}", (c.alpha, c.theta, c.positive_sum, c.negative_sum),
+                              c.condition_iii(reset), f"Condition III, {reset} reset: per-neuron dampening."))
+        y_min, y_max = c.voltage_bounds(reset)
+        kernels.append(Kernel(f"voltage_min_{reset}", bound_args, y_min,
+                              f"The paper's worst-case lowest voltage, {reset} reset."))
+        kernels.append(Kernel(f"voltage_max_{reset}", bound_args, y_max,
+                              f"The paper's worst-case highest voltage, {reset} reset."))
+        forms = {"paper": c.condition_iv(reset, "paper"),
+                 "exact_detached": c.condition_iv(reset, "exact", detached=True),
+                 "exact_attached": c.condition_iv(reset, "exact", detached=False)}
+        for form, expr in forms.items():
+            name = f"condition_iv_{reset}_{form}"
+            doc = f"Condition IV residual ({form}), {reset} reset: zero at the solution."
+            kernels.append(Kernel(name, c.CONDITION_IV_ARGS, expr, doc))
+            for sym in (c.sg_mean, c.sg_square_mean):
+                kernels.append(Kernel(f"{name}_d{sym.name}", c.CONDITION_IV_ARGS, sp.diff(expr, sym),
+                                      f"d/d{sym.name} of {name} (the residual is linear in it)."))
+    positive, negative = c.gaussian_part_means()
+    mean, std = sorted(positive.free_symbols, key=lambda s: s.name)
+    kernels.append(Kernel("gaussian_positive_part", (mean, std), positive, "E[max(W, 0)], W ~ N(mean, std^2)."))
+    kernels.append(Kernel("gaussian_negative_part", (mean, std), negative, "E[min(W, 0)], W ~ N(mean, std^2)."))
+    return tuple(kernels)
+
+
 #: group name -> function returning its kernels; later derivations register here
-GROUPS: dict[str, Callable[[], list[Kernel]]] = {"surrogates": surrogate_kernels, "lif": lif_kernels}
+GROUPS: dict[str, Callable[[], list[Kernel]]] = {
+    "surrogates": surrogate_kernels, "lif": lif_kernels,
+    "expectations": expectation_kernels, "conditions": condition_kernels,
+}
 
 
 def generated_files() -> dict[str, str]:

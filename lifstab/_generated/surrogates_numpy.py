@@ -21,7 +21,7 @@ def exponential(u, dampening, sharpness):
 
 def gaussian(u, dampening, sharpness):
     """SG(u) of the gaussian family: gamma exp(-pi (beta u)^2)."""
-    return dampening*numpy.exp(-numpy.pi*sharpness**2*u**2)
+    return dampening*numpy.exp(-3.1415926535897932*sharpness**2*u**2)
 
 
 def sigmoid(u, dampening, sharpness):

@@ -1,0 +1,374 @@
+# GENERATED FILE: do not edit by hand.
+# Written by `lifstab derive` (derivations/codegen.py) from the SymPy expressions in derivations/.
+# Change the derivations, then run `lifstab derive`; tests/test_generated_drift.py fails on drift.
+
+
+"""Generated numpy kernels: conditions."""
+
+
+import numpy
+import scipy.special
+
+
+def condition_i_subtractive_paper(n_rec, decay, threshold):
+    """Condition I (paper), subtractive reset: recurrent weight mean."""
+    return -threshold*(2*decay - 3)/(n_rec - 1)
+
+
+def condition_i_subtractive_exact(n_rec, decay, threshold):
+    """Condition I (exact), subtractive reset: recurrent weight mean."""
+    return -threshold*(2*decay - 3)/(n_rec - 1)
+
+
+def condition_i_multiplicative_1_paper(n_rec, decay, threshold):
+    """Condition I (paper), multiplicative_1 reset: recurrent weight mean."""
+    return -2*threshold*(decay - 1)/(n_rec - 1)
+
+
+def condition_i_multiplicative_1_exact(n_rec, decay, threshold):
+    """Condition I (exact), multiplicative_1 reset: recurrent weight mean."""
+    return -2*threshold*(decay - 2)/(n_rec - 1)
+
+
+def condition_i_multiplicative_2_paper(n_rec, decay, threshold):
+    """Condition I (paper), multiplicative_2 reset: recurrent weight mean."""
+    return -threshold*(decay - 2)/(n_rec - 1)
+
+
+def condition_i_multiplicative_2_exact(n_rec, decay, threshold):
+    """Condition I (exact), multiplicative_2 reset: recurrent weight mean."""
+    return -threshold*(decay - 2)/(n_rec - 1)
+
+
+def condition_i_none_paper(n_rec, decay, threshold):
+    """Condition I (paper), none reset: recurrent weight mean."""
+    return -2*threshold*(decay - 1)/(n_rec - 1)
+
+
+def condition_i_none_exact(n_rec, decay, threshold):
+    """Condition I (exact), none reset: recurrent weight mean."""
+    return -2*threshold*(decay - 1)/(n_rec - 1)
+
+
+def condition_ii_paper(n_in, n_rec, input_second_moment, input_weight_variance, recurrent_mean):
+    """Condition II (paper): recurrent weight variance (negative: infeasible)."""
+    return 2*input_second_moment*input_weight_variance*n_in/(2*n_rec - 2) - n_rec*recurrent_mean**2/(2*n_rec - 2) + recurrent_mean**2/(2*n_rec - 2)
+
+
+def condition_ii_exact(n_in, n_rec, input_second_moment, input_weight_variance, recurrent_mean):
+    """Condition II (exact): recurrent weight variance (negative: infeasible)."""
+    return 4*input_second_moment*input_weight_variance*n_in/(2*n_rec - 2) - n_rec*recurrent_mean**2/(2*n_rec - 2) + recurrent_mean**2/(2*n_rec - 2)
+
+
+def condition_iii_subtractive(decay, threshold, positive_sum, negative_sum):
+    """Condition III, subtractive reset: per-neuron dampening."""
+    return negative_sum*(1 - decay)/(positive_sum*(negative_sum - threshold))
+
+
+def voltage_min_subtractive(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum):
+    """The paper's worst-case lowest voltage, subtractive reset."""
+    return (input_negative_sum + negative_sum - threshold)/(1 - decay)
+
+
+def voltage_max_subtractive(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum):
+    """The paper's worst-case highest voltage, subtractive reset."""
+    return (input_positive_sum + positive_sum)/(1 - decay)
+
+
+def condition_iv_subtractive_paper(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """Condition IV residual (paper), subtractive reset: zero at the solution."""
+    return decay**2 + sg_square_mean*(recurrent_square_sum + threshold**2) - 1
+
+
+def condition_iv_subtractive_paper_dsg_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_mean of condition_iv_subtractive_paper (the residual is linear in it)."""
+    return 0
+
+
+def condition_iv_subtractive_paper_dsg_square_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_square_mean of condition_iv_subtractive_paper (the residual is linear in it)."""
+    return recurrent_square_sum + threshold**2
+
+
+def condition_iv_subtractive_exact_detached(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """Condition IV residual (exact_detached), subtractive reset: zero at the solution."""
+    return decay**2 + recurrent_square_sum*sg_square_mean - 1
+
+
+def condition_iv_subtractive_exact_detached_dsg_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_mean of condition_iv_subtractive_exact_detached (the residual is linear in it)."""
+    return 0
+
+
+def condition_iv_subtractive_exact_detached_dsg_square_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_square_mean of condition_iv_subtractive_exact_detached (the residual is linear in it)."""
+    return recurrent_square_sum
+
+
+def condition_iv_subtractive_exact_attached(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """Condition IV residual (exact_attached), subtractive reset: zero at the solution."""
+    return decay**2 - 2*decay*sg_mean*threshold + recurrent_square_sum*sg_square_mean + sg_square_mean*threshold**2 - 1
+
+
+def condition_iv_subtractive_exact_attached_dsg_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_mean of condition_iv_subtractive_exact_attached (the residual is linear in it)."""
+    return -2*decay*threshold
+
+
+def condition_iv_subtractive_exact_attached_dsg_square_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_square_mean of condition_iv_subtractive_exact_attached (the residual is linear in it)."""
+    return recurrent_square_sum + threshold**2
+
+
+def condition_iii_multiplicative_1(decay, threshold, positive_sum, negative_sum):
+    """Condition III, multiplicative_1 reset: per-neuron dampening."""
+    return (1 - decay)/positive_sum
+
+
+def voltage_min_multiplicative_1(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum):
+    """The paper's worst-case lowest voltage, multiplicative_1 reset."""
+    return (input_negative_sum + negative_sum)/(1 - decay)
+
+
+def voltage_max_multiplicative_1(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum):
+    """The paper's worst-case highest voltage, multiplicative_1 reset."""
+    return (input_positive_sum + positive_sum)/(1 - decay)
+
+
+def condition_iv_multiplicative_1_paper(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """Condition IV residual (paper), multiplicative_1 reset: zero at the solution."""
+    return decay**2 + recurrent_square_sum*sg_square_mean - 2
+
+
+def condition_iv_multiplicative_1_paper_dsg_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_mean of condition_iv_multiplicative_1_paper (the residual is linear in it)."""
+    return 0
+
+
+def condition_iv_multiplicative_1_paper_dsg_square_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_square_mean of condition_iv_multiplicative_1_paper (the residual is linear in it)."""
+    return recurrent_square_sum
+
+
+def condition_iv_multiplicative_1_exact_detached(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """Condition IV residual (exact_detached), multiplicative_1 reset: zero at the solution."""
+    return (1/2)*decay**2 + (1/2)*recurrent_square_sum*sg_square_mean - 1
+
+
+def condition_iv_multiplicative_1_exact_detached_dsg_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_mean of condition_iv_multiplicative_1_exact_detached (the residual is linear in it)."""
+    return 0
+
+
+def condition_iv_multiplicative_1_exact_detached_dsg_square_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_square_mean of condition_iv_multiplicative_1_exact_detached (the residual is linear in it)."""
+    return (1/2)*recurrent_square_sum
+
+
+def condition_iv_multiplicative_1_exact_attached(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """Condition IV residual (exact_attached), multiplicative_1 reset: zero at the solution."""
+    return (1/2)*decay**2 - decay*sg_mean*voltage_mean + (1/2)*recurrent_square_sum*sg_square_mean + sg_square_mean*voltage_square_mean - 1
+
+
+def condition_iv_multiplicative_1_exact_attached_dsg_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_mean of condition_iv_multiplicative_1_exact_attached (the residual is linear in it)."""
+    return -decay*voltage_mean
+
+
+def condition_iv_multiplicative_1_exact_attached_dsg_square_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_square_mean of condition_iv_multiplicative_1_exact_attached (the residual is linear in it)."""
+    return (1/2)*recurrent_square_sum + voltage_square_mean
+
+
+def condition_iii_multiplicative_2(decay, threshold, positive_sum, negative_sum):
+    """Condition III, multiplicative_2 reset: per-neuron dampening."""
+    return (1 - decay)/positive_sum
+
+
+def voltage_min_multiplicative_2(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum):
+    """The paper's worst-case lowest voltage, multiplicative_2 reset."""
+    return (input_negative_sum + negative_sum)/(1 - decay)
+
+
+def voltage_max_multiplicative_2(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum):
+    """The paper's worst-case highest voltage, multiplicative_2 reset."""
+    return (input_positive_sum + positive_sum)/(1 - decay)
+
+
+def condition_iv_multiplicative_2_paper(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """Condition IV residual (paper), multiplicative_2 reset: zero at the solution."""
+    return (1/2)*decay**2 + recurrent_square_sum*sg_square_mean - 1
+
+
+def condition_iv_multiplicative_2_paper_dsg_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_mean of condition_iv_multiplicative_2_paper (the residual is linear in it)."""
+    return 0
+
+
+def condition_iv_multiplicative_2_paper_dsg_square_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_square_mean of condition_iv_multiplicative_2_paper (the residual is linear in it)."""
+    return recurrent_square_sum
+
+
+def condition_iv_multiplicative_2_exact_detached(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """Condition IV residual (exact_detached), multiplicative_2 reset: zero at the solution."""
+    return (1/2)*decay**2 + recurrent_square_sum*sg_square_mean - 1
+
+
+def condition_iv_multiplicative_2_exact_detached_dsg_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_mean of condition_iv_multiplicative_2_exact_detached (the residual is linear in it)."""
+    return 0
+
+
+def condition_iv_multiplicative_2_exact_detached_dsg_square_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_square_mean of condition_iv_multiplicative_2_exact_detached (the residual is linear in it)."""
+    return recurrent_square_sum
+
+
+def condition_iv_multiplicative_2_exact_attached(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """Condition IV residual (exact_attached), multiplicative_2 reset: zero at the solution."""
+    return -decay**2*sg_mean*voltage_mean + decay**2*sg_square_mean*voltage_square_mean + (1/2)*decay**2 + recurrent_square_sum*sg_square_mean - 1
+
+
+def condition_iv_multiplicative_2_exact_attached_dsg_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_mean of condition_iv_multiplicative_2_exact_attached (the residual is linear in it)."""
+    return -decay**2*voltage_mean
+
+
+def condition_iv_multiplicative_2_exact_attached_dsg_square_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_square_mean of condition_iv_multiplicative_2_exact_attached (the residual is linear in it)."""
+    return decay**2*voltage_square_mean + recurrent_square_sum
+
+
+def condition_iii_none(decay, threshold, positive_sum, negative_sum):
+    """Condition III, none reset: per-neuron dampening."""
+    return (1 - decay)/positive_sum
+
+
+def voltage_min_none(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum):
+    """The paper's worst-case lowest voltage, none reset."""
+    return (input_negative_sum + negative_sum)/(1 - decay)
+
+
+def voltage_max_none(decay, threshold, positive_sum, negative_sum, input_positive_sum, input_negative_sum):
+    """The paper's worst-case highest voltage, none reset."""
+    return (input_positive_sum + positive_sum)/(1 - decay)
+
+
+def condition_iv_none_paper(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """Condition IV residual (paper), none reset: zero at the solution."""
+    return decay**2 + recurrent_square_sum*sg_square_mean - 1
+
+
+def condition_iv_none_paper_dsg_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_mean of condition_iv_none_paper (the residual is linear in it)."""
+    return 0
+
+
+def condition_iv_none_paper_dsg_square_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_square_mean of condition_iv_none_paper (the residual is linear in it)."""
+    return recurrent_square_sum
+
+
+def condition_iv_none_exact_detached(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """Condition IV residual (exact_detached), none reset: zero at the solution."""
+    return decay**2 + recurrent_square_sum*sg_square_mean - 1
+
+
+def condition_iv_none_exact_detached_dsg_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_mean of condition_iv_none_exact_detached (the residual is linear in it)."""
+    return 0
+
+
+def condition_iv_none_exact_detached_dsg_square_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_square_mean of condition_iv_none_exact_detached (the residual is linear in it)."""
+    return recurrent_square_sum
+
+
+def condition_iv_none_exact_attached(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """Condition IV residual (exact_attached), none reset: zero at the solution."""
+    return decay**2 + recurrent_square_sum*sg_square_mean - 1
+
+
+def condition_iv_none_exact_attached_dsg_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_mean of condition_iv_none_exact_attached (the residual is linear in it)."""
+    return 0
+
+
+def condition_iv_none_exact_attached_dsg_square_mean(decay, threshold, recurrent_square_sum, sg_mean, sg_square_mean, voltage_mean, voltage_square_mean):
+    """d/dsg_square_mean of condition_iv_none_exact_attached (the residual is linear in it)."""
+    return recurrent_square_sum
+
+
+def gaussian_positive_part(mean, std):
+    """E[max(W, 0)], W ~ N(mean, std^2)."""
+    return -1/2*mean*scipy.special.erfc(0.70710678118654752*mean/std) + mean + 0.39894228040143268*std*numpy.exp(-1/2*mean**2/std**2)
+
+
+def gaussian_negative_part(mean, std):
+    """E[min(W, 0)], W ~ N(mean, std^2)."""
+    return (1/2)*mean*scipy.special.erfc(0.70710678118654752*mean/std) - 0.39894228040143268*std*numpy.exp(-1/2*mean**2/std**2)
+
+
+KERNELS = {
+    'condition_i_subtractive_paper': condition_i_subtractive_paper,
+    'condition_i_subtractive_exact': condition_i_subtractive_exact,
+    'condition_i_multiplicative_1_paper': condition_i_multiplicative_1_paper,
+    'condition_i_multiplicative_1_exact': condition_i_multiplicative_1_exact,
+    'condition_i_multiplicative_2_paper': condition_i_multiplicative_2_paper,
+    'condition_i_multiplicative_2_exact': condition_i_multiplicative_2_exact,
+    'condition_i_none_paper': condition_i_none_paper,
+    'condition_i_none_exact': condition_i_none_exact,
+    'condition_ii_paper': condition_ii_paper,
+    'condition_ii_exact': condition_ii_exact,
+    'condition_iii_subtractive': condition_iii_subtractive,
+    'voltage_min_subtractive': voltage_min_subtractive,
+    'voltage_max_subtractive': voltage_max_subtractive,
+    'condition_iv_subtractive_paper': condition_iv_subtractive_paper,
+    'condition_iv_subtractive_paper_dsg_mean': condition_iv_subtractive_paper_dsg_mean,
+    'condition_iv_subtractive_paper_dsg_square_mean': condition_iv_subtractive_paper_dsg_square_mean,
+    'condition_iv_subtractive_exact_detached': condition_iv_subtractive_exact_detached,
+    'condition_iv_subtractive_exact_detached_dsg_mean': condition_iv_subtractive_exact_detached_dsg_mean,
+    'condition_iv_subtractive_exact_detached_dsg_square_mean': condition_iv_subtractive_exact_detached_dsg_square_mean,
+    'condition_iv_subtractive_exact_attached': condition_iv_subtractive_exact_attached,
+    'condition_iv_subtractive_exact_attached_dsg_mean': condition_iv_subtractive_exact_attached_dsg_mean,
+    'condition_iv_subtractive_exact_attached_dsg_square_mean': condition_iv_subtractive_exact_attached_dsg_square_mean,
+    'condition_iii_multiplicative_1': condition_iii_multiplicative_1,
+    'voltage_min_multiplicative_1': voltage_min_multiplicative_1,
+    'voltage_max_multiplicative_1': voltage_max_multiplicative_1,
+    'condition_iv_multiplicative_1_paper': condition_iv_multiplicative_1_paper,
+    'condition_iv_multiplicative_1_paper_dsg_mean': condition_iv_multiplicative_1_paper_dsg_mean,
+    'condition_iv_multiplicative_1_paper_dsg_square_mean': condition_iv_multiplicative_1_paper_dsg_square_mean,
+    'condition_iv_multiplicative_1_exact_detached': condition_iv_multiplicative_1_exact_detached,
+    'condition_iv_multiplicative_1_exact_detached_dsg_mean': condition_iv_multiplicative_1_exact_detached_dsg_mean,
+    'condition_iv_multiplicative_1_exact_detached_dsg_square_mean': condition_iv_multiplicative_1_exact_detached_dsg_square_mean,
+    'condition_iv_multiplicative_1_exact_attached': condition_iv_multiplicative_1_exact_attached,
+    'condition_iv_multiplicative_1_exact_attached_dsg_mean': condition_iv_multiplicative_1_exact_attached_dsg_mean,
+    'condition_iv_multiplicative_1_exact_attached_dsg_square_mean': condition_iv_multiplicative_1_exact_attached_dsg_square_mean,
+    'condition_iii_multiplicative_2': condition_iii_multiplicative_2,
+    'voltage_min_multiplicative_2': voltage_min_multiplicative_2,
+    'voltage_max_multiplicative_2': voltage_max_multiplicative_2,
+    'condition_iv_multiplicative_2_paper': condition_iv_multiplicative_2_paper,
+    'condition_iv_multiplicative_2_paper_dsg_mean': condition_iv_multiplicative_2_paper_dsg_mean,
+    'condition_iv_multiplicative_2_paper_dsg_square_mean': condition_iv_multiplicative_2_paper_dsg_square_mean,
+    'condition_iv_multiplicative_2_exact_detached': condition_iv_multiplicative_2_exact_detached,
+    'condition_iv_multiplicative_2_exact_detached_dsg_mean': condition_iv_multiplicative_2_exact_detached_dsg_mean,
+    'condition_iv_multiplicative_2_exact_detached_dsg_square_mean': condition_iv_multiplicative_2_exact_detached_dsg_square_mean,
+    'condition_iv_multiplicative_2_exact_attached': condition_iv_multiplicative_2_exact_attached,
+    'condition_iv_multiplicative_2_exact_attached_dsg_mean': condition_iv_multiplicative_2_exact_attached_dsg_mean,
+    'condition_iv_multiplicative_2_exact_attached_dsg_square_mean': condition_iv_multiplicative_2_exact_attached_dsg_square_mean,
+    'condition_iii_none': condition_iii_none,
+    'voltage_min_none': voltage_min_none,
+    'voltage_max_none': voltage_max_none,
+    'condition_iv_none_paper': condition_iv_none_paper,
+    'condition_iv_none_paper_dsg_mean': condition_iv_none_paper_dsg_mean,
+    'condition_iv_none_paper_dsg_square_mean': condition_iv_none_paper_dsg_square_mean,
+    'condition_iv_none_exact_detached': condition_iv_none_exact_detached,
+    'condition_iv_none_exact_detached_dsg_mean': condition_iv_none_exact_detached_dsg_mean,
+    'condition_iv_none_exact_detached_dsg_square_mean': condition_iv_none_exact_detached_dsg_square_mean,
+    'condition_iv_none_exact_attached': condition_iv_none_exact_attached,
+    'condition_iv_none_exact_attached_dsg_mean': condition_iv_none_exact_attached_dsg_mean,
+    'condition_iv_none_exact_attached_dsg_square_mean': condition_iv_none_exact_attached_dsg_square_mean,
+    'gaussian_positive_part': gaussian_positive_part,
+    'gaussian_negative_part': gaussian_negative_part,
+}
