@@ -241,7 +241,7 @@ def main(argv=None) -> int:
     parser.add_argument("--grid-seed", type=int, default=0)
     parser.add_argument("--seeds", type=int, nargs="+", default=None,
                         help="network seeds (default: 4 seeds derived from --grid-seed)")
-    parser.add_argument("--methods", nargs="+", default=["dmft", "lagged"])
+    parser.add_argument("--methods", nargs="+", default=["dmft", "lagged", "paper", "exact"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--limit", type=int, default=None,
                         help="run only the first LIMIT configurations (the halves still split --configs)")
