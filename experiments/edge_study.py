@@ -223,7 +223,7 @@ def plot(rows: list[dict], methods, out: Path, curve_dir: Path) -> list[Path]:
             predicted = np.load(predicted)["log_g2"] if predicted.exists() else None
             for k, (b, g, m) in enumerate(zip(data["sharpness"], data["g"], CURVE_MULTIPLES)):
                 line, = ax.semilogy(np.arange(1, g.size + 1), g / g[-1], label=f"{m:g} beta_c = {b:.3g}")
-                if predicted is not None:  # dmft's predicted curve (defined down to T/3), dashed
+                if predicted is not None:  # dmft's predicted curve, dashed
                     ax.semilogy(np.arange(1, g.size + 1), np.exp(predicted[k] / 2), "--", color=line.get_color())
             ax.set(title=f"{f.stem} (dashed: dmft)", xlabel="t", ylabel="g_t / g_T")
             ax.legend(fontsize=7)
