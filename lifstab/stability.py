@@ -275,15 +275,17 @@ def condition_iv_log_growth(layer: RecurrentLIF, sharpness: Sequence[float] | to
     weights' positive and negative sums (generated ``voltage_min/max_<reset>``), ``E[SG]`` and
     ``E[SG^2]`` under that uniform voltage (:mod:`lifstab.expectations`), ``recurrent_square_sum =
     sum_j W_ji^2``; the generated residual ``condition_iv_<reset>_<variant>`` is averaged over neurons.
-    ``variant`` is ``"paper"`` (the authors' statement) or ``"exact"`` (detached reset, clean derivation).
+    ``variant`` is ``"paper"`` (the authors' statement) or ``"exact"`` (the clean derivation for the
+    layer's reset, detached or not).
     The probe's voltages are not used: this is the paper's simulation-free prediction.
     """
     from ._generated import conditions_numpy
     from .expectations import uniform_moment, voltage_moments
 
-    if layer.reset not in ("subtractive", "multiplicative_2"):
-        raise ValueError(f"layer.reset={layer.reset!r}: Condition IV methods support subtractive and multiplicative_2")
-    kernel_variant = {"paper": "paper", "exact": "exact_detached"}[variant]
+    kernel_variant = {"paper": "paper", "exact": "exact_detached" if layer.detach_reset else "exact_attached"}[variant]
+    name = f"condition_iv_{layer.reset}_{kernel_variant}"
+    if name not in conditions_numpy.KERNELS:
+        raise ValueError(f"layer.reset={layer.reset!r}: no generated Condition IV kernel {name!r}")
     beta = np.asarray(torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1, 1).numpy())
     w_in = layer.w_in.detach().double().numpy()
     w_rec = layer.recurrent_weight().detach().double().numpy()
@@ -298,11 +300,11 @@ def condition_iv_log_growth(layer: RecurrentLIF, sharpness: Sequence[float] | to
     damp = np.asarray(sg.dampening.detach().numpy() if isinstance(sg.dampening, torch.Tensor) else sg.dampening)
     moments = [uniform_moment(sg.family, m, y_min, y_max, threshold, damp, beta, tail) for m in (1, 2)]
     voltage_mean, voltage_square_mean = voltage_moments(y_min, y_max)
-    residual = conditions_numpy.KERNELS[f"condition_iv_{layer.reset}_{kernel_variant}"](
+    residual = conditions_numpy.KERNELS[name](
         decay, threshold, (w_rec ** 2).sum(0), moments[0], moments[1], voltage_mean, voltage_square_mean)
     second_moment = 1.0 + np.mean(residual, axis=-1)
-    with np.errstate(divide="ignore"):
-        return torch.as_tensor(np.log(second_moment))
+    with np.errstate(divide="ignore", invalid="ignore"):  # a non-positive value has no log: NaN, no root there
+        return torch.as_tensor(np.where(second_moment > 0, np.log(np.abs(second_moment)), np.nan))
 
 
 # ----------------------------------------------------------------------------------------------------
