@@ -290,10 +290,24 @@ def _condition_kernels() -> tuple[Kernel, ...]:
     return tuple(kernels)
 
 
+def lif_grad_kernels() -> list[Kernel]:
+    """Partial derivatives of every reset's voltage update w.r.t. each of its arguments, for
+    hand-written backward passes: ``<reset>_d_<argument>(voltage, current, reset_spikes, decay, threshold)``."""
+    from .lif import UPDATE_ARGS, VOLTAGE_UPDATES
+
+    return [
+        Kernel(f"{name}_d_{arg.name}", UPDATE_ARGS, sp.diff(expr, arg),
+               f"d v_t / d {arg.name} of the {name} reset, v_t = {expr}.")
+        for name, expr in VOLTAGE_UPDATES.items()
+        for arg in UPDATE_ARGS
+    ]
+
+
 #: group name -> function returning its kernels; later derivations register here
 GROUPS: dict[str, Callable[[], list[Kernel]]] = {
     "surrogates": surrogate_kernels, "lif": lif_kernels,
     "expectations": expectation_kernels, "conditions": condition_kernels,
+    "lif_grad": lif_grad_kernels,
 }
 
 

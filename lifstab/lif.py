@@ -12,9 +12,13 @@ import torch
 from torch import nn
 
 from ._generated import lif_torch
+from .lif_sequence import Adaptation, lif_sequence
 from .surrogates import Surrogate, as_surrogate, spike
 
 RESETS: tuple[str, ...] = tuple(lif_torch.KERNELS)
+#: "fast": the whole sequence as one autograd function (lifstab/lif_sequence.py);
+#: "reference": ``lif_step`` in a Python loop under autograd. Both give the same numbers.
+IMPLEMENTATIONS: tuple[str, ...] = ("fast", "reference")
 TensorLike = Union[float, torch.Tensor]
 
 
@@ -104,7 +108,8 @@ class RecurrentLIF(nn.Module):
     (n_rec x n_rec, diagonal held at zero). ``tau`` (steps) and ``threshold`` are per neuron,
     trainable when ``train_tau`` / ``train_threshold``. ``recurrent=False`` gives a feed-forward layer.
     ``forward(x)`` takes ``(T, B, n_in)`` and returns spikes ``(T, B, n_rec)``, and voltages when
-    ``return_voltages=True``.
+    ``return_voltages=True``. ``implementation`` is ``"fast"`` (default; whole-sequence autograd
+    function) or ``"reference"`` (the step loop); both give the same values and gradients.
     """
 
     def __init__(
@@ -123,8 +128,12 @@ class RecurrentLIF(nn.Module):
         dtype: torch.dtype | None = None,
         device: torch.device | str | None = None,
         seed: int | None = None,
+        implementation: str = "fast",
     ) -> None:
         super().__init__()
+        if implementation not in IMPLEMENTATIONS:
+            raise ValueError(f"implementation={implementation!r} is unknown; choose one of {list(IMPLEMENTATIONS)}")
+        self.implementation = implementation
         for name, n in (("n_in", n_in), ("n_rec", n_rec)):
             if not isinstance(n, int) or isinstance(n, bool) or n < 1:
                 raise ValueError(f"{name} must be a positive integer, got {n!r}")
@@ -181,8 +190,8 @@ class RecurrentLIF(nn.Module):
     def _check_input(self, x: torch.Tensor) -> None:
         if not isinstance(x, torch.Tensor):
             raise ValueError(f"x must be a torch.Tensor of shape (T, B, {self.n_in}), got {type(x).__name__}")
-        if x.ndim != 3 or x.shape[-1] != self.n_in:
-            raise ValueError(f"x must have shape (T, B, n_in={self.n_in}), got {tuple(x.shape)}")
+        if x.ndim != 3 or x.shape[-1] != self.n_in or x.shape[0] < 1:
+            raise ValueError(f"x must have shape (T >= 1, B, n_in={self.n_in}), got {tuple(x.shape)}")
         if x.dtype != self.w_in.dtype:
             raise ValueError(f"x has dtype {x.dtype}; the layer's weights are {self.w_in.dtype}")
         for name, w in (("w_in", self.w_in), ("w_rec", self.w_rec), ("bias", self.bias)):
@@ -190,16 +199,35 @@ class RecurrentLIF(nn.Module):
                 raise ValueError(f"{name} contains NaN or inf")
 
     def _input_currents(self, x: torch.Tensor) -> torch.Tensor:
-        # one matrix product for every step: (T, B, n_in) @ (n_in, n_rec)
-        current = x @ self.w_in
-        return current if self.bias is None else current + self.bias
+        # one matrix product for every step: (T*B, n_in) @ (n_in, n_rec), the bias added in the same kernel
+        if self.bias is None:
+            return x @ self.w_in
+        return torch.addmm(self.bias, x.reshape(-1, self.n_in), self.w_in).view(*x.shape[:-1], self.n_rec)
 
     def _step(self, current: torch.Tensor, state: LIFState, params: LIFParams):
         return lif_step(current, state, params)
 
+    def _run_sequence(self, currents: torch.Tensor, state: LIFState):
+        """Fast path: spikes, voltages and the last state from one ``lif_sequence`` call."""
+        spikes, voltages = lif_sequence(currents, self.recurrent_weight(), self.decay, self.threshold,
+                                        state.v, state.z, self.surrogate, self.reset, self.detach_reset)
+        return spikes, voltages, LIFState(voltages[-1], spikes[-1])
+
+    def uses_fast_path(self) -> bool:
+        """True when ``forward`` runs the whole-sequence function: ``implementation="fast"`` and the
+        class's ``_step`` comes with its own ``_run_sequence`` (a subclass that changes only ``_step``
+        runs the reference loop, so its dynamics are not silently replaced)."""
+        def owner(name: str) -> type:
+            return next(k for k in type(self).__mro__ if name in vars(k))
+
+        return self.implementation == "fast" and owner("_step") is owner("_run_sequence")
+
     def forward(self, x: torch.Tensor, state: LIFState | None = None, return_voltages: bool = False):
         self._check_input(x)
         state = self.initial_state(x.shape[1]) if state is None else state
+        if self.uses_fast_path():
+            spikes, voltages, self.last_state = self._run_sequence(self._input_currents(x), state)
+            return (spikes, voltages) if return_voltages else spikes
         params = self.params()
         w_rec = self.recurrent_weight()
         spikes, voltages = [], []
@@ -239,6 +267,13 @@ class RecurrentALIF(RecurrentLIF):
     def initial_state(self, batch: int) -> ALIFState:
         v, z = super().initial_state(batch)
         return ALIFState(v, z, torch.zeros_like(v))
+
+    def _run_sequence(self, currents: torch.Tensor, state: ALIFState):
+        adaptation = Adaptation(decay_from_tau(self.adaptation_tau), self.adaptation_strength)
+        spikes, voltages, a = lif_sequence(currents, self.recurrent_weight(), self.decay, self.threshold,
+                                           state.v, state.z, self.surrogate, self.reset, self.detach_reset,
+                                           a0=state.a, adaptation=adaptation)
+        return spikes, voltages, ALIFState(voltages[-1], spikes[-1], a[-1])
 
     def _step(self, current: torch.Tensor, state: ALIFState, params: LIFParams):
         rho = decay_from_tau(self.adaptation_tau)

@@ -46,7 +46,8 @@ def _voltage_edges(module, inputs: torch.Tensor) -> tuple[list, torch.Tensor]:
     if node is None or type(node).__name__ != "StackBackward0":
         raise ValueError("module: its voltages tensor was not built by torch.stack over time steps "
                          f"(grad_fn {type(node).__name__ if node else None}); return the list of per-step "
-                         "voltages instead")
+                         "voltages instead (for lifstab layers other than RecurrentLIF, build them with "
+                         "implementation=\"reference\")")
     return [GradientEdge(fn, nr) for fn, nr in node.next_functions], voltages[-1]
 
 

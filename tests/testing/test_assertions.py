@@ -135,3 +135,14 @@ def test_module_whose_voltages_are_not_stacked_is_refused(spikes):
 
     with pytest.raises(ValueError, match="torch.stack"):
         gradient_norms(Cat(layer(1.0)), spikes)
+
+
+def test_alif_layers_measured_through_the_reference_loop(spikes):
+    from lifstab import RecurrentALIF
+
+    alif = RecurrentALIF(N_IN, N_REC, threshold=0.5, seed=0, dtype=torch.float64, implementation="reference")
+    g = gradient_norms(alif, spikes)
+    assert g.shape == (T,) and torch.all(g > 0)
+    fused = RecurrentALIF(N_IN, N_REC, threshold=0.5, seed=0, dtype=torch.float64)
+    with pytest.raises(ValueError, match="reference"):
+        gradient_norms(fused, spikes)

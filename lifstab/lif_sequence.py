@@ -1,0 +1,262 @@
+"""A whole LIF (or ALIF) sequence as one autograd function with a hand-written backward pass.
+
+The reference layers run ``lif_step`` in a Python loop and let autograd record every intermediate of
+every step. Here the forward loop runs without autograd and keeps only the voltages and the spikes
+(and the total currents when a partial derivative reads them, e.g. multiplicative_1 with the reset
+gradient); the backward loop recomputes the surrogate gradient from the voltages, in blocks of steps,
+and takes the partial derivatives of the voltage update from the generated ``lif_grad`` kernels
+(``sympy.diff`` of ``derivations/lif.py``). The recurrent weight gradient is one matrix product over
+all steps after the loop. Same numbers as the reference loop (tests/test_fast_lif.py).
+
+Gradient flow is the reference's: the recurrent current ``z_{t-1} @ w_rec`` always keeps its gradient;
+the ``z_{t-1}`` of the reset term is stop-gradient when ``detach_reset``; ``z_t = H(v_t - A_t)`` has
+gradient ``SG(v_t - A_t)`` with ``A_t = threshold`` (LIF) or ``threshold + strength * a_t`` (ALIF,
+``a_t = rho a_{t-1} + (1 - rho) z_{t-1}``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import NamedTuple, Optional
+
+import torch
+from torch.autograd.function import once_differentiable
+
+from ._generated import lif_grad_torch, lif_torch
+from .surrogates import Surrogate
+
+#: arguments of the voltage update, in the order of the generated kernels
+UPDATE_ARGS = ("voltage", "current", "reset_spikes", "decay", "threshold")
+
+
+class Adaptation(NamedTuple):
+    """ALIF adaptation: ``rho = exp(-1/adaptation_tau)`` and ``strength`` (b_a), per neuron, no gradient."""
+
+    rho: torch.Tensor
+    strength: torch.Tensor
+
+
+def partials(reset: str, voltage, current, reset_spikes, decay, threshold, arguments=UPDATE_ARGS) -> dict:
+    """``{argument: d v_t / d argument}`` of the reset's update (generated kernels) for the given
+    ``arguments``; a partial may be a plain number (0 or 1) when SymPy found a constant."""
+    return {arg: lif_grad_torch.KERNELS[f"{reset}_d_{arg}"](voltage, current, reset_spikes, decay, threshold)
+            for arg in arguments}
+
+
+@functools.lru_cache(maxsize=None)
+def reads_current(reset: str, arguments: tuple[str, ...]) -> bool:
+    """Whether any of these partials of the reset's update depends on the current ``I_t`` (so that the
+    forward pass must keep the currents): probed once with a NaN current, which shows in the result.
+    A partial that hid the NaN would be called with ``current=None`` and fail loudly, not silently."""
+    probe = torch.zeros(1, dtype=torch.float64)
+    values = partials(reset, probe, torch.full((1,), math.nan, dtype=torch.float64), probe, probe, probe, arguments)
+    return any(torch.isnan(torch.as_tensor(values[name])).any().item() for name in arguments)
+
+
+def _times(grad: torch.Tensor, factor):
+    """``grad * factor``, skipping the product when the generated partial is the number 1 or 0."""
+    if isinstance(factor, (int, float)):
+        return grad if factor == 1 else (None if factor == 0 else grad * factor)
+    return grad * factor
+
+
+def _add_product(total, grad, factor):
+    """``total + grad * factor`` in one kernel where possible; ``None`` stands for zero."""
+    if grad is None:
+        return total
+    if total is None or isinstance(factor, (int, float)):
+        return _add(total, _times(grad, factor))
+    return torch.addcmul(total, grad, factor)
+
+
+def _add(total, term):
+    return term if total is None else (total if term is None else total + term)
+
+
+def _sum_batch(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """Reduce ``t`` to the (per-neuron) shape of ``like``."""
+    while t.ndim > like.ndim:
+        t = t.sum(0)
+    return t.expand_as(like) if t.shape != like.shape else t
+
+
+#: steps per block in which the backward pass evaluates the surrogate gradient and the partials at once:
+#: one call over many steps amortises the per-call (and thread start-up) cost of elementwise kernels
+#: such as exp, while keeping the extra memory to a block rather than the whole sequence
+BLOCK_STEPS = 32
+
+
+def _at(value, k: int, ndim: int):
+    """Step ``k`` of a block-shaped tensor; numbers and per-neuron tensors are the same at every step."""
+    return value[k] if isinstance(value, torch.Tensor) and value.ndim == ndim else value
+
+
+def _reversed_step_terms(reset, used, surrogate, voltages, spikes, totals, adaptations, v0, z0, decay, threshold,
+                         strength):
+    """Yield ``(t, SG(v_t - A_t), partials of step t's update)`` for t = T-1 down to 0, computed in blocks."""
+    steps, ndim = voltages.shape[0], voltages.ndim
+    for start in reversed(range(0, steps, BLOCK_STEPS)):
+        stop = min(start + BLOCK_STEPS, steps)
+        if start:
+            v_prev, z_prev = voltages[start - 1:stop - 1], spikes[start - 1:stop - 1]
+        else:
+            v_prev = torch.cat([v0.expand_as(voltages[0])[None], voltages[:stop - 1]])
+            z_prev = torch.cat([z0.expand_as(spikes[0])[None], spikes[:stop - 1]])
+        limit = threshold if adaptations is None else threshold + strength * adaptations[start:stop]
+        sg = surrogate.torch(voltages[start:stop] - limit)
+        block = partials(reset, v_prev, None if totals is None else totals[start:stop], z_prev, decay, limit,
+                         used)
+        for k in reversed(range(stop - start)):
+            yield start + k, sg[k], {name: _at(value, k, ndim) for name, value in block.items()}
+
+
+class _LIFSequence(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, currents, w_rec, decay, threshold, v0, z0, a0, rho, strength,
+                reset, detach_reset, surrogate):
+        update = lif_torch.KERNELS[reset]
+        steps = currents.shape[0]
+        voltages, spikes = torch.empty_like(currents), torch.empty_like(currents)
+        adaptive = a0 is not None
+        # the currents are kept for the backward pass only if a partial it evaluates reads them
+        used = ("voltage", "current") + (() if detach_reset else ("reset_spikes",))
+        used += ("decay",) * ctx.needs_input_grad[2] + ("threshold",) * (ctx.needs_input_grad[3] or adaptive)
+        keep = reads_current(reset, used)
+        totals = (torch.empty_like(currents) if w_rec is not None else currents) if keep else None
+        adaptations = torch.empty_like(currents) if adaptive else None
+        v, z, a, limit = v0, z0, a0, threshold
+        one_minus_rho = None if rho is None else 1 - rho
+        for t in range(steps):
+            if w_rec is None:
+                current = currents[t]
+            elif totals is None:
+                current = torch.addmm(currents[t], z, w_rec)
+            else:
+                current = torch.addmm(currents[t], z, w_rec, out=totals[t])
+            if adaptive:
+                a = torch.add(rho * a, one_minus_rho * z, out=adaptations[t])
+                limit = threshold + strength * a
+            v = update(v, current, z, decay, limit)
+            voltages[t].copy_(v)
+            z = torch.gt(v, limit, out=spikes[t])
+        ctx.save_for_backward(totals, w_rec, decay, threshold, v0, z0, a0,
+                              rho, strength, voltages, spikes, adaptations)
+        ctx.reset, ctx.detach_reset, ctx.surrogate, ctx.used = reset, detach_reset, surrogate, used
+        ctx.set_materialize_grads(False)
+        outputs = (spikes, voltages) + ((adaptations,) if adaptive else ())
+        return outputs
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_spikes, grad_voltages, grad_adaptations=None):
+        (totals, w_rec, decay, threshold, v0, z0, a0, rho, strength,
+         voltages, spikes, adaptations) = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        reset, detach_reset, surrogate = ctx.reset, ctx.detach_reset, ctx.surrogate
+        adaptive = a0 is not None
+        steps = voltages.shape[0]
+        grad_currents = torch.empty_like(voltages)
+        grad_decay = grad_threshold = None
+        # gradients arriving at step t from step t + 1
+        grad_v_next = grad_a_next = None
+        next_partials = None
+        terms = _reversed_step_terms(reset, ctx.used, surrogate, voltages, spikes, totals, adaptations, v0, z0,
+                                     decay, threshold, strength)
+        w_rec_t = None if w_rec is None else w_rec.T
+        one_minus_rho = None if rho is None else 1 - rho
+        # the threshold's gradient is needed for a trainable threshold, and for ALIF's adaptation
+        need_limit = need[3] or adaptive
+        for t, sg, step_partials in terms:
+            # dL/dz_t: the loss, the recurrent current, the reset (when not detached), the adaptation of t + 1
+            grad_z = None if grad_spikes is None else grad_spikes[t]
+            if t + 1 < steps:
+                if w_rec is not None:
+                    grad_z = (torch.mm(grad_currents[t + 1], w_rec_t) if grad_z is None
+                              else torch.addmm(grad_z, grad_currents[t + 1], w_rec_t))
+                if not detach_reset:
+                    grad_z = _add_product(grad_z, grad_v_next, next_partials["reset_spikes"])
+                if adaptive:
+                    grad_z = _add_product(grad_z, grad_a_next, one_minus_rho)
+            grad_through_spike = None if grad_z is None else grad_z * sg
+            # dL/dv_t: the loss, the spike z_t, the voltage update of t + 1
+            grad_v = _add(None if grad_voltages is None else grad_voltages[t], grad_through_spike)
+            if t + 1 < steps:
+                grad_v = _add_product(grad_v, grad_v_next, next_partials["voltage"])
+            if grad_v is None:
+                grad_v = torch.zeros_like(voltages[t])
+            grad_current = _times(grad_v, step_partials["current"])
+            grad_currents[t] = 0 if grad_current is None else grad_current
+            if need_limit:
+                grad_limit = _add_product(None if grad_through_spike is None else -grad_through_spike,
+                                          grad_v, step_partials["threshold"])
+            if adaptive:
+                grad_a = None if grad_a_next is None else grad_a_next * rho
+                grad_a = _add_product(grad_a, grad_limit, strength)
+                if grad_adaptations is not None:
+                    grad_a = _add(grad_a, grad_adaptations[t])
+                grad_a_next = torch.zeros_like(voltages[t]) if grad_a is None else grad_a
+            if need[2]:
+                term = _times(grad_v, step_partials["decay"])
+                if term is not None:
+                    grad_decay = _add(grad_decay, _sum_batch(term, decay))
+            if need[3] and grad_limit is not None:
+                grad_threshold = _add(grad_threshold, _sum_batch(grad_limit, threshold))
+            grad_v_next, next_partials = grad_v, step_partials
+
+        grad_w_rec = grad_v0 = grad_z0 = grad_a0 = None
+        if w_rec is not None and need[1]:
+            # one product over all steps: sum_t z_{t-1}^T dL/dI_t
+            grad_w_rec = z0.T @ grad_currents[0]
+            if steps > 1:
+                grad_w_rec = grad_w_rec + spikes[:-1].flatten(0, 1).T @ grad_currents[1:].flatten(0, 1)
+        if need[4]:
+            grad_v0 = _times(grad_v_next, next_partials["voltage"])
+            grad_v0 = torch.zeros_like(v0) if grad_v0 is None else grad_v0.expand_as(v0)
+        if need[5]:
+            grad_z0 = grad_currents[0] @ w_rec.T if w_rec is not None else torch.zeros_like(z0)
+            if not detach_reset:
+                grad_z0 = _add_product(grad_z0, grad_v_next, next_partials["reset_spikes"])
+            if adaptive:
+                grad_z0 = _add_product(grad_z0, grad_a_next, one_minus_rho)
+        if adaptive and need[6]:
+            grad_a0 = grad_a_next * rho
+        if grad_decay is not None:
+            grad_decay = grad_decay.reshape(decay.shape)
+        if grad_threshold is not None:
+            grad_threshold = grad_threshold.reshape(threshold.shape)
+        elif need[3]:
+            grad_threshold = torch.zeros_like(threshold)
+        if need[2] and grad_decay is None:
+            grad_decay = torch.zeros_like(decay)
+        return (grad_currents if need[0] else None, grad_w_rec, grad_decay, grad_threshold,
+                grad_v0, grad_z0, grad_a0, None, None, None, None, None)
+
+
+def lif_sequence(
+    currents: torch.Tensor,
+    w_rec: Optional[torch.Tensor],
+    decay: torch.Tensor,
+    threshold: torch.Tensor,
+    v0: torch.Tensor,
+    z0: torch.Tensor,
+    surrogate: Surrogate,
+    reset: str = "subtractive",
+    detach_reset: bool = True,
+    a0: Optional[torch.Tensor] = None,
+    adaptation: Optional[Adaptation] = None,
+) -> tuple[torch.Tensor, ...]:
+    """Run ``T`` LIF steps at once: ``currents`` (T, B, n) is the input part of ``I_t`` (bias included),
+    ``w_rec`` (n x n, diagonal already masked; None for feed-forward) adds ``z_{t-1} @ w_rec``.
+    ``decay`` and ``threshold`` are per-neuron tensors. Returns ``(spikes, voltages)``, plus the
+    adaptation variables ``a`` when ``adaptation`` (ALIF) is given; each (T, B, n).
+    """
+    if reset not in lif_torch.KERNELS:
+        raise ValueError(f"reset={reset!r} is unknown; choose one of {list(lif_torch.KERNELS)}")
+    if currents.ndim != 3 or currents.shape[0] < 1:
+        raise ValueError(f"currents must have shape (T >= 1, B, n), got {tuple(currents.shape)}")
+    if (a0 is None) != (adaptation is None):
+        raise ValueError("a0 and adaptation must be given together (ALIF) or not at all (LIF)")
+    rho, strength = adaptation if adaptation is not None else (None, None)
+    return _LIFSequence.apply(currents, w_rec, decay, threshold, v0, z0, a0, rho, strength,
+                              reset, bool(detach_reset), surrogate)
