@@ -36,6 +36,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import torch
 
+from ._generated import edge_torch
 from .lif import RecurrentLIF
 from .measure import Trajectory, growth_window, record, step_factors
 
@@ -258,7 +259,7 @@ def lagged_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
     weights = abar ** torch.arange(lags + 1, dtype=torch.float64)
     weights[1:] *= 2
     n = probe.decay.numel()
-    rho = abar ** 2 + (n - 1) * probe.rec_second_moment * (A * weights).sum(-1)
+    rho = edge_torch.lagged_growth(abar, (n - 1) * probe.rec_second_moment, (A * weights).sum(-1))
     return torch.log(rho)
 
 
