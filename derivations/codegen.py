@@ -316,11 +316,20 @@ def lif_grad_kernels() -> list[Kernel]:
     ]
 
 
+def edge_kernels() -> list[Kernel]:
+    """theory.md section 7's lag-weighted prototype of the BPTT growth factor (a baseline)."""
+    from .edge import LAGGED_ARGS, LAGGED_GROWTH
+
+    return [Kernel("lagged_growth", LAGGED_ARGS, LAGGED_GROWTH,
+                   "Prototype growth factor abar^2 + (n-1) E[W^2] (E[SG^2] + 2 sum_k abar^k E[SG_t SG_t-k]).")]
+
+
 #: group name -> function returning its kernels; later derivations register here
 GROUPS: dict[str, Callable[[], list[Kernel]]] = {
     "surrogates": surrogate_kernels, "lif": lif_kernels,
     "expectations": expectation_kernels, "conditions": condition_kernels,
     "lif_grad": lif_grad_kernels,
+    "edge": edge_kernels,
 }
 
 

@@ -26,7 +26,8 @@ from tqdm import tqdm
 
 from lifstab import measure
 from lifstab.protocol import EdgeConfig, config_from_dict
-from lifstab.stability import METHODS, SHARPNESS_RANGE, find_log_root, forward_probe, pool_probes
+from lifstab.stability import (METHODS, SHARPNESS_RANGE, dmft_log_gradient_norms, find_log_root, forward_probe,
+                               pool_probes)
 
 from .edge import mean_log_growth, measure_critical_sharpness, seed_runs
 
@@ -78,8 +79,9 @@ def random_configs(count: int, grid_seed: int = 0, T: int = 300, batch: int = 16
     return configs
 
 
-def predict(runs, method: str, **options) -> tuple[float | None, str, object]:
-    """A method's beta_c from the seeds' forward passes only (probes pooled), and its ln-rho function."""
+def predict(runs, method: str, **options) -> tuple[float | None, str, object, object]:
+    """A method's beta_c from the seeds' forward passes only (probes pooled), its ln-rho function and
+    the probe."""
     layer = runs[0].layer
     probe = pool_probes([forward_probe(run.layer, run.x, run.trajectory) for run in runs])
     fn = METHODS[method]
@@ -88,7 +90,7 @@ def predict(runs, method: str, **options) -> tuple[float | None, str, object]:
         return fn(layer, probe, torch.as_tensor(np.asarray(betas, dtype=float)), **options).numpy()
 
     root, reason, _ = find_log_root(log_growth, *SHARPNESS_RANGE)
-    return root, reason, log_growth
+    return root, reason, log_growth, probe
 
 
 def measure_row(index: int, config: EdgeConfig, runs, seeds, curve_dir: Path) -> dict:
@@ -107,14 +109,19 @@ def measure_row(index: int, config: EdgeConfig, runs, seeds, curve_dir: Path) ->
     return row
 
 
-def predict_row(index: int, runs, method: str, beta_c: float | None) -> dict:
-    """One method's prediction for one configuration, from the forward passes only."""
+def predict_row(index: int, runs, method: str, beta_c: float | None, curve_dir: Path | None = None) -> dict:
+    """One method's prediction for one configuration, from the forward passes only; with ``curve_dir``
+    the dmft method also keeps its predicted curves ``ln g_t^2`` at the multiples of the measured beta_c."""
     start = time.perf_counter()
-    pred, reason, log_growth = predict(runs, method)
+    pred, reason, log_growth, probe = predict(runs, method)
     row = {"index": index, "beta_c": pred, "reason": reason, "seconds": time.perf_counter() - start,
            "abs_ln_ratio": abs(math.log(pred / beta_c)) if pred and beta_c else None}
     if beta_c:
-        row.update({f"ln_rho_x{m:g}": v for m, v in zip(CURVE_MULTIPLES, log_growth(np.array(CURVE_MULTIPLES) * beta_c))})
+        multiples = np.array(CURVE_MULTIPLES) * beta_c
+        row.update({f"ln_rho_x{m:g}": v for m, v in zip(CURVE_MULTIPLES, log_growth(multiples))})
+        if method == "dmft" and curve_dir is not None:
+            curves = dmft_log_gradient_norms(runs[0].layer, probe, torch.as_tensor(multiples))
+            np.savez(curve_dir / f"dmft_curves_{index:03d}.npz", sharpness=multiples, log_g2=curves.numpy())
     return row
 
 
@@ -212,9 +219,13 @@ def plot(rows: list[dict], methods, out: Path, curve_dir: Path) -> list[Path]:
         fig, axes = plt.subplots(2, 3, figsize=(12, 6), squeeze=False)
         for ax, f in zip(axes.flat, files):
             data = np.load(f)
-            for b, g, m in zip(data["sharpness"], data["g"], CURVE_MULTIPLES):
-                ax.semilogy(np.arange(1, g.size + 1), g / g[-1], label=f"{m:g} beta_c = {b:.3g}")
-            ax.set(title=f.stem, xlabel="t", ylabel="g_t / g_T")
+            predicted = curve_dir / f"dmft_{f.name}"
+            predicted = np.load(predicted)["log_g2"] if predicted.exists() else None
+            for k, (b, g, m) in enumerate(zip(data["sharpness"], data["g"], CURVE_MULTIPLES)):
+                line, = ax.semilogy(np.arange(1, g.size + 1), g / g[-1], label=f"{m:g} beta_c = {b:.3g}")
+                if predicted is not None:  # dmft's predicted curve, dashed
+                    ax.semilogy(np.arange(1, g.size + 1), np.exp(predicted[k] / 2), "--", color=line.get_color())
+            ax.set(title=f"{f.stem} (dashed: dmft)", xlabel="t", ylabel="g_t / g_T")
             ax.legend(fontsize=7)
         paths.append(out / "gradient_curves.png")
         fig.tight_layout()
@@ -230,7 +241,7 @@ def main(argv=None) -> int:
     parser.add_argument("--grid-seed", type=int, default=0)
     parser.add_argument("--seeds", type=int, nargs="+", default=None,
                         help="network seeds (default: 4 seeds derived from --grid-seed)")
-    parser.add_argument("--methods", nargs="+", default=["dmft", "lagged"])
+    parser.add_argument("--methods", nargs="+", default=["dmft", "lagged", "paper", "exact"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--limit", type=int, default=None,
                         help="run only the first LIMIT configurations (the halves still split --configs)")
@@ -260,7 +271,7 @@ def main(argv=None) -> int:
         beta_c = _float(measured[index]["measured_beta_c"])
         beta_c = beta_c if beta_c > 0 else None
         for method in todo:
-            append_row(out / f"predicted_{method}.csv", predict_row(index, runs, method, beta_c), PREDICT_FIELDS)
+            append_row(out / f"predicted_{method}.csv", predict_row(index, runs, method, beta_c, curve_dir), PREDICT_FIELDS)
     rows = merged_rows(out, args.methods)
     summary = summarise(rows, args.methods, args.configs)
     (out / "summary.json").write_text(json.dumps(summary, indent=2))

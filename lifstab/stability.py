@@ -36,6 +36,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import torch
 
+from ._generated import edge_torch
 from .lif import RecurrentLIF
 from .measure import Trajectory, growth_window, record, step_factors
 
@@ -258,8 +259,53 @@ def lagged_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
     weights = abar ** torch.arange(lags + 1, dtype=torch.float64)
     weights[1:] *= 2
     n = probe.decay.numel()
-    rho = abar ** 2 + (n - 1) * probe.rec_second_moment * (A * weights).sum(-1)
+    rho = edge_torch.lagged_growth(abar, (n - 1) * probe.rec_second_moment, (A * weights).sum(-1))
     return torch.log(rho)
+
+
+# ----------------------------------------------------------------------------------------------------
+# methods "paper" and "exact": Condition IV (theory.md section 4) with the worst-case uniform voltage
+
+
+def condition_iv_log_growth(layer: RecurrentLIF, sharpness: Sequence[float] | torch.Tensor,
+                            variant: str = "paper") -> torch.Tensor:
+    """``ln`` of Condition IV's Jacobian-row second moment (``1 + residual``; Condition IV sets it to 1),
+    per sharpness, shape ``(K,)``.
+
+    Per neuron ``i``: the worst-case uniform voltage range ``[y_min,i, y_max,i]`` from the incoming
+    weights' positive and negative sums (generated ``voltage_min/max_<reset>``), ``E[SG]`` and
+    ``E[SG^2]`` under that uniform voltage (:mod:`lifstab.expectations`), ``recurrent_square_sum =
+    sum_j W_ji^2``; the generated residual ``condition_iv_<reset>_<variant>`` is averaged over neurons.
+    ``variant`` is ``"paper"`` (the authors' statement) or ``"exact"`` (the clean derivation for the
+    layer's reset, detached or not).
+    The probe's voltages are not used: this is the paper's simulation-free prediction.
+    """
+    from ._generated import conditions_numpy
+    from .expectations import uniform_moment, voltage_moments
+
+    kernel_variant = {"paper": "paper", "exact": "exact_detached" if layer.detach_reset else "exact_attached"}[variant]
+    name = f"condition_iv_{layer.reset}_{kernel_variant}"
+    if name not in conditions_numpy.KERNELS:
+        raise ValueError(f"layer.reset={layer.reset!r}: no generated Condition IV kernel {name!r}")
+    beta = np.asarray(torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1, 1).numpy())
+    w_in = layer.w_in.detach().double().numpy()
+    w_rec = layer.recurrent_weight().detach().double().numpy()
+    decay = layer.decay.detach().double().numpy()
+    threshold = layer.threshold.detach().double().numpy()
+    sums = (np.clip(w_rec, 0, None).sum(0), np.clip(w_rec, None, 0).sum(0),
+            np.clip(w_in, 0, None).sum(0), np.clip(w_in, None, 0).sum(0))
+    y_min = conditions_numpy.KERNELS[f"voltage_min_{layer.reset}"](decay, threshold, *sums)
+    y_max = conditions_numpy.KERNELS[f"voltage_max_{layer.reset}"](decay, threshold, *sums)
+    sg = layer.surrogate
+    tail = sg.tail if sg.info.has_tail else None
+    damp = np.asarray(sg.dampening.detach().numpy() if isinstance(sg.dampening, torch.Tensor) else sg.dampening)
+    moments = [uniform_moment(sg.family, m, y_min, y_max, threshold, damp, beta, tail) for m in (1, 2)]
+    voltage_mean, voltage_square_mean = voltage_moments(y_min, y_max)
+    residual = conditions_numpy.KERNELS[name](
+        decay, threshold, (w_rec ** 2).sum(0), moments[0], moments[1], voltage_mean, voltage_square_mean)
+    second_moment = 1.0 + np.mean(residual, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a non-positive value has no log: NaN, no root there
+        return torch.as_tensor(np.where(second_moment > 0, np.log(np.abs(second_moment)), np.nan))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -276,8 +322,17 @@ def _lagged(layer, probe, beta, samples=2048, seed=0):
     return lagged_log_growth(layer, probe, beta, samples=samples, seed=seed)
 
 
+def _condition_iv(variant):
+    def method(layer, probe, beta, **_):
+        return condition_iv_log_growth(layer, beta, variant)
+
+    return method
+
+
 #: method name -> function(layer, probe, sharpness tensor, **options) -> ln rho per sharpness
-METHODS: dict[str, Callable[..., torch.Tensor]] = {"dmft": _dmft, "lagged": _lagged}
+METHODS: dict[str, Callable[..., torch.Tensor]] = {
+    "dmft": _dmft, "lagged": _lagged, "paper": _condition_iv("paper"), "exact": _condition_iv("exact"),
+}
 
 
 def _method(method: str) -> Callable[..., torch.Tensor]:
@@ -320,5 +375,6 @@ def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft
 __all__ = [
     "METHODS", "SHARPNESS_RANGE", "EdgePrediction", "Probe", "forward_probe", "pool_probes", "find_log_root",
     "critical_sharpness", "predicted_log_growth", "dmft_log_gradient_norms", "lagged_log_growth",
+    "condition_iv_log_growth",
     "sg_autocorrelation",
 ]

@@ -70,7 +70,7 @@ def test_weights_file_shapes_are_checked(tmp_path):
     np.savez(good, w_in=np.ones((12, 40)), w_rec=np.ones((40, 40)))
     w_in, w_rec = load_weights(good, cfg)
     layer, _, _ = build(cfg, 0, (w_in, w_rec))
-    assert torch.all(layer.w_in == 1) and float(layer.recurrent_weight().sum()) == 40 * 39
+    assert torch.all(layer.w_in == 1) and float(layer.recurrent_weight().detach().sum()) == 40 * 39
     bad = tmp_path / "bad.npz"
     np.savez(bad, w_in=np.ones((40, 12)), w_rec=np.ones((40, 40)))
     with pytest.raises(ValueError, match="w_in"):

@@ -104,7 +104,7 @@ def test_firing_rate_and_record_shapes():
     assert traj.voltages.shape == traj.spikes.shape == traj.currents.shape == (40, 3, 16)
     spikes, voltages = layer(x, return_voltages=True)
     torch.testing.assert_close(traj.voltages, voltages.detach())
-    assert M.firing_rate(traj.spikes) == pytest.approx(float(spikes.mean()))
+    assert M.firing_rate(traj.spikes) == pytest.approx(float(spikes.detach().mean()))
     assert M.firing_rate(torch.tensor([0.0, 1.0, 1.0, 0.0])) == 0.5
 
 

@@ -96,3 +96,22 @@ def test_predicted_growth_decreases_with_sharpness_and_validation():
     layer.detach_reset = False
     with pytest.raises(ValueError, match="detach_reset"):
         S.forward_probe(layer, x)
+
+
+@pytest.mark.parametrize("reset", ["subtractive", "multiplicative"])
+def test_condition_iv_methods_at_vanishing_sharpness(reset):
+    """beta -> 0: SG = dampening everywhere, so Condition IV's row second moment is alpha^2 (alpha^2 / 2
+    for multiplicative_2) + mean_i sum_j W_ji^2 dampening^2, plus theta^2 dampening^2 in the paper's
+    subtractive form (typed here from theory.md section 4, independently of the generated kernels)."""
+    cfg = config_from_dict({**TINY, "reset": reset, "dampening": 0.7})
+    layer, x, _ = build(cfg, 0)
+    alpha = math.exp(-1 / cfg.tau)
+    square_sum = float((layer.recurrent_weight().detach() ** 2).sum(0).mean())
+    leak = alpha ** 2 if reset == "subtractive" else alpha ** 2 / 2
+    exact = leak + square_sum * 0.49
+    paper = exact + (cfg.thr ** 2 * 0.49 if reset == "subtractive" else 0.0)
+    got = {m: math.exp(S.predicted_log_growth(layer, x, [1e-7], method=m)[0]) for m in ("paper", "exact")}
+    assert got["exact"] == pytest.approx(exact, rel=1e-4)  # E[SG^2] is within 1e-4 of dampening^2 at beta 1e-7
+    assert got["paper"] == pytest.approx(paper, rel=1e-4)
+    pred = S.critical_sharpness(layer, x, method="paper")
+    assert pred.method == "paper" and pred.feasible == (pred.critical_sharpness is not None)

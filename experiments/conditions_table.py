@@ -1,0 +1,160 @@
+"""Conditions I-IV (theory.md section 4), predicted against measured, both variants, every reset.
+
+For each reset and variant: the recurrent weights are drawn from Conditions I (mean) and II (variance),
+the layer is run on Bernoulli inputs, and the quantity each condition targets is measured:
+
+* I: the mean voltage (predicted at threshold) and the firing rate (predicted 1/2);
+* II: the recurrent current variance against the input current variance (predicted equal);
+* III: with Condition III's per-neuron dampening, the largest row sum of the one-step Jacobian over the
+  sampled steps (the condition sets the worst-case transition gain to 1);
+* IV: with the sharpness solved from Condition IV (worst-case uniform voltage, dampening 1), the mean
+  Jacobian-row second moment (predicted 1) and the BPTT growth factor rho (the edge: 1).
+
+    python -m lifstab_experiments.conditions_table --out results/conditions
+
+Every formula comes from the generated kernels (``lifstab._generated.conditions_numpy``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from lifstab import measure
+from lifstab._generated import conditions_numpy
+from lifstab.lif import RESETS, RecurrentLIF
+from lifstab.stability import condition_iv_log_growth, find_log_root
+from lifstab.surrogates import Surrogate
+
+from .probes import current_stats
+
+VARIANTS = ("paper", "exact")
+K = conditions_numpy.KERNELS
+
+
+def _layer(reset, n_in, n_rec, tau, threshold, mean, std, surrogate, seed):
+    gen = torch.Generator().manual_seed(seed)
+    layer = RecurrentLIF(n_in, n_rec, tau=tau, threshold=threshold, reset=reset, surrogate=surrogate, bias=False,
+                         dtype=torch.float64)
+    with torch.no_grad():
+        layer.tau.fill_(tau)
+        layer.threshold.fill_(threshold)
+        layer.w_in.copy_(torch.randn(n_in, n_rec, generator=gen, dtype=torch.float64) / math.sqrt(n_in))
+        w = torch.randn(n_rec, n_rec, generator=gen, dtype=torch.float64) * std + mean
+        layer.w_rec.copy_(w * layer.rec_mask)
+    return layer
+
+
+def condition_row(reset: str, variant: str, n_in: int = 100, n_rec: int = 256, tau: float = 20.0,
+                  threshold: float = 1.0, input_rate: float = 0.2, family: str = "fast_sigmoid", T: int = 300,
+                  batch: int = 16, seed: int = 0, jacobian_steps=None) -> dict:
+    """Predicted and measured quantities of Conditions I-IV for one reset and variant (Jacobian
+    statistics over ``jacobian_steps``, 1-indexed; default: 10 steps over the second half)."""
+    alpha = math.exp(-1.0 / tau)
+    mean = float(K[f"condition_i_{reset}_{variant}"](n_rec, alpha, threshold))
+    variance = float(K[f"condition_ii_{variant}"](n_in, n_rec, input_rate, 1.0 / n_in, mean))
+    row = {"reset": reset, "variant": variant, "I_recurrent_mean": mean, "II_recurrent_variance": variance,
+           "II_feasible": variance >= 0}
+    tail = 2.0 if family == "q_pseudo_spike" else None
+    layer = _layer(reset, n_in, n_rec, tau, threshold, mean, math.sqrt(max(variance, 0.0)),
+                   Surrogate(family, 1.0, 1.0, tail), seed)
+    gen = torch.Generator().manual_seed(seed + 1)
+    x = (torch.rand(T, batch, n_in, generator=gen, dtype=torch.float64) < input_rate).double()
+    traj = measure.record(layer, x)
+    burn_in = T // 3
+    cs = current_stats(layer, x, traj, burn_in)
+    row.update(I_predicted_mean_voltage=threshold,
+               I_measured_mean_voltage=float(traj.voltages[burn_in:].mean()),
+               I_predicted_firing_rate=0.5, I_measured_firing_rate=cs.firing_rate,
+               II_input_current_variance=cs.input_variance, II_recurrent_current_variance=cs.recurrent_variance,
+               II_measured_ratio=cs.recurrent_variance / cs.input_variance)
+    w_rec = layer.recurrent_weight().detach().numpy()
+    positive, negative = np.clip(w_rec, 0, None).sum(0), np.clip(w_rec, None, 0).sum(0)
+    with np.errstate(all="ignore"):
+        dampening = K[f"condition_iii_{reset}"](alpha, threshold, positive, negative)
+    usable = np.isfinite(dampening) & (dampening > 0)
+    row["III_dampening_mean"] = float(np.mean(dampening[usable])) if usable.any() else float("nan")
+    row["III_feasible_fraction"] = float(usable.mean())
+    if usable.all():
+        layer.surrogate = Surrogate(family, torch.as_tensor(dampening), 1.0, tail)
+        row.update(III_predicted_gain=1.0, III_measured_max_row_sum=measure.jacobian_stats(layer, traj, jacobian_steps).max_row_sum)
+    layer.surrogate = Surrogate(family, 1.0, 1.0, tail)
+    root, reason, _ = find_log_root(lambda b: condition_iv_log_growth(layer, b, variant).numpy())
+    row.update(IV_sharpness=root, IV_reason=reason)
+    if root is not None:
+        layer.surrogate = Surrogate(family, 1.0, root, tail)
+        r = measure.readout((batch, n_rec), seed)
+        g = measure.gradient_norms_over_sharpness(layer, traj, [root], r)[0]
+        row.update(IV_predicted_row_second_moment=1.0,
+                   IV_measured_row_second_moment=measure.jacobian_stats(layer, traj, jacobian_steps).row_second_moment,
+                   IV_measured_rho=float(measure.growth_factor(g)))
+    return row
+
+
+#: (panel title, measured key, predicted value or key)
+PANELS = (
+    ("I: firing rate", "I_measured_firing_rate", 0.5),
+    ("II: recurrent / input current variance", "II_measured_ratio", 1.0),
+    ("III: largest Jacobian row sum", "III_measured_max_row_sum", 1.0),
+    ("IV: Jacobian row second moment", "IV_measured_row_second_moment", 1.0),
+)
+
+
+def plot(rows: list[dict], path: Path) -> Path:
+    """Measured value per reset and variant (bars) against the condition's prediction (line)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 4, figsize=(16, 3.8))
+    labels = [f"{r['reset']}\n{r['variant']}" for r in rows]
+    for ax, (title, key, predicted) in zip(axes, PANELS):
+        values = [float(r.get(key) if r.get(key) is not None else np.nan) for r in rows]
+        ax.bar(range(len(rows)), values, color=["C0" if r["variant"] == "paper" else "C1" for r in rows])
+        ax.axhline(predicted, color="k", lw=1, label="predicted")
+        ax.set_xticks(range(len(rows)), labels, rotation=90, fontsize=7)
+        ax.set_title(title, fontsize=9)
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.conditions_table",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="results/conditions")
+    parser.add_argument("--family", default="fast_sigmoid")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [condition_row(reset, variant, family=args.family, seed=args.seed) for reset in RESETS for variant in VARIANTS]
+    fields = sorted({k for r in rows for k in r}, key=lambda k: (k[:3], k))
+    fields = ["reset", "variant"] + [f for f in fields if f not in ("reset", "variant")]
+    with (out / "conditions.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    (out / "conditions.json").write_text(json.dumps(rows, indent=1, default=str))
+    plot(rows, out / "conditions.png")
+    for r in rows:
+        print(f"{r['reset']:<17}{r['variant']:<6} I: v {r['I_measured_mean_voltage']:+.3f} (pred {r['I_predicted_mean_voltage']:g}),"
+              f" rate {r['I_measured_firing_rate']:.3f} (pred 0.5) | II: rec/in var {r['II_measured_ratio']:.3f} (pred 1)"
+              f" | III: max row sum {r.get('III_measured_max_row_sum', float('nan')):.3f} (pred 1)"
+              f" | IV: beta {r['IV_sharpness'] or float('nan'):.4g}, row 2nd moment"
+              f" {r.get('IV_measured_row_second_moment', float('nan')):.3f} (pred 1), rho {r.get('IV_measured_rho', float('nan')):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
