@@ -36,7 +36,18 @@ class _Encoder(nn.Module):
         return x if self.embedding is None else self.embedding(x)
 
 
-class SpikingNet(nn.Module):
+class _SpikingStack(nn.Module):
+    """Encoder, spiking layers (``self.layers``) and a readout; subclasses build the layers."""
+
+    def forward(self, x: torch.Tensor) -> ModelOutput:
+        h, rates = self.encoder(x), []
+        for layer in self.layers:
+            h = layer(h)
+            rates.append(h.mean())
+        return ModelOutput(self.readout(h), rates)
+
+
+class SpikingNet(_SpikingStack):
     """Stacked recurrent LIF or ALIF layers (``cell``) and a linear readout of the last layer's spikes."""
 
     def __init__(self, n_in: int, n_hidden: int, n_out: int, cell: str = "lif", layers: int = 2,
@@ -52,12 +63,6 @@ class SpikingNet(nn.Module):
         )
         self.readout = nn.Linear(n_hidden, n_out)
 
-    def forward(self, x: torch.Tensor) -> ModelOutput:
-        h, rates = self.encoder(x), []
-        for layer in self.layers:
-            h = layer(h)
-            rates.append(h.mean())
-        return ModelOutput(self.readout(h), rates)
 
 
 class SpikingLSTMLayer(nn.Module):
@@ -82,7 +87,7 @@ class SpikingLSTMLayer(nn.Module):
         return torch.stack(out)
 
 
-class SpikingLSTM(nn.Module):
+class SpikingLSTM(_SpikingStack):
     def __init__(self, n_in: int, n_hidden: int, n_out: int, layers: int = 2,
                  surrogate: Surrogate | str = "fast_sigmoid", vocabulary: bool = False, **_) -> None:
         super().__init__()
@@ -93,12 +98,6 @@ class SpikingLSTM(nn.Module):
         self.layers = nn.ModuleList(SpikingLSTMLayer(a, b, as_surrogate(surrogate)) for a, b in zip(sizes[:-1], sizes[1:]))
         self.readout = nn.Linear(n_hidden, n_out)
 
-    def forward(self, x: torch.Tensor) -> ModelOutput:
-        h, rates = self.encoder(x), []
-        for layer in self.layers:
-            h = layer(h)
-            rates.append(h.mean())
-        return ModelOutput(self.readout(h), rates)
 
 
 class GRUBaseline(nn.Module):
