@@ -23,6 +23,7 @@ import json
 import math
 from pathlib import Path
 
+import matplotlib.lines  # the legend handle of the prediction line
 import numpy as np
 import torch
 
@@ -107,24 +108,31 @@ PANELS = (
 
 
 def plot(rows: list[dict], path: Path) -> Path:
-    """Measured value per reset and variant (bars) against the condition's prediction (line)."""
-    import matplotlib
+    """Measured value per reset and variant (bars; paper and exact variants in two colours) against
+    the condition's prediction (line). Writes ``path`` (PNG) and the same name as PDF."""
+    from matplotlib.patches import Patch
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .figures import PALETTE, new_figure, save
 
-    fig, axes = plt.subplots(1, 4, figsize=(16, 3.8))
-    labels = [f"{r['reset']}\n{r['variant']}" for r in rows]
-    for ax, (title, key, predicted) in zip(axes, PANELS):
+    fig, axes = new_figure(1, 4, width=3.6, height=3.2)
+    labels = [r["reset"] for r in rows]
+    colours = {"paper": PALETTE[0], "exact": PALETTE[1]}
+    for ax, (title, key, predicted) in zip(axes[0], PANELS):
         values = [float(r.get(key) if r.get(key) is not None else np.nan) for r in rows]
-        ax.bar(range(len(rows)), values, color=["C0" if r["variant"] == "paper" else "C1" for r in rows])
-        ax.axhline(predicted, color="k", lw=1, label="predicted")
+        ax.bar(range(len(rows)), values, color=[colours[r["variant"]] for r in rows],
+               hatch=None, edgecolor="white")
+        ax.axhline(predicted, color="k", lw=1)
+        for i, value in enumerate(values):
+            if not np.isfinite(value):
+                ax.text(i, 0.02 * predicted, "no root", rotation=90, ha="center", va="bottom", fontsize=6)
         ax.set_xticks(range(len(rows)), labels, rotation=90, fontsize=7)
         ax.set_title(title, fontsize=9)
-    axes[0].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+        ax.set_ylabel("measured")
+    axes[0][0].legend(handles=[Patch(color=c, label=f"{v} variant") for v, c in colours.items()]
+                      + [matplotlib.lines.Line2D([], [], color="k", lw=1, label="predicted")],
+                      frameon=False, fontsize=7)
+    path = Path(path)
+    save(fig, path.parent, path.stem)
     return path
 
 

@@ -193,45 +193,51 @@ def summarise(rows: list[dict], methods, count: int | None = None) -> dict:
 
 
 def plot(rows: list[dict], methods, out: Path, curve_dir: Path) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Predicted against measured critical sharpness (PNG + PDF), and measured vs dmft gradient curves."""
+    from .figures import new_figure, save, style
 
     paths = []
     measured = [r for r in rows if _float(r["measured_beta_c"]) > 0]
-    fig, ax = plt.subplots(figsize=(5, 5))
+    fig, axes = new_figure(1, 1, width=4.2, height=4.0)
+    ax = axes[0][0]
     beta = np.array([_float(r["measured_beta_c"]) for r in measured])
-    for method in methods:
+    shown = [beta] if beta.size else []
+    for i, method in enumerate(methods):
         pred = np.array([_float(r.get(f"{method}_beta_c")) for r in measured])
-        ax.loglog(beta, pred, "o", label=method, alpha=0.8)
-    lim = [min(beta.min(), 1e-1) / 2, max(beta.max(), 10) * 2] if beta.size else [1e-3, 1e3]
+        ok = np.isfinite(pred) & (pred > 0)
+        missing = int((~ok).sum())
+        label = method + (f" (no root in {missing})" if missing else "")
+        ax.loglog(beta[ok], pred[ok], marker="osD^v"[i % 5], linestyle="none", color=style(i)["color"],
+                  label=label, alpha=0.85)
+        shown.append(pred[ok])
+    values = np.concatenate(shown) if shown else np.array([1e-3, 1e3])
+    lim = [values.min() / 2, values.max() * 2]
     ax.plot(lim, lim, "k-", lw=0.8)
-    ax.fill_between(lim, np.array(lim) * math.exp(-0.1), np.array(lim) * math.exp(0.1), color="0.85")
-    ax.set(xlabel="measured beta_c", ylabel="predicted beta_c", title="edge of stability", xlim=lim, ylim=lim)
-    ax.legend()
-    paths.append(out / "predicted_vs_measured.png")
-    fig.savefig(paths[-1], dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    ax.fill_between(lim, np.array(lim) * math.exp(-0.1), np.array(lim) * math.exp(0.1), color="0.85",
+                    label="within 10 %")
+    ax.set(xlabel="measured critical sharpness beta_c", ylabel="predicted beta_c",
+           title="edge of stability: predicted vs measured", xlim=lim, ylim=lim)
+    ax.legend(frameon=False, fontsize=7)
+    paths += save(fig, out, "predicted_vs_measured")
 
     files = sorted(curve_dir.glob("curves_*.npz"))[:6]
     if files:
-        fig, axes = plt.subplots(2, 3, figsize=(12, 6), squeeze=False)
+        fig, axes = new_figure(2, 3, width=3.6, height=2.6)
         for ax, f in zip(axes.flat, files):
             data = np.load(f)
             predicted = curve_dir / f"dmft_{f.name}"
             predicted = np.load(predicted)["log_g2"] if predicted.exists() else None
             for k, (b, g, m) in enumerate(zip(data["sharpness"], data["g"], CURVE_MULTIPLES)):
-                line, = ax.semilogy(np.arange(1, g.size + 1), g / g[-1], label=f"{m:g} beta_c = {b:.3g}")
+                ax.semilogy(np.arange(1, g.size + 1), g / g[-1], color=style(k)["color"],
+                            label=f"{m:g} beta_c = {b:.3g}")
                 if predicted is not None:  # dmft's predicted curve, dashed
-                    ax.semilogy(np.arange(1, g.size + 1), np.exp(predicted[k] / 2), "--", color=line.get_color())
-            ax.set(title=f"{f.stem} (dashed: dmft)", xlabel="t", ylabel="g_t / g_T")
-            ax.legend(fontsize=7)
-        paths.append(out / "gradient_curves.png")
-        fig.tight_layout()
-        fig.savefig(paths[-1], dpi=110)
-        plt.close(fig)
-    return paths
+                    ax.semilogy(np.arange(1, g.size + 1), np.exp(predicted[k] / 2), "--", color=style(k)["color"])
+            ax.set(title=f"config {f.stem.split('_')[-1]} (solid: measured, dashed: dmft)", xlabel="step t",
+                   ylabel="gradient norm g_t / g_T")
+            ax.title.set_fontsize(8)
+            ax.legend(frameon=False, fontsize=6)
+        paths += save(fig, out, "gradient_curves")
+    return [p for p in paths if p.suffix == ".png"]
 
 
 def main(argv=None) -> int:

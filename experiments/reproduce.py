@@ -5,6 +5,7 @@ reuses finished steps. A step that fails is reported and the others still run, s
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 import traceback
@@ -51,6 +52,7 @@ def step_kernels(ctx: Context) -> dict:
     files = sorted(codegen.generated_files())
     return {
         "title": "Generated kernels match the derivations",
+        "headline": f"all {len(files)} generated files equal what the SymPy derivations give.",
         "text": (f"Every file of `lifstab/_generated/` ({len(files)} files) was regenerated from the SymPy "
                  "derivations in memory and compared byte for byte with the checked-in copy: no drift."),
     }
@@ -62,16 +64,184 @@ def step_theory_figures(ctx: Context) -> dict:
     paths = draw_all(ctx.out / "figures" / "theory")
     return {
         "title": "Theory figures",
-        "text": "Computed from the generated kernels alone (no simulation).",
+        "headline": f"{len(paths) // 2} figures drawn from the generated kernels alone (PNG and vector PDF).",
+        "text": ("Computed from the generated kernels alone (no simulation): the SG families, the tail family, "
+                 "E[SG^2] under both voltage assumptions, Condition IV's sharpness against n, tau and threshold, "
+                 "and Conditions I-III against layer size."),
         "figures": [str(p.relative_to(ctx.out)) for p in paths if p.suffix == ".png"],
     }
 
 
-#: the job, in order; later issues add the recommendation, stability and training steps here
+#: layers the recommendations are computed for: (name, n_in, n_rec, tau, threshold, input rate)
+DEFAULT_LAYERS = (
+    ("digits (latency-coded 8x8)", 64, 128, 20.0, 0.5, 0.05),
+    ("SHD-sized", 700, 256, 20.0, 0.01, 0.05),
+    ("paper sl-MNIST", 784, 128, 20.0, 0.01, 0.05),
+)
+
+
+def step_recommendations(ctx: Context) -> dict:
+    """Conditions I-IV for the default layers, every reset, both variants (lifstab.recommend)."""
+    import lifstab
+    from lifstab.lif import RESETS
+
+    rows = []
+    for name, n_in, n_rec, tau, threshold, rate in DEFAULT_LAYERS:
+        for reset in RESETS:
+            for variant in ("paper", "exact"):
+                rec = lifstab.recommend(n_in, n_rec, tau=tau, threshold=threshold, reset=reset,
+                                        input_mean=rate, input_var=rate * (1 - rate), family="exponential",
+                                        variant=variant).to_json()
+                rows.append({
+                    "layer": name, "n_in": n_in, "n_rec": n_rec, "tau": tau, "threshold": threshold,
+                    "reset": reset, "variant": variant, "recurrent_mean": rec["recurrent_mean"],
+                    "recurrent_std": rec["recurrent_std"], "dampening": rec["dampening"],
+                    "sharpness": rec["sharpness"],
+                    "IV_feasible": rec["feasible"]["IV"], "IV_residual": rec["residuals"]["IV"],
+                })
+    table = pd.DataFrame(rows)
+    path = ctx.out / "tables" / "recommendations.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, index=False)
+    feasible = int(table["IV_feasible"].sum())
+    return {
+        "title": "Recommendations of Conditions I-IV for typical layers",
+        "headline": (f"Conditions I-III give weight statistics and dampening for every layer and reset; "
+                     f"Condition IV (worst-case uniform voltage) has a root in {feasible} of {len(table)} cases."),
+        "text": (
+            "`lifstab.recommend` for three typical layers (exponential SG, Bernoulli inputs at rate 0.05, "
+            "tau 20 steps), every reset, both variants. Conditions I and II set the recurrent weight mean "
+            "and std, III the per-neuron dampening (mean shown), IV the sharpness. "
+            f"Condition IV has a root in {feasible} of {len(table)} cases: with the worst-case uniform "
+            "voltage range and Condition III's small dampening, E[SG^2] cannot reach the target, which the "
+            "solver reports as infeasible rather than returning a boundary value (see the edge-of-stability "
+            "section for a predictor that works)."
+        ),
+        "tables": {"recommendations": str(path.relative_to(ctx.out))},
+    }
+
+
+def step_conditions(ctx: Context) -> dict:
+    """Each condition's target quantity, predicted and measured in simulation (every reset, both variants)."""
+    from lifstab.lif import RESETS
+
+    from .conditions_table import VARIANTS, condition_row, plot
+
+    out = ctx.out / "conditions"
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [condition_row(reset, variant, seed=ctx.seed) for reset in RESETS for variant in VARIANTS]
+    columns = {
+        "reset": "reset", "variant": "variant",
+        "I_measured_firing_rate": "I: firing rate (pred 0.5)",
+        "II_measured_ratio": "II: rec/in current variance (pred 1)",
+        "III_measured_max_row_sum": "III: max Jacobian row sum (pred 1)",
+        "IV_sharpness": "IV: sharpness",
+        "IV_measured_row_second_moment": "IV: row 2nd moment (pred 1)",
+        "IV_measured_rho": "IV: measured rho (edge = 1)",
+    }
+    table = pd.DataFrame(rows).reindex(columns=list(columns)).rename(columns=columns)
+    table.to_csv(out / "conditions.csv", index=False)
+    figure = plot(rows, out / "conditions.png")
+    rates = {(r["reset"], r["variant"]): r["I_measured_firing_rate"] for r in rows}
+    ratios = {(r["reset"], r["variant"]): r["II_measured_ratio"] for r in rows}
+    return {
+        "headline": (
+            f"exact variant, subtractive reset: firing rate {rates[('subtractive', 'exact')]:.3f} (Condition I "
+            f"predicts 0.5), recurrent/input variance ratio {ratios[('subtractive', 'exact')]:.3f} (II predicts "
+            f"1; the paper's variant gives {ratios[('subtractive', 'paper')]:.3f}); multiplicative resets miss "
+            f"I (rates {rates[('multiplicative_1', 'exact')]:.2f}, {rates[('multiplicative_2', 'exact')]:.2f})."),
+        "title": "Conditions I-IV: predicted against measured",
+        "text": (
+            "For every reset and both variants, the recurrent weights are drawn from Conditions I (mean) and "
+            "II (std) and the layer (n_in 100, n_rec 256, tau 20, threshold 1, Bernoulli(0.2) inputs, "
+            "float64, 300 steps, batch 16) is simulated; each condition's target is then measured. "
+            "III uses Condition III's per-neuron dampening; IV the sharpness solved from Condition IV "
+            "(dampening 1). Empty IV cells: no root."
+        ),
+        "figures": [str(Path(figure).relative_to(ctx.out))],
+        "tables": {"conditions predicted vs measured": str((out / "conditions.csv").relative_to(ctx.out))},
+    }
+
+
+def step_stability(ctx: Context) -> dict:
+    """The edge-of-stability study: measured critical sharpness against each predictor."""
+    from . import edge_study
+
+    out = ctx.out / "stability"
+    configs, seeds = (32, [0, 1, 2, 3]) if ctx.full else (12, [0, 1])
+    methods = ["dmft", "lagged", "paper", "exact"]
+    edge_study.main(["--out", str(out), "--configs", str(configs), "--seeds", *map(str, seeds),
+                     "--methods", *methods])
+    summary = json.loads((out / "summary.json").read_text())
+    rows = []
+    for method in methods:
+        for part in ("all", "tuning", "held_out"):
+            stats = summary.get(part, {}).get(method) if isinstance(summary.get(part), dict) else None
+            if stats:
+                rows.append({"method": method, "configurations": part, "predicted": stats.get("predicted"),
+                             "median |ln(pred/beta_c)|": stats.get("median_abs_ln_ratio"),
+                             "max |ln(pred/beta_c)|": stats.get("max_abs_ln_ratio")})
+    table = pd.DataFrame(rows)
+    table.to_csv(out / "edge_summary.csv", index=False)
+    overall = table[table["configurations"] == "all"].set_index("method")
+
+    def stat(method, column):
+        return overall.loc[method, column] if method in overall.index else float("nan")
+
+    return {
+        "headline": (
+            f"on {configs} random configurations the dmft predictor's median |ln(pred/beta_c)| is "
+            f"{stat('dmft', 'median |ln(pred/beta_c)|'):.3f} (max {stat('dmft', 'max |ln(pred/beta_c)|'):.3f}); "
+            f"the paper's Condition IV: median {stat('paper', 'median |ln(pred/beta_c)|'):.2f}, i.e. off by a "
+            f"factor {math.exp(stat('paper', 'median |ln(pred/beta_c)|')):.0f}, with a root in "
+            f"{int(stat('paper', 'predicted'))} of {configs}."),
+        "title": "Edge of stability: predicted against measured critical sharpness",
+        "text": (
+            f"{configs} random configurations (theory.md section 7 protocol: float64, T 300, batch 16; "
+            f"beta_c by bisection in log sharpness averaging ln rho over seeds {seeds}). `dmft` is lifstab's "
+            "backward-pass mean-field predictor (one forward probe, no backward pass); `lagged` is theory.md's "
+            "first prototype; `paper` and `exact` solve Condition IV with the worst-case uniform voltage. "
+            "The issue's target: median |ln(pred/beta_c)| <= 0.1 and max <= 0.3."
+        ),
+        "figures": [str(p.relative_to(ctx.out)) for p in sorted(out.glob("*.png"))],
+        "tables": {"edge of stability summary": str((out / "edge_summary.csv").relative_to(ctx.out))},
+    }
+
+
+def step_training(ctx: Context) -> dict:
+    """The training preset (quick, or full with ``--full``); its results page is folded into the report."""
+    import re
+
+    from .suite import step_training as run_training
+
+    summary = run_training(ctx)
+    page = (ctx.out / "training" / "results.md").read_text()
+    body = page.split("\n", 1)[1] if page.startswith("# ") else page
+    body = re.sub(r"^(#+) ", lambda m: "#" + m.group(1) + " ", body, flags=re.M)  # nest under the section
+    body = re.sub(r"!\[([^]]*)\]\((?!training/)([^)]+)\)", r"![\1](training/\2)", body)
+    summary["text"] = summary["text"] + "\n\n" + body
+    summary["figures"] = []  # the page above already shows them, each beside its table
+    summary["headline"] = f"{summary['text'].split(';')[0]}; tables and plots below."
+    return summary
+
+
+#: the job, in order
 STEPS: list[Step] = [
     Step("kernels", step_kernels),
     Step("theory_figures", step_theory_figures),
+    Step("recommendations", step_recommendations),
+    Step("conditions", step_conditions),
+    Step("stability", step_stability),
+    Step("training", step_training),
 ]
+
+
+def _summary_section(summaries: list[dict]) -> Section:
+    """The report's first section: one line per step saying what was predicted and what was measured."""
+    lines = [f"- **{s['title']}**: {s['headline']}" for s in summaries if s.get("headline")]
+    failed = [s["title"] for s in summaries if s["title"].endswith("FAILED")]
+    lines += [f"- **{title}**: see below" for title in failed]
+    return Section("Summary", "\n".join(lines) or "No step has finished yet.")
 
 
 def run(out: Path | str = "results", full: bool = False, seed: int = 0, force: bool = False,
@@ -111,7 +281,7 @@ def run(out: Path | str = "results", full: bool = False, seed: int = 0, force: b
         _atomic_write_json(marker, summary)
         summaries.append(summary)
         status["done"].append(step.name)
-    sections = [
+    sections = [_summary_section(summaries)] + [
         Section(
             title=s["title"],
             text=s.get("text", ""),
