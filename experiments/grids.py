@@ -2,7 +2,7 @@
 
 Families (theory.md section 8): ``sg_lr`` (SG family x learning rate x seeds, per task/network),
 ``firing_rate`` (initial rate by bias pre-training, with and without the annealed sparsity loss),
-``ablation`` (Conditions none/I/II/III/IV/I+II/I+II+III/all, exponential SG), ``sweeps``
+``ablation`` (Conditions none/I/II/III/IV/I+II/I+II+III/I+II+IV/all, exponential SG), ``sweeps``
 (dampening, sharpness, tail), and ``baseline`` (LIF against the GRU on the same task).
 ``quick`` runs offline at toy scale on CPU; ``full`` is the paper's scale on the paper's datasets
 (a data folder with ``shd/``, ``slmnist/mnist.npz`` and ``ptb/``) for a GPU or a cluster.

@@ -1,6 +1,8 @@
 """Initialisations of the spiking layers: the layers' own default, the theory's recommendation
-(Conditions I-IV through ``lifstab.stable_init_``) and the condition ablation (subsets of I-IV
-through ``lifstab.recommend``).
+(``lifstab.stable_init_``: weights from Conditions I and II, the sharpness from the edge of
+stability at dampening 1, see ``lifstab.conditions``) and the condition ablation (subsets of I-IV
+through ``lifstab.recommend``; IV there means the edge route's sharpness, at the dampening the layer
+has: 1, or Condition III's in the arms with III).
 
 This is the only module that touches the conditions API (``lifstab.conditions``, issue 4, written
 against the derive branch at 1cd11e9):
@@ -14,6 +16,8 @@ against the derive branch at 1cd11e9):
 """
 
 from __future__ import annotations
+
+import copy
 
 import torch
 
@@ -30,6 +34,7 @@ CONDITION_SETS: dict[str, tuple[str, ...]] = {
     "IV": ("IV",),
     "I+II": ("I", "II"),
     "I+II+III": ("I", "II", "III"),
+    "I+II+IV": ("I", "II", "IV"),  # what init="recommended" applies (IV at dampening 1)
     "all": ("I", "II", "III", "IV"),
 }
 
@@ -51,14 +56,18 @@ def spiking_layers(model: torch.nn.Module) -> list[lifstab.RecurrentLIF]:
 
 
 def _layer_inputs(model: torch.nn.Module, sample: torch.Tensor):
-    """(layer, input statistics source) in order: the first layer sees the data (``sample``, through
-    the encoder); later layers get None, the theory's Bernoulli(1/2) spikes (theory.md section 4,
-    Condition II). Measured spikes of a default-initialised first layer are far sparser than that
-    (rates ~0.002 on digits with threshold 1) and leave Conditions II and III without a solution."""
+    """(layer, input statistics source, the layer's actual inputs) in order: the first layer sees the
+    data (``sample``, through the encoder); later layers get None as statistics source, the theory's
+    Bernoulli(1/2) spikes (theory.md section 4, Condition II). Measured spikes of a default-initialised
+    first layer are far sparser than that (rates ~0.002 on digits with threshold 1) and leave
+    Conditions II and III without a solution. The actual inputs (for the edge predictor's probe) are
+    the previous layer's spikes, computed after the caller has initialised that layer."""
     with torch.no_grad():
-        first = model.encoder(sample) if hasattr(model, "encoder") else sample
+        x = model.encoder(sample) if hasattr(model, "encoder") else sample
     for i, layer in enumerate(spiking_layers(model)):
-        yield layer, first if i == 0 else None
+        yield layer, x if i == 0 else None, x
+        with torch.no_grad():
+            x = layer(x)
 
 
 def _set_recurrent_moments(layer: lifstab.RecurrentLIF, mean: float | None, std: float | None) -> None:
@@ -85,15 +94,17 @@ def _per_neuron(values, like: torch.Tensor) -> torch.Tensor:
     return torch.as_tensor(values, dtype=like.dtype, device=like.device)
 
 
-def apply_condition_set(layer: lifstab.RecurrentLIF, conditions: tuple[str, ...], inputs: torch.Tensor) -> dict:
+def apply_condition_set(layer: lifstab.RecurrentLIF, conditions: tuple[str, ...], inputs: torch.Tensor | None,
+                        x: torch.Tensor) -> dict:
     """Apply a subset of Conditions I-IV to one layer in place; returns ``{"feasible": bool}``.
 
     I shifts the off-diagonal recurrent weights to the recommended mean and II rescales them to the
     recommended std, keeping the default (Glorot-uniform) shape otherwise (stable_init_ draws
-    Gaussian weights instead). III and IV are then computed per neuron on the weights in place:
-    III sets the dampening (neurons without a positive dampening keep theirs); IV sets the sharpness
-    (the tail for q-PseudoSpike), solved at the dampening the layer will have, and where it has no
-    root uses the closest value, as stable_init_ does.
+    Gaussian weights instead). III is then computed per neuron on the weights in place and sets the
+    dampening (neurons without positive feedback get the layer's median, as ``recommend`` reports).
+    IV sets the sharpness by the edge route (``lifstab.conditions.edge_choice`` on ``x``, the layer's
+    actual inputs) at the dampening the layer will have; where the predictor cannot run (fewer than
+    16 steps) the sharpness is kept and IV reported infeasible.
     """
     family, surrogate = layer.surrogate.family, layer.surrogate
     rec = _recommend(layer, inputs, family, tail=surrogate.tail)
@@ -109,10 +120,26 @@ def apply_condition_set(layer: lifstab.RecurrentLIF, conditions: tuple[str, ...]
             damp = _per_neuron(rec.dampening, like)
             ok = torch.isfinite(damp) & (damp > 0)
             changes["dampening"] = torch.where(ok, damp, _per_neuron(surrogate.dampening, like).expand_as(damp))
+        feasible = {c: bool(rec.feasible[c]) for c in conditions if c != "IV"}
         if "IV" in conditions:
-            changes["sharpness"] = _per_neuron(rec.sharpness, like)
+            probe = copy.deepcopy(layer).double()
+            probe.surrogate = surrogate.replace(**changes)
+            try:
+                choice = lifstab.conditions.edge_choice(probe, x.double())
+                changes["sharpness"], feasible["IV"] = choice.sharpness, choice.feasible
+            except ValueError:  # too few steps for the predictor's window: keep the sharpness
+                feasible["IV"] = False
         layer.surrogate = surrogate.replace(**changes)
+        return {"feasible": all(feasible.values())}
     return {"feasible": all(bool(rec.feasible[c]) for c in conditions)}
+
+
+def route_feasible(rec) -> bool:
+    """Every condition the recommendation applied holds: I-III, and Condition IV or, on the edge
+    route, an edge inside the searched range."""
+    if rec.sharpness_method == "edge":
+        return all(rec.feasible[c] for c in ("I", "II", "III")) and rec.edge.feasible
+    return all(rec.feasible.values())
 
 
 def initialise(model: torch.nn.Module, init: str, conditions: str | None, sample: torch.Tensor, seed: int) -> dict:
@@ -128,13 +155,13 @@ def initialise(model: torch.nn.Module, init: str, conditions: str | None, sample
         raise ValueError(f"init={init!r} / conditions={conditions!r} need a LIF or ALIF model")
     if init == "recommended":
         _require_conditions("init='recommended'")
-        feasible = [all(lifstab.stable_init_(layer, inputs=inputs, family=layer.surrogate.family, variant="exact",
-                                             seed=seed + i).feasible.values())
-                    for i, (layer, inputs) in enumerate(_layer_inputs(model, sample))]
+        feasible = [route_feasible(lifstab.stable_init_(layer, inputs=inputs, family=layer.surrogate.family,
+                                                        variant="exact", seed=seed + i, probe_inputs=x))
+                    for i, (layer, inputs, x) in enumerate(_layer_inputs(model, sample))]
         return {"feasible": all(feasible)}
     _require_conditions(f"conditions={conditions!r}")
-    feasible = [apply_condition_set(layer, CONDITION_SETS[conditions], inputs)["feasible"]
-                for layer, inputs in _layer_inputs(model, sample)]
+    feasible = [apply_condition_set(layer, CONDITION_SETS[conditions], inputs, x)["feasible"]
+                for layer, inputs, x in _layer_inputs(model, sample)]
     return {"feasible": all(feasible)}
 
 
@@ -142,5 +169,5 @@ def recommend_first_layer(model: torch.nn.Module, sample: torch.Tensor, family: 
     """The conditions' Recommendation for the first spiking layer of ``model`` on ``sample``, from
     its weights in place (``tail=None`` for q-PseudoSpike solves IV in the tail)."""
     _require_conditions("predicted values")
-    layer, inputs = next(_layer_inputs(model, sample))
+    layer, inputs, _ = next(_layer_inputs(model, sample))
     return _recommend(layer, inputs, family, tail=tail, w_in=layer.w_in, w_rec=layer.recurrent_weight())

@@ -12,10 +12,26 @@ safeguarded Newton iteration (the generated derivatives in sharpness or tail; a 
 whenever Newton leaves the bracket) runs to ``|R| <= 1e-13``. Where ``R`` does not change sign on
 the searched range, the neuron is reported infeasible with the reason, the grid point that
 minimises ``|R|`` and its residual; no boundary value is returned silently.
+
+*Two routes to the sharpness* (``sharpness_method``). ``"condition_iv"`` is the paper's route above.
+It has no root in almost every realistic layer: its worst-case uniform voltage makes ``E[SG^2]``
+tiny, and ``E[SG^2] <= dampening^2`` with Condition III's small dampening. ``"edge"`` sets the
+sharpness at :data:`EDGE_MARGIN` times the critical sharpness predicted by
+:func:`lifstab.stability.critical_sharpness` (method ``"dmft"``, one forward pass on example
+inputs), with dampening 1 (``dampening_source="unit"``; ``"condition_iii"`` keeps Condition III's).
+Measured on the quick digits networks (64 LIF units, threshold 1, tau 20, README "Conditions
+I-IV"): at the predicted ``beta_c`` itself the first layer's measured rho was 1.45-1.54 (dmft
+underestimates ``beta_c`` there about twofold) and the second layer's 1.00-1.01; at twice it, rho was
+0.97-1.05 and 0.91-0.92: just at or below 1, never exploding, hence the margin 2. With Condition III's
+dampening (about 0.01) rho < 1 at every sharpness in 1e-3..1e3 (no edge; the gradient vanishes),
+hence dampening 1 on this route. The predictor searches the sharpness only: for q_pseudo_spike the
+tail stays fixed (the layer's, or ``tail``, default 2).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -37,6 +53,14 @@ TAIL_OFFSET_RANGE = (1e-4, 1e4)
 _GRID = 17  # log-grid points for the bracket (one per half decade)
 #: Condition IV for the tail is solved at this sharpness unless one is given
 DEFAULT_TAIL_SHARPNESS = 1.0
+#: routes to the sharpness (module doc)
+SHARPNESS_METHODS = ("edge", "condition_iv")
+DAMPENING_SOURCES = ("unit", "condition_iii")
+#: the edge route's sharpness is this many times the predicted critical sharpness (module doc: measured
+#: rho 0.91-1.05 there on the quick digits networks; at the predicted edge itself up to 1.54)
+EDGE_MARGIN = 2.0
+#: the tail of q_pseudo_spike on the edge route when none is given
+DEFAULT_EDGE_TAIL = 2.0
 
 
 # ---- validation -----------------------------------------------------------------------------
@@ -322,6 +346,21 @@ def input_statistics(inputs=None, input_mean=None, input_var=None) -> tuple[floa
     return mean, var
 
 
+class EdgeChoice(NamedTuple):
+    """The edge route's sharpness: ``margin`` times the predicted critical sharpness, or, where rho
+    does not cross 1 in the searched range (``feasible`` False, ``reason`` says which side), the end
+    of the range closest to rho = 1 (the smallest sharpness when rho < 1 everywhere)."""
+
+    sharpness: float
+    critical_sharpness: float | None
+    margin: float
+    predicted_rho: float  # the predictor's rho at ``sharpness``
+    feasible: bool
+    reason: str
+    method: str
+    tail: float | None = None  # q_pseudo_spike: the fixed tail the sharpness was chosen at
+
+
 @dataclass(frozen=True, eq=False)
 class Recommendation:
     """Conditions I-IV for one layer. Arrays are per neuron; ``residuals`` and ``feasible`` are keyed
@@ -352,6 +391,19 @@ class Recommendation:
     from_weights: bool = False
     #: per neuron: Condition IV has a root
     iv_feasible: np.ndarray | None = None
+    #: per neuron: Condition III has a positive dampening (elsewhere ``dampening`` holds the fill value)
+    dampening_feasible: np.ndarray | None = None
+    #: "condition_iv" (``sharpness``/``tail`` from Condition IV) or "edge" (``sharpness`` from ``edge``)
+    sharpness_method: str = "condition_iv"
+    #: the edge route's choice (None on the Condition IV route)
+    edge: EdgeChoice | None = None
+    #: the dampening the surrogate gets, per neuron (None: Condition III's ``dampening``)
+    applied_dampening: np.ndarray | None = None
+
+    @property
+    def surrogate_dampening(self) -> np.ndarray:
+        """The dampening :meth:`surrogate` uses: Condition III's, or 1 on the edge route by default."""
+        return self.dampening if self.applied_dampening is None else self.applied_dampening
 
     @property
     def dampening_mean(self) -> float:
@@ -359,7 +411,10 @@ class Recommendation:
 
     @property
     def sharpness_mean(self) -> float | None:
-        """Mean sharpness over neurons where Condition IV has a root (None where none has)."""
+        """Mean sharpness over neurons where Condition IV has a root (None where none has); on the
+        edge route, the edge's sharpness (``sharpness`` keeps Condition IV's solution there)."""
+        if self.sharpness_method == "edge":
+            return float(self.edge.sharpness)
         if self.tail_per_neuron is not None:
             return float(np.mean(self.sharpness))
         ok = np.asarray(self.iv_feasible, dtype=bool)
@@ -369,13 +424,18 @@ class Recommendation:
         """The recommended surrogate: per-neuron dampening and sharpness, the layer's tail.
 
         Where Condition IV has no root, the sharpness (or tail) of ``fallback`` (default: the
-        family's default shape) is kept instead of the |residual| minimiser, with a warning.
+        family's default shape) is kept instead of the |residual| minimiser, with a warning. On the
+        edge route: the edge's sharpness and :attr:`surrogate_dampening`.
         """
-        if not np.all(np.isfinite(self.dampening)) or not np.all(self.dampening > 0):
-            raise ValueError(f"Condition III gives no positive dampening for some neurons: {self.reasons.get('III')}")
+        damp = self.surrogate_dampening
+        if not np.all(np.isfinite(damp)) or not np.all(damp > 0):  # recommend() fills these; a hand-made one may not
+            raise ValueError(f"dampening must be finite and > 0 for every neuron: {self.reasons.get('III')}")
         has_tail = FAMILIES[self.family].has_tail
         if fallback is None or fallback.family != self.family:
-            fallback = Surrogate(self.family, tail=2.0 if has_tail else None)
+            fallback = Surrogate(self.family, tail=DEFAULT_EDGE_TAIL if has_tail else None)
+        if self.sharpness_method == "edge":
+            return Surrogate(self.family, torch.as_tensor(damp, dtype=dtype, device=device),
+                             float(self.edge.sharpness), tail=self.edge.tail)
         ok = np.asarray(self.iv_feasible, dtype=bool)
         sharpness, tail = self.sharpness, self.tail
         if self.tail_per_neuron is None and not ok.all():
@@ -404,13 +464,28 @@ class Recommendation:
         if self.tail_per_neuron is not None:
             lines.append(f"  IV  tail (mean)                {self.tail:.6g}  at sharpness {self.sharpness.mean():.4g}")
         else:
-            s = self.sharpness_mean
+            ok = np.asarray(self.iv_feasible, dtype=bool)
+            s = float(np.mean(self.sharpness[ok])) if ok.any() else None
             lines.append(f"  IV  sharpness (mean)           {'none' if s is None else f'{s:.6g}'}")
         for key in ("I", "II", "III", "IV"):
             state = "ok" if self.feasible[key] else "INFEASIBLE"
             lines.append(f"  {key:<3} {state:<10} residual {self.residuals[key]:.3g}"
                          + (f"  ({self.reasons[key]})" if self.reasons.get(key) else ""))
+        lines.append(f"  surrogate: {self.route_summary()}")
         return "\n".join(lines)
+
+    def route_summary(self) -> str:
+        """Which route set the surrogate's shape, and the predicted rho on the edge route."""
+        damp = self.surrogate_dampening
+        d = f"dampening {'Condition III' if self.applied_dampening is None else 'unit'} (mean {np.mean(damp):.4g})"
+        if self.sharpness_method != "edge":
+            note = f"; edge route not used: {self.reasons['edge']}" if self.reasons.get("edge") else ""
+            return f"sharpness from Condition IV ({'has a root' if self.feasible['IV'] else 'no root'}), {d}{note}"
+        e = self.edge
+        crit = "none" if e.critical_sharpness is None else f"{e.critical_sharpness:.4g}"
+        return (f"sharpness {e.sharpness:.4g} from the edge of stability ({e.method}: predicted beta_c {crit}, "
+                f"margin {e.margin:g}, predicted rho {e.predicted_rho:.4g}"
+                + ("" if e.feasible else f"; no edge: {e.reason}") + f"), {d}")
 
     def to_json(self) -> dict:
         return {
@@ -419,18 +494,24 @@ class Recommendation:
             "variant": self.variant,
             "recurrent_mean": self.recurrent_mean, "recurrent_std": self.recurrent_std,
             "dampening": self.dampening_mean,
-            "sharpness": self.sharpness_mean if self.feasible["IV"] or self.tail_per_neuron is None else None,
+            "sharpness": self.sharpness_mean if (self.feasible["IV"] or self.tail_per_neuron is None
+                                                 or self.sharpness_method == "edge") else None,
             "tail": self.tail,
             "feasible": {k: bool(v) for k, v in self.feasible.items()},
             "residuals": {k: float(v) for k, v in self.residuals.items()},
             "reasons": dict(self.reasons),
+            "sharpness_method": self.sharpness_method,
+            "surrogate_dampening": float(np.mean(self.surrogate_dampening)),
+            "edge": None if self.edge is None else self.edge._asdict(),
         }
 
 
 def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: str = "subtractive",
               detach_reset: bool = True, input_mean=None, input_var=None, inputs=None,
               family: str = "exponential", tail=None, w_in=None, w_rec=None, variant: str = "exact",
-              input_weight_variance=None, iv_dampening=None) -> Recommendation:
+              input_weight_variance=None, iv_dampening=None, sharpness_method: str = "condition_iv",
+              probe_inputs=None, dampening_source: str | None = None, edge_margin: float = EDGE_MARGIN,
+              edge_method: str = "dmft") -> Recommendation:
     """Conditions I-IV for a layer (theory.md section 4).
 
     Inputs ``x`` have mean/variance ``input_mean``/``input_var`` (or measured from ``inputs``;
@@ -442,6 +523,16 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
     q_pseudo_spike) or, for q_pseudo_spike without ``tail``, in tail at sharpness 1, with the
     dampening of Condition III (or ``iv_dampening`` when given: E[SG^2] <= dampening^2, so a small
     dampening can leave IV without a root).
+
+    Condition III cannot bind on a neuron without positive recurrent input (no positive feedback):
+    such neurons are reported (``dampening_feasible``, ``reasons["III"]``) and get the layer's median
+    feasible dampening (1 when no neuron is feasible).
+
+    ``sharpness_method="edge"`` (module doc) needs ``w_in``, ``w_rec`` and example inputs
+    ``probe_inputs`` (``(T, B, n_in)``, ``T >= 16``; default ``inputs`` when it has that shape): the
+    layer is rebuilt from them (no bias) and probed; Condition IV is still solved and reported.
+    ``dampening_source`` is ``"unit"`` (default on the edge route) or ``"condition_iii"`` (the only
+    choice on the Condition IV route).
     """
     n_in, n_rec = _check_int("n_in", n_in, 1), _check_int("n_rec", n_rec, 2)
     alpha = resolve_decay(tau, decay)
@@ -449,6 +540,20 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
     _check_reset(reset)
     _check_variant(variant)
     info = family_info(family)
+    if sharpness_method not in SHARPNESS_METHODS:
+        raise ValueError(f"sharpness_method={sharpness_method!r} must be one of {list(SHARPNESS_METHODS)}")
+    if dampening_source is None:
+        dampening_source = "unit" if sharpness_method == "edge" else "condition_iii"
+    if dampening_source not in DAMPENING_SOURCES:
+        raise ValueError(f"dampening_source={dampening_source!r} must be one of {list(DAMPENING_SOURCES)}")
+    if sharpness_method == "condition_iv" and dampening_source != "condition_iii":
+        raise ValueError("dampening_source='unit' needs sharpness_method='edge' (Condition IV is solved at "
+                         "Condition III's dampening, or iv_dampening)")
+    if sharpness_method == "edge":
+        edge_margin = _check_float("edge_margin", edge_margin, 0.0)
+        if w_in is None or w_rec is None:
+            raise ValueError("sharpness_method='edge' needs w_in and w_rec (the layer to probe)")
+        probe_inputs = _probe_inputs(probe_inputs, inputs, n_in)
     if tail is not None:
         if not info.has_tail:
             raise ValueError(f"tail={tail!r} given, but family={family!r} has no tail")
@@ -497,20 +602,27 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
         in_pos, in_neg = np.full(n_rec, half), np.full(n_rec, -half)
 
     # Condition III
-    damp = condition_iii(alpha, threshold, pos, neg, reset)
-    ok3 = np.isfinite(damp) & (damp > 0)
+    solved = condition_iii(alpha, threshold, pos, neg, reset)
+    ok3 = np.isfinite(solved) & (solved > 0)
     feasible["III"] = bool(ok3.all())
+    fill = float(np.median(solved[ok3])) if ok3.any() else 1.0
+    damp = np.where(ok3, solved, fill)
     if not feasible["III"]:
-        reasons["III"] = (f"{int((~ok3).sum())} neurons have no positive recurrent weight sum, so no "
-                          "dampening sets their largest gain to 1")
+        no_feedback = int((~ok3 & (pos <= 0)).sum())
+        other = int((~ok3).sum()) - no_feedback
+        reasons["III"] = (f"{int((~ok3).sum())} of {n_rec} neurons have no positive dampening from Condition III ("
+                          f"{no_feedback} have no positive recurrent weight sum: no positive feedback, so the "
+                          f"condition cannot bind; {other} have no negative recurrent weight sum, which puts the "
+                          f"solution at 0); they get "
+                          f"{'the median feasible dampening' if ok3.any() else 'dampening 1'} {fill:.4g}")
     with np.errstate(all="ignore"):
-        gain = K[f"gain_balance_{reset}"](alpha, threshold, pos, neg, damp)
+        gain = K[f"gain_balance_{reset}"](alpha, threshold, pos, neg, solved)
     residuals["III"] = float(np.nanmax(np.abs(np.where(ok3, gain, np.nan)))) if ok3.any() else float("nan")
 
     # Condition IV
     y_min, y_max = voltage_bounds(alpha, threshold, pos, neg, in_pos, in_neg, reset)
     if iv_dampening is None:
-        damp_iv = np.where(ok3, damp, 1.0)  # IV of a neuron without dampening is solved at dampening 1
+        damp_iv = damp  # at the dampening the surrogate gets on this route
     else:
         damp_iv = np.full(n_rec, _check_float("iv_dampening", iv_dampening, 0.0))
     tail_per_neuron = None
@@ -536,8 +648,70 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
         recurrent_mean=mu, recurrent_std=std, dampening=damp, sharpness=sharp, tail=layer_tail,
         tail_per_neuron=tail_per_neuron, voltage_min=y_min, voltage_max=y_max, residuals=residuals,
         feasible=feasible, reasons=reasons, from_weights=w_rec is not None, iv_feasible=res.feasible,
+        dampening_feasible=ok3,
     )
+    if sharpness_method == "edge":
+        edge_tail = (tail if tail is not None else DEFAULT_EDGE_TAIL) if info.has_tail else None
+        layer = RecurrentLIF(n_in, n_rec, tau=-1.0 / math.log(alpha), threshold=threshold, reset=reset,
+                             detach_reset=detach_reset, surrogate=Surrogate(family, tail=edge_tail), bias=False,
+                             dtype=torch.float64)
+        with torch.no_grad():
+            layer.w_in.copy_(torch.as_tensor(w_in))
+            layer.w_rec.copy_(torch.as_tensor(w_rec) * layer.rec_mask)
+        rec = with_edge(rec, layer, probe_inputs, dampening_source, edge_margin, edge_method)
     return rec
+
+
+def _probe_inputs(probe_inputs, inputs, n_in: int) -> torch.Tensor:
+    """The edge route's example inputs ``(T, B, n_in)``: ``probe_inputs``, else ``inputs`` if shaped so."""
+    x = inputs if probe_inputs is None else probe_inputs
+    name = "inputs" if probe_inputs is None else "probe_inputs"
+    if x is None:
+        raise ValueError("sharpness_method='edge' needs example inputs: probe_inputs (T, B, n_in)")
+    x = torch.as_tensor(x.detach() if isinstance(x, torch.Tensor) else np.asarray(x, float))
+    if x.ndim != 3 or x.shape[-1] != n_in or x.shape[0] < 16:  # 16: the predictor's growth window
+        raise ValueError(f"{name} must have shape (T >= 16, B, n_in={n_in}) for the edge route, got {tuple(x.shape)}")
+    if not torch.all(torch.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return x
+
+
+def edge_choice(layer: RecurrentLIF, x: torch.Tensor, margin: float = EDGE_MARGIN,
+                method: str = "dmft") -> EdgeChoice:
+    """The edge route's sharpness for ``layer`` (its family, dampening and tail) driven by ``x``."""
+    from .stability import SHARPNESS_RANGE, critical_sharpness, forward_probe, predicted_log_growth
+
+    probe = forward_probe(layer, x)
+    prediction = critical_sharpness(layer, x, method=method, probe=probe)
+    low, high = SHARPNESS_RANGE
+    if prediction.feasible:
+        value = float(np.clip(margin * prediction.critical_sharpness, low, high))
+    else:  # rho < 1 everywhere: the smallest sharpness gives the largest gradient; otherwise the largest
+        value = low if prediction.reason.startswith("stable") else high
+    log_rho = float(predicted_log_growth(layer, x, [value], method=method, probe=probe)[0])
+    tail = layer.surrogate.tail if layer.surrogate.info.has_tail else None
+    return EdgeChoice(value, prediction.critical_sharpness, float(margin), math.exp(log_rho), prediction.feasible,
+                      prediction.reason, method, tail)
+
+
+def with_edge(rec: Recommendation, layer: RecurrentLIF, x: torch.Tensor, dampening_source: str = "unit",
+              margin: float = EDGE_MARGIN, method: str = "dmft") -> Recommendation:
+    """``rec`` on the edge route: ``layer`` (a copy is probed, with the dampening of
+    ``dampening_source``) and inputs ``x`` set the sharpness (module doc)."""
+    if dampening_source not in DAMPENING_SOURCES:
+        raise ValueError(f"dampening_source={dampening_source!r} must be one of {list(DAMPENING_SOURCES)}")
+    probe_layer = copy.deepcopy(layer).double()
+    applied = np.ones(rec.n_rec) if dampening_source == "unit" else None
+    damp = rec.dampening if applied is None else applied
+    surrogate = probe_layer.surrogate
+    if surrogate.family != rec.family:
+        surrogate = Surrogate(rec.family, tail=DEFAULT_EDGE_TAIL if FAMILIES[rec.family].has_tail else None)
+    probe_layer.surrogate = surrogate.replace(dampening=torch.as_tensor(damp, dtype=torch.float64))
+    choice = edge_choice(probe_layer, torch.as_tensor(x, dtype=torch.float64), margin, method)
+    reasons = dict(rec.reasons)
+    if not choice.feasible:
+        reasons["edge"] = f"no edge of stability in the searched sharpness range: {choice.reason}"
+    return dataclasses.replace(rec, sharpness_method="edge", edge=choice, applied_dampening=applied, reasons=reasons)
 
 
 # ---- initialisers ---------------------------------------------------------------------------
@@ -584,22 +758,56 @@ def initialise_(layer: RecurrentLIF, recommendation: Recommendation, seed: int |
 
 
 def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=None, family: str | None = None,
-                 variant: str = "exact", seed: int | None = None) -> Recommendation:
+                 variant: str = "exact", seed: int | None = None, sharpness_method: str | None = None,
+                 probe_inputs=None, dampening_source: str | None = None, edge_margin: float = EDGE_MARGIN,
+                 edge_method: str = "dmft") -> Recommendation:
     """Recommend Conditions I-IV for ``layer`` (its decay, threshold, reset, family) and apply them:
-    weights from I and II, then III and IV per neuron on the weights actually drawn."""
+    weights from I and II, then III and IV per neuron on the weights actually drawn.
+
+    ``sharpness_method``: ``"edge"`` (module doc: the sharpness at ``edge_margin`` times the predicted
+    critical sharpness of the initialised layer on ``probe_inputs``, default ``inputs``, shaped
+    ``(T >= 16, B, n_in)``; dampening 1 unless ``dampening_source="condition_iii"``) or
+    ``"condition_iv"`` (the paper's route). ``None`` (default) takes the edge route when such example
+    inputs are given and the layer is a plain LIF with a detached reset, else Condition IV, and says
+    why in ``reasons["edge"]``.
+    """
     if not isinstance(layer, RecurrentLIF):
         raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
+    if sharpness_method not in (None, *SHARPNESS_METHODS):
+        raise ValueError(f"sharpness_method={sharpness_method!r} must be None or one of {list(SHARPNESS_METHODS)}")
     family = layer.surrogate.family if family is None else family
     previous = layer.surrogate if layer.surrogate.family == family else None
     common = dict(decay=_layer_decay(layer), threshold=_layer_threshold(layer), reset=layer.reset,
                   detach_reset=layer.detach_reset, inputs=inputs, input_mean=input_mean, input_var=input_var,
                   family=family, variant=variant)
+    method, why_not = sharpness_method, ""
+    if method != "condition_iv":
+        try:  # the edge route's requirements, checked before anything changes
+            if type(layer).__name__ == "RecurrentALIF" or layer.w_rec is None or not layer.detach_reset:
+                raise ValueError("layer: the edge predictor needs a recurrent RecurrentLIF with detach_reset=True")
+            x = _probe_inputs(probe_inputs, inputs, layer.n_in)
+            method = "edge"
+        except ValueError as error:
+            if method == "edge":
+                raise
+            method, why_not = "condition_iv", str(error)
     first = recommend(layer.n_in, layer.n_rec, **common)
     with warnings.catch_warnings():  # the surrogate is replaced below, from the drawn weights
         warnings.simplefilter("ignore")
         initialise_(layer, first, seed=seed)  # weights from I and II
     final = recommend(layer.n_in, layer.n_rec, **common, w_in=layer.w_in,
                       w_rec=layer.recurrent_weight(), input_weight_variance=first.input_weight_variance)
+    if method == "edge":
+        if previous is not None and previous.info.has_tail:
+            layer.surrogate = previous  # the edge is searched at the layer's tail
+        elif previous is None:
+            layer.surrogate = Surrogate(family, tail=DEFAULT_EDGE_TAIL if FAMILIES[family].has_tail else None)
+        final = with_edge(final, layer, x, dampening_source or "unit", edge_margin, edge_method)
+    else:
+        if dampening_source not in (None, "condition_iii"):
+            raise ValueError("dampening_source='unit' needs the edge route")
+        if why_not:
+            final = dataclasses.replace(final, reasons={**final.reasons, "edge": why_not})
     layer.surrogate = final.surrogate(previous, dtype=layer.w_in.dtype, device=layer.w_in.device)
     return final
 
@@ -607,5 +815,6 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
 __all__ = [
     "condition_i", "condition_ii", "condition_iii", "condition_iv", "voltage_bounds", "resolve_decay",
     "input_statistics", "recommend", "Recommendation", "SolveResult", "initialise_", "stable_init_",
-    "random_search_sharpness", "VARIANTS",
+    "random_search_sharpness", "VARIANTS", "SHARPNESS_METHODS", "DAMPENING_SOURCES", "EDGE_MARGIN",
+    "EdgeChoice", "edge_choice", "with_edge",
 ]

@@ -227,9 +227,101 @@ def test_stable_init_runs_on_layers(cls):
     x = (torch.rand(40, 2, 30, dtype=torch.float64) < 0.3).double()
     rec = lifstab.stable_init_(layer, inputs=x, seed=1)
     assert rec.from_weights and rec.input_mean == pytest.approx(float(x.mean()))
-    np.testing.assert_allclose(layer.surrogate.dampening.numpy(), rec.dampening)
+    np.testing.assert_allclose(layer.surrogate.dampening.numpy(), rec.surrogate_dampening)
+    if cls is lifstab.RecurrentALIF:  # the edge predictor is LIF-only: the paper's route, and why
+        assert rec.sharpness_method == "condition_iv" and "RecurrentLIF" in rec.reasons["edge"]
+        np.testing.assert_allclose(layer.surrogate.dampening.numpy(), rec.dampening)
+    else:  # example inputs given: the edge route at dampening 1
+        assert rec.sharpness_method == "edge" and rec.applied_dampening is not None
+        np.testing.assert_allclose(layer.surrogate.dampening.numpy(), 1.0)
+        assert float(layer.surrogate.sharpness) == rec.edge.sharpness == rec.sharpness_mean
     out = layer(x)
     assert out.shape == (40, 2, 24)
+
+
+# ---- the edge route ----------------------------------------------------------------------------
+
+def _digits_like(seed=0, n_in=40, n_rec=48, T=30, batch=16):
+    layer = lifstab.RecurrentLIF(n_in, n_rec, tau=20, threshold=1.0, surrogate="exponential", dtype=torch.float64)
+    x = (torch.rand(T, batch, n_in, generator=torch.Generator().manual_seed(seed), dtype=torch.float64) < 0.2)
+    return layer, x.double()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_edge_route_puts_measured_rho_near_one(seed):
+    from lifstab.measure import gradient_norms_over_sharpness, log_growth_factor, readout, record
+
+    layer, x = _digits_like(seed)
+    rec = lifstab.stable_init_(layer, inputs=x, seed=seed)
+    assert rec.sharpness_method == "edge" and rec.edge.feasible and rec.edge.margin == C.EDGE_MARGIN
+    assert rec.edge.sharpness == pytest.approx(C.EDGE_MARGIN * rec.edge.critical_sharpness)
+    assert 0.8 < rec.edge.predicted_rho < 1.0  # above the predicted edge, rho < 1
+    trajectory = record(layer, x)
+    measured = np.mean([float(log_growth_factor(gradient_norms_over_sharpness(
+        layer, trajectory, [rec.edge.sharpness], readout(trajectory.voltages.shape[1:], r))[0]))
+        for r in range(4)])
+    # measured, not hoped: rho at the chosen sharpness is close to 1, not exploding
+    assert 0.8 < math.exp(measured) < 1.1
+    assert "edge of stability" in rec.summary() and rec.to_json()["sharpness_method"] == "edge"
+
+
+def test_edge_route_with_condition_iii_dampening_reports_no_edge():
+    layer, x = _digits_like(0)
+    rec = lifstab.stable_init_(layer, inputs=x, seed=0, dampening_source="condition_iii")
+    np.testing.assert_allclose(layer.surrogate.dampening.numpy(), rec.dampening)
+    assert not rec.edge.feasible and rec.edge.reason.startswith("stable")
+    assert rec.edge.sharpness == lifstab.stability.SHARPNESS_RANGE[0] and rec.edge.predicted_rho < 1
+    assert "no edge" in rec.reasons["edge"]
+
+
+def test_condition_iv_route_is_kept_and_explicit_edge_needs_inputs():
+    layer, x = _digits_like(0)
+    rec = lifstab.stable_init_(layer, inputs=x, seed=0, sharpness_method="condition_iv")
+    assert rec.sharpness_method == "condition_iv" and rec.edge is None
+    np.testing.assert_allclose(layer.surrogate.dampening.numpy(), rec.dampening)
+    rec = lifstab.stable_init_(layer, seed=0)  # no example inputs: the paper's route, with the reason
+    assert rec.sharpness_method == "condition_iv" and "example inputs" in rec.reasons["edge"]
+    with pytest.raises(ValueError, match="probe_inputs"):
+        lifstab.stable_init_(layer, seed=0, sharpness_method="edge")
+    with pytest.raises(ValueError, match="inputs"):
+        lifstab.stable_init_(layer, inputs=x[:8], seed=0, sharpness_method="edge")
+    with pytest.raises(ValueError, match="sharpness_method"):
+        lifstab.stable_init_(layer, inputs=x, sharpness_method="nope")
+    with pytest.raises(ValueError, match="dampening_source"):
+        lifstab.recommend(40, 48, tau=20, threshold=1.0, dampening_source="unit")
+    with pytest.raises(ValueError, match="w_in and w_rec"):
+        lifstab.recommend(40, 48, tau=20, threshold=1.0, sharpness_method="edge", probe_inputs=x)
+
+
+def test_recommend_edge_route_matches_stable_init():
+    layer, x = _digits_like(1)
+    rec = lifstab.stable_init_(layer, inputs=x, seed=3)
+    again = lifstab.recommend(40, 48, decay=float(layer.decay.mean()), threshold=1.0, inputs=x, family="exponential",
+                              w_in=layer.w_in, w_rec=layer.recurrent_weight(), sharpness_method="edge")
+    assert again.edge.sharpness == pytest.approx(rec.edge.sharpness, rel=1e-9)
+
+
+# ---- Condition III without positive feedback ---------------------------------------------------
+
+def test_condition_iii_without_positive_feedback_is_reported_not_raised():
+    n = 8
+    w_rec = np.random.default_rng(0).normal(0.0, 0.2, (n, n))
+    w_rec[:, :3] = -np.abs(w_rec[:, :3])  # neurons 0-2 receive only negative recurrent weights
+    w_in = np.random.default_rng(1).normal(0, 0.3, (5, n))
+    rec = lifstab.recommend(5, n, tau=20, threshold=1.0, w_in=w_in, w_rec=w_rec, family="exponential")
+    assert not rec.feasible["III"] and "3 of 8 neurons" in rec.reasons["III"]
+    assert "3 have no positive recurrent weight sum" in rec.reasons["III"]
+    np.testing.assert_array_equal(rec.dampening_feasible, [False] * 3 + [True] * 5)
+    raw = C.condition_iii(rec.decay, 1.0, np.maximum(w_rec * (1 - np.eye(n)), 0).sum(0),
+                          np.minimum(w_rec * (1 - np.eye(n)), 0).sum(0))
+    np.testing.assert_allclose(rec.dampening[3:], raw[3:])
+    np.testing.assert_allclose(rec.dampening[:3], np.median(raw[3:]))  # the documented fill value
+    sg = rec.surrogate()
+    assert torch.all(torch.as_tensor(sg.dampening) > 0)
+    w_rec[:] = -np.abs(w_rec)  # no neuron has positive feedback: dampening 1
+    rec = lifstab.recommend(5, n, tau=20, threshold=1.0, w_in=w_in, w_rec=w_rec, family="exponential")
+    np.testing.assert_allclose(rec.dampening, 1.0)
+    assert "8 of 8 neurons" in rec.reasons["III"]
 
 
 # ---- CLI -------------------------------------------------------------------------------------
