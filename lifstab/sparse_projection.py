@@ -23,6 +23,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 import torch
+from torch.autograd.function import once_differentiable
 
 #: (dtype) -> largest input density (nonzero fraction) at which the sparse projection (forward + weight
 #: gradient) is used on CPU. Measured break-even at (T*B, n_in, n_rec) = (16000, 700, 256), torch 2.13,
@@ -99,6 +100,7 @@ class _SparseProjection(torch.autograd.Function):
         return out
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, grad):
         (w_in,) = ctx.saved_tensors
         need = ctx.needs_input_grad
@@ -116,7 +118,9 @@ class _SparseProjection(torch.autograd.Function):
 def input_projection(x: torch.Tensor, w_in: torch.Tensor, bias: Optional[torch.Tensor],
                      sparse: Optional[bool] = None) -> torch.Tensor:
     """``x @ w_in + bias`` for ``x`` of shape (..., n_in): sparse when ``sparse`` is True, dense when
-    False, decided by ``use_sparse`` and the exact density when None."""
+    False, decided by ``use_sparse`` and the exact density when None. The sparse path is CPU-only."""
+    if sparse and x.device.type != "cpu":
+        raise ValueError(f"sparse=True needs a CPU tensor x, got device {x.device}")
     flat = x.reshape(-1, x.shape[-1])
     if sparse is None and use_sparse(flat, w_in):
         positions = nonzero_positions(flat)

@@ -108,3 +108,9 @@ def test_exact_count_overrules_an_underestimating_sample(monkeypatch, sparse_cal
     out = input_projection(x, w_in, None)
     assert not sparse_calls
     torch.testing.assert_close(out, x @ w_in, rtol=0, atol=0)
+
+
+def test_forced_sparse_needs_a_cpu_tensor():
+    x = spike_inputs(0.1).to("meta")
+    with pytest.raises(ValueError, match="sparse"):
+        input_projection(x, torch.empty(N_IN, 4, dtype=torch.float64, device="meta"), None, sparse=True)
