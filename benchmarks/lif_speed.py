@@ -219,6 +219,19 @@ def matmul_throughput(size: Size, device: torch.device, repeats: int) -> float:
     return 2 * a.shape[0] * a.shape[1] * b.shape[1] / statistics.median(times)
 
 
+def projection_choice(size: Size, device: torch.device) -> str:
+    """Which input projection lifstab's fast path takes for these inputs (lifstab/sparse_projection.py)."""
+    from lifstab import sparse_projection
+
+    x = _inputs(size, device).reshape(-1, size.n_in)
+    w_in = _lifstab_layer(size, False, device).w_in
+    density = float((x != 0).float().mean())
+    limit = sparse_projection.SPARSE_MAX_DENSITY.get(x.dtype)
+    sparse = sparse_projection.use_sparse(x, w_in) and limit is not None and density <= limit
+    return (f"lifstab fast input projection: {'sparse (CSR)' if sparse else 'dense'} "
+            f"(input density {density:.4f}, sparse limit for {x.dtype} on CPU: {limit})")
+
+
 def peak_memory_cuda(run: Callable[[], None], device: torch.device) -> int:
     _sync(device)
     torch.cuda.reset_peak_memory_stats(device)
@@ -340,6 +353,7 @@ def main(argv=None) -> int:
             _sync(device)
             times[key].append(time.perf_counter() - start)
     throughput = matmul_throughput(size, device, repeats=max(5, args.repeats))
+    print(projection_choice(size, device))
     memory = {}
     if not args.no_memory:
         for key in tqdm(runners, desc="peak memory", file=sys.stderr):

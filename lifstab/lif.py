@@ -13,6 +13,7 @@ from torch import nn
 
 from ._generated import lif_torch
 from .lif_sequence import Adaptation, lif_sequence
+from .sparse_projection import input_projection
 from .surrogates import Surrogate, as_surrogate, spike
 
 RESETS: tuple[str, ...] = tuple(lif_torch.KERNELS)
@@ -226,7 +227,9 @@ class RecurrentLIF(nn.Module):
         self._check_input(x)
         state = self.initial_state(x.shape[1]) if state is None else state
         if self.uses_fast_path():
-            spikes, voltages, self.last_state = self._run_sequence(self._input_currents(x), state)
+            # sparse spike inputs: a sparse product where it was measured faster (lifstab/sparse_projection.py)
+            currents = input_projection(x, self.w_in, self.bias)
+            spikes, voltages, self.last_state = self._run_sequence(currents, state)
             return (spikes, voltages) if return_voltages else spikes
         params = self.params()
         w_rec = self.recurrent_weight()
