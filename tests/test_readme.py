@@ -22,3 +22,13 @@ def test_ci_runs_the_readme_test_command_verbatim():
     _, tests = readme_commands()
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     assert tests in ci_lines
+
+
+def test_every_package_folder_is_installed():
+    """A subpackage missing from pyproject's explicit list works in editable installs but not from a wheel."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    for top in ("lifstab", "derivations"):
+        for init in (ROOT / top).rglob("__init__.py"):
+            assert ".".join(init.parent.relative_to(ROOT).parts) in listed
