@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .initialisation import conditions_available
 
 METRIC = "test_accuracy"
 
@@ -152,7 +151,7 @@ def section_sweeps(frame, out_dir: Path, predicted: dict | None) -> str:
     fig.savefig(out_dir / "sweeps.png", dpi=110)
     plt.close(fig)
     note = ("Predicted values (dashed): " + ", ".join(f"{k} {v:.3g}" for k, v in predicted.items() if v is not None)
-            if predicted else "Predicted values are not marked: they need lifstab.conditions (not merged yet).")
+            if predicted else "Predicted values are not marked (no prediction for this task).")
     return "\n".join(parts) + f"\n{note}\n\n![](sweeps.png)\n"
 
 
@@ -182,8 +181,7 @@ def report(out_dir: str | Path, predicted: dict | None = None) -> Path:
     for family, write in writers.items():
         frame = load(out_dir, family)
         if frame is None:
-            missing = " (needs lifstab.conditions)" if family == "ablation" and not conditions_available() else ""
-            sections.append(f"## {family}\n\nNot run{missing}.\n")
+            sections.append(f"## {family}\n\nNot run.\n")
         else:
             sections.append(write(frame, out_dir))
     path = out_dir / "results.md"

@@ -24,7 +24,6 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from lifstab import measure
 from lifstab.protocol import EdgeConfig, config_from_dict
 from lifstab.stability import (METHODS, SHARPNESS_RANGE, dmft_log_gradient_norms, find_log_root, forward_probe,
                                pool_probes)

@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from .configs import RunConfig
-from .initialisation import CONDITION_SETS, conditions_available
+from .initialisation import CONDITION_SETS
 
 #: the paper's learning rates, half-decades from 1e-5 to 1e-2
 LEARNING_RATES = tuple(float(f"{x:.3g}") for x in 10.0 ** np.arange(-5, -1.99, 0.5))
@@ -141,10 +141,8 @@ def sweeps(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
 
 
 def baseline(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
-    """LIF (default init; recommended too once lifstab.conditions exists) against the GRU."""
-    models = [("lif", "default"), ("gru", "default")]
-    if conditions_available():
-        models.append(("lif", "recommended"))
+    """LIF (default and recommended init) against the GRU."""
+    models = [("lif", "default"), ("gru", "default"), ("lif", "recommended")]
     return [preset.base.replace(experiment="baseline", model=model, init=init, lr=lr, seed=seed,
                                 epochs=2 * preset.base.epochs, **task_fields(preset, preset.baseline_task, data_root))
             for (model, init), lr, seed in itertools.product(models, preset.baseline_lrs, preset.baseline_seeds)]
@@ -166,7 +164,4 @@ def grid(family: str, preset: str, data_root: str | None = None) -> list[RunConf
         raise ValueError(f"family={family!r} is unknown; choose one of {list(FAMILIES_OF_EXPERIMENTS)}")
     if preset not in PRESETS:
         raise ValueError(f"preset={preset!r} is unknown; choose one of {list(PRESETS)}")
-    if family == "ablation" and not conditions_available():
-        raise ValueError("the ablation needs lifstab.stable_init_ and lifstab.recommend "
-                         "(lifstab.conditions not merged yet)")
     return FAMILIES_OF_EXPERIMENTS[family](PRESETS[preset], data_root)

@@ -38,18 +38,6 @@ CONDITION_SETS: dict[str, tuple[str, ...]] = {
     "all": ("I", "II", "III", "IV"),
 }
 
-CONDITIONS_MISSING = "lifstab.conditions not merged yet"
-
-
-def conditions_available() -> bool:
-    return hasattr(lifstab, "stable_init_") and hasattr(lifstab, "recommend")
-
-
-def _require_conditions(what: str) -> None:
-    if not conditions_available():
-        raise ValueError(f"{what} needs lifstab.stable_init_ and lifstab.recommend ({CONDITIONS_MISSING})")
-
-
 def spiking_layers(model: torch.nn.Module) -> list[lifstab.RecurrentLIF]:
     """The model's LIF/ALIF layers in order (empty for models without them)."""
     return [m for m in getattr(model, "layers", []) if isinstance(m, lifstab.RecurrentLIF)]
@@ -154,12 +142,10 @@ def initialise(model: torch.nn.Module, init: str, conditions: str | None, sample
     if not layers:
         raise ValueError(f"init={init!r} / conditions={conditions!r} need a LIF or ALIF model")
     if init == "recommended":
-        _require_conditions("init='recommended'")
         feasible = [route_feasible(lifstab.stable_init_(layer, inputs=inputs, family=layer.surrogate.family,
                                                         variant="exact", seed=seed + i, probe_inputs=x))
                     for i, (layer, inputs, x) in enumerate(_layer_inputs(model, sample))]
         return {"feasible": all(feasible)}
-    _require_conditions(f"conditions={conditions!r}")
     feasible = [apply_condition_set(layer, CONDITION_SETS[conditions], inputs, x)["feasible"]
                 for layer, inputs, x in _layer_inputs(model, sample)]
     return {"feasible": all(feasible)}
@@ -168,6 +154,5 @@ def initialise(model: torch.nn.Module, init: str, conditions: str | None, sample
 def recommend_first_layer(model: torch.nn.Module, sample: torch.Tensor, family: str, tail=None):
     """The conditions' Recommendation for the first spiking layer of ``model`` on ``sample``, from
     its weights in place (``tail=None`` for q-PseudoSpike solves IV in the tail)."""
-    _require_conditions("predicted values")
     layer, inputs, _ = next(_layer_inputs(model, sample))
     return _recommend(layer, inputs, family, tail=tail, w_in=layer.w_in, w_rec=layer.recurrent_weight())

@@ -3,44 +3,34 @@ training step of the main job (``lifstab reproduce``) run."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from . import analysis, grids, runner
-from .initialisation import conditions_available
 
 
 def run_families(out: str | Path, preset: str = "quick", families: list[str] | None = None,
                  backend: str = "local", workers: int | None = None, executor=None,
                  data_root: str | None = None) -> dict:
-    """Run ``families`` (default: all; the ablation is skipped, and said so, while
-    lifstab.conditions is missing), write ``results.md`` and the plots into ``out``.
+    """Run ``families`` (default: all), write ``results.md`` and the plots into ``out``.
 
-    Returns ``{"families": {name: GridReport}, "skipped": [...], "report": path}``.
+    Returns ``{"families": {name: GridReport}, "report": path}``.
     """
     out = Path(out)
     families = list(grids.FAMILIES_OF_EXPERIMENTS) if families is None else list(families)
-    skipped = []
-    if "ablation" in families and not conditions_available():
-        families.remove("ablation")
-        skipped.append("ablation")
-        print("skipping ablation: lifstab.conditions not merged yet", file=sys.stderr)
     files = {family: out / f"{family}.csv" for family in families}
     done = runner.run_grids({files[f]: grids.grid(f, preset, data_root) for f in families}, backend=backend,
                             workers=workers, executor=executor)
     reports = {family: done[files[family]] for family in families}
-    return {"families": reports, "skipped": skipped, "report": write_report(out, preset, data_root)}
+    return {"families": reports, "report": write_report(out, preset, data_root)}
 
 
 def write_report(out: str | Path, preset: str = "quick", data_root: str | None = None) -> Path:
     """results.md and plots from the CSVs in ``out``, with the conditions' predicted values on the
-    sweep plots when lifstab.conditions is there."""
-    predicted = None
-    if conditions_available():
-        from .training import predicted_shape
+    sweep plots."""
+    from .training import predicted_shape
 
-        spec = grids.PRESETS[preset]
-        predicted = predicted_shape(spec.base.replace(**grids.task_fields(spec, spec.sweep_task, data_root)))
+    spec = grids.PRESETS[preset]
+    predicted = predicted_shape(spec.base.replace(**grids.task_fields(spec, spec.sweep_task, data_root)))
     return analysis.report(out, predicted)
 
 
@@ -53,10 +43,9 @@ def step_training(ctx) -> dict:
     if failed:
         raise RuntimeError(f"training runs failed: {failed}; rerun to retry them (finished runs are kept)")
     figures = [p for p in ("sg_lr.png", "firing_rate.png", "ablation.png", "sweeps.png") if (out / p).exists()]
-    skipped = f" Not run: {', '.join(result['skipped'])} (needs lifstab.conditions)." if result["skipped"] else ""
     return {
         "title": "Training experiments",
         "text": (f"{sum(r.total for r in result['families'].values())} training runs; tables in "
-                 f"`training/results.md`.{skipped}"),
+                 f"`training/results.md`."),
         "figures": [f"training/{p}" for p in figures],
     }

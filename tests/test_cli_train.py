@@ -2,10 +2,7 @@
 
 import json
 
-import pytest
-
 from lifstab.cli import main
-from lifstab_experiments.initialisation import conditions_available
 
 
 def test_train_json_has_the_documented_keys(capsys):
@@ -30,9 +27,3 @@ def test_train_bad_input_is_one_line(capsys):
 def test_experiment_full_preset_asks_for_data(capsys, tmp_path):
     assert main(["experiment", "sg_lr", "--preset", "full", "--out", str(tmp_path)]) == 2
     assert "--data" in capsys.readouterr().err
-
-
-@pytest.mark.skipif(conditions_available(), reason="checks the message shown while lifstab.conditions is missing")
-def test_experiment_ablation_needs_conditions(capsys, tmp_path):
-    assert main(["experiment", "ablation", "--out", str(tmp_path)]) == 2
-    assert "lifstab.conditions not merged yet" in capsys.readouterr().err

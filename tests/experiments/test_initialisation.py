@@ -5,11 +5,8 @@ import torch
 
 import lifstab
 from lifstab_experiments.configs import RunConfig
-from lifstab_experiments.initialisation import CONDITION_SETS, conditions_available, initialise, spiking_layers
+from lifstab_experiments.initialisation import CONDITION_SETS, initialise, spiking_layers
 from lifstab_experiments.training import setup, train
-
-needs_conditions = pytest.mark.skipif(not hasattr(lifstab, "stable_init_"), reason="lifstab.conditions not merged yet")
-
 
 def test_condition_sets_are_the_papers_ablation():
     assert list(CONDITION_SETS) == ["none", "I", "II", "III", "IV", "I+II", "I+II+III", "I+II+IV", "all"]
@@ -26,13 +23,6 @@ def test_default_init_and_no_conditions_change_nothing():
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
 
 
-@pytest.mark.skipif(conditions_available(), reason="checks the message shown while lifstab.conditions is missing")
-def test_recommended_init_says_clearly_that_conditions_are_missing():
-    with pytest.raises(ValueError, match="lifstab.conditions not merged yet"):
-        train(RunConfig(init="recommended", epochs=1, hidden=8, max_samples=32))
-
-
-@needs_conditions
 def test_recommended_init_trains_and_changes_the_layers():
     config = RunConfig(hidden=64, sg="exponential")
     _, model, sample, _ = setup(config)
@@ -47,7 +37,6 @@ def test_recommended_init_trains_and_changes_the_layers():
     assert 0 <= row["test_accuracy"] <= 1
 
 
-@needs_conditions
 @pytest.mark.parametrize("name", list(CONDITION_SETS))
 def test_each_ablation_set_applies_what_it_names(name):
     _, model, sample, _ = setup(RunConfig(sg="exponential", hidden=64))

@@ -2,7 +2,6 @@
 the CLI's `experiment all` and the main job's training step."""
 
 import dataclasses
-import json
 from types import SimpleNamespace
 
 import pytest

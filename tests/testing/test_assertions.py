@@ -1,13 +1,11 @@
 """lifstab.testing assertions: they fail on exploding and vanishing layers, pass on stable ones, explain
 themselves, and refuse bad arguments."""
 
-import math
 import time
 
 import pytest
 import torch
 from hypothesis import find, settings
-from hypothesis import strategies as st
 from torch import nn
 
 import lifstab
