@@ -44,8 +44,6 @@ def _layer(reset, n_in, n_rec, tau, threshold, mean, std, surrogate, seed):
     layer = RecurrentLIF(n_in, n_rec, tau=tau, threshold=threshold, reset=reset, surrogate=surrogate, bias=False,
                          dtype=torch.float64)
     with torch.no_grad():
-        layer.tau.fill_(tau)
-        layer.threshold.fill_(threshold)
         layer.w_in.copy_(torch.randn(n_in, n_rec, generator=gen, dtype=torch.float64) / math.sqrt(n_in))
         w = torch.randn(n_rec, n_rec, generator=gen, dtype=torch.float64) * std + mean
         layer.w_rec.copy_(w * layer.rec_mask)

@@ -91,8 +91,9 @@ def alif_step(
     return z, ALIFState(v, z, a)
 
 
-def _positive_vector(name: str, value: TensorLike, n: int) -> torch.Tensor:
-    t = torch.as_tensor(value, dtype=torch.get_default_dtype()).clone()
+def _positive_vector(name: str, value: TensorLike, n: int, dtype: torch.dtype | None = None) -> torch.Tensor:
+    # built in the layer's dtype: a float64 layer must not see its constants rounded through float32
+    t = torch.as_tensor(value, dtype=dtype or torch.get_default_dtype()).clone()
     if t.ndim == 0:
         t = t.expand(n).clone()
     if t.shape != (n,):
@@ -144,9 +145,9 @@ class RecurrentLIF(nn.Module):
         self.surrogate = as_surrogate(surrogate)
         self.recurrent = recurrent
         factory = {"dtype": dtype or torch.get_default_dtype(), "device": device}
-        self.tau = nn.Parameter(_positive_vector("tau", tau, n_rec).to(**factory), requires_grad=train_tau)
+        self.tau = nn.Parameter(_positive_vector("tau", tau, n_rec, factory["dtype"]).to(**factory), requires_grad=train_tau)
         self.threshold = nn.Parameter(
-            _positive_vector("threshold", threshold, n_rec).to(**factory), requires_grad=train_threshold
+            _positive_vector("threshold", threshold, n_rec, factory["dtype"]).to(**factory), requires_grad=train_threshold
         )
         self.w_in = nn.Parameter(torch.empty(n_in, n_rec, **factory))
         self.w_rec = nn.Parameter(torch.empty(n_rec, n_rec, **factory)) if recurrent else None
@@ -261,7 +262,7 @@ class RecurrentALIF(RecurrentLIF):
                  adaptation_strength: TensorLike = 1.8, **kwargs) -> None:
         super().__init__(n_in, n_rec, **kwargs)
         factory = {"dtype": self.w_in.dtype, "device": self.w_in.device}
-        self.register_buffer("adaptation_tau", _positive_vector("adaptation_tau", adaptation_tau, n_rec).to(**factory))
+        self.register_buffer("adaptation_tau", _positive_vector("adaptation_tau", adaptation_tau, n_rec, factory["dtype"]).to(**factory))
         strength = torch.as_tensor(adaptation_strength, **factory).expand(n_rec).clone()
         if not torch.all(torch.isfinite(strength)) or torch.any(strength < 0):
             raise ValueError(f"adaptation_strength must be finite and >= 0, got {adaptation_strength!r}")

@@ -138,9 +138,6 @@ def build(config: EdgeConfig, seed: int = 0, weights: tuple[np.ndarray, np.ndarr
     if weights is not None:
         u, w = (torch.as_tensor(a, dtype=dtype) for a in weights)
     with torch.no_grad():
-        # RecurrentLIF rounds scalar tau/threshold through the default dtype (float32): set them exactly
-        layer.tau.fill_(config.tau)
-        layer.threshold.fill_(config.thr)
         layer.w_in.copy_(u)
         layer.w_rec.copy_(w * layer.rec_mask)
     x = (torch.rand(config.T, config.batch, config.n_in, generator=gen, dtype=dtype) < config.input_rate).to(dtype)

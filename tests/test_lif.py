@@ -146,3 +146,8 @@ def test_bad_forward_inputs():
     layer.w_rec.data[0, 1] = float("nan")
     with pytest.raises(ValueError, match="w_rec"):
         layer(torch.zeros(5, 1, 2))
+
+
+def test_float64_layer_keeps_its_constants_exact():
+    layer = RecurrentLIF(2, 3, tau=20.0, threshold=0.4, dtype=torch.float64)
+    assert layer.threshold[0].item() == 0.4 and layer.tau[0].item() == 20.0
