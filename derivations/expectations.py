@@ -28,13 +28,13 @@ from typing import NamedTuple
 import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p
 
+from .lif import theta
 from .symbols import beta, gamma, q, u
 from .surrogates import FAMILIES
 
 #: voltage-model symbols
 y_min = sp.Symbol("y_min", real=True)
 y_max = sp.Symbol("y_max", real=True)
-theta = sp.Symbol("threshold", positive=True)
 mean = sp.Symbol("mean", real=True)
 std = sp.Symbol("std", positive=True)
 #: t = |u| >= 0 (integration variable of the Gaussian quadrature); X >= 0 the primitive's argument

@@ -15,10 +15,6 @@ from collections.abc import Sequence
 from .commands import COMMANDS
 
 
-class UsageError(ValueError):
-    """Bad user input, reported as one line."""
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lifstab", description="Stable LIF initialisation and surrogate gradients.")
     sub = parser.add_subparsers(dest="command", required=True)
