@@ -71,7 +71,8 @@ def condition_row(reset: str, variant: str, n_in: int = 100, n_rec: int = 256, t
     traj = measure.record(layer, x)
     burn_in = T // 3
     cs = current_stats(layer, x, traj, burn_in)
-    row.update(I_predicted_mean_voltage=threshold,
+    # the closed form puts the mean voltage at threshold; the firing-rate form predicts the rate only
+    row.update(I_predicted_mean_voltage=threshold if first.form == "closed_form" else float("nan"),
                I_measured_mean_voltage=float(traj.voltages[burn_in:].mean()),
                I_predicted_firing_rate=first.target_rate, I_measured_firing_rate=cs.firing_rate,
                II_input_current_variance=cs.input_variance, II_recurrent_current_variance=cs.recurrent_variance,
@@ -158,7 +159,7 @@ def main(argv=None) -> int:
     plot(rows, out / "conditions.png")
     for r in rows:
         print(f"{r['reset']:<17}{r['variant']:<6} I: v {r['I_measured_mean_voltage']:+.3f} (pred {r['I_predicted_mean_voltage']:g}),"
-              f" rate {r['I_measured_firing_rate']:.3f} (pred 0.5) | II: rec/in var {r['II_measured_ratio']:.3f} (pred 1)"
+              f" rate {r['I_measured_firing_rate']:.3f} (pred {r['I_predicted_firing_rate']:g}) | II: rec/in var {r['II_measured_ratio']:.3f} (pred 1)"
               f" | III: max row sum {r.get('III_measured_max_row_sum', float('nan')):.3f} (pred 1)"
               f" | IV: beta {r['IV_sharpness'] or float('nan'):.4g}, row 2nd moment"
               f" {r.get('IV_measured_row_second_moment', float('nan')):.3f} (pred 1), rho {r.get('IV_measured_rho', float('nan')):.3f}")
