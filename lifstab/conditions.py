@@ -21,14 +21,16 @@ minimises ``|R|`` and its residual; no boundary value is returned silently.
 *Two routes to the sharpness* (``sharpness_method``). ``"condition_iv"`` is the paper's route above.
 It has no root in almost every realistic layer: its worst-case uniform voltage makes ``E[SG^2]``
 tiny, and ``E[SG^2] <= dampening^2`` with Condition III's small dampening. ``"edge"`` sets the
-sharpness at :data:`EDGE_MARGIN` times the critical sharpness predicted by
-:func:`lifstab.stability.critical_sharpness` (method ``"dmft"``, one forward pass on example
-inputs), with dampening 1 (``dampening_source="unit"``; ``"condition_iii"`` keeps Condition III's).
-Measured on the quick digits networks (64 LIF units, threshold 1, tau 20, README "Conditions
-I-IV"): at the predicted ``beta_c`` itself the first layer's measured rho was 1.45-1.54 (dmft
-underestimates ``beta_c`` there about twofold) and the second layer's 1.00-1.01; at twice it, rho was
-0.97-1.05 and 0.91-0.92: just at or below 1, never exploding, hence the margin 2. With Condition III's
-dampening (about 0.01) rho < 1 at every sharpness in 1e-3..1e3 (no edge; the gradient vanishes),
+sharpness at a margin times the critical sharpness of :func:`lifstab.stability.critical_sharpness` on
+example inputs, with dampening 1 (``dampening_source="unit"``; ``"condition_iii"`` keeps Condition
+III's). ``edge_method="replay"`` (default) measures that edge: the layer's own backward recursion
+replayed on one forward pass for every sharpness, margin 1 (rho = 1 on the inputs). ``"dmft"``
+predicts it without a backward pass, margin 2: on the quick digits networks (64 LIF units, threshold
+1, tau 20, README "Conditions I-IV") the first layer's measured rho at the predicted ``beta_c`` was
+1.45-1.54 (dmft underestimates ``beta_c`` there about twofold, its inputs firing at about 0.002) and
+the second layer's 1.00-1.01; at twice it 0.97-1.05 and 0.91-0.92. Trained (digits, 16 epochs, 10
+seeds x 3 learning rates): replay x1 0.853 mean test accuracy, dmft x2 0.830 (README). With Condition
+III's dampening (about 0.01) rho < 1 at every sharpness in 1e-3..1e3 (no edge; the gradient vanishes),
 hence dampening 1 on this route. The predictor searches the sharpness only: for q_pseudo_spike the
 tail stays fixed (the layer's, or ``tail``, default 2).
 """
@@ -61,9 +63,23 @@ DEFAULT_TAIL_SHARPNESS = 1.0
 #: routes to the sharpness (module doc)
 SHARPNESS_METHODS = ("edge", "condition_iv")
 DAMPENING_SOURCES = ("unit", "condition_iii")
-#: the edge route's sharpness is this many times the predicted critical sharpness (module doc: measured
-#: rho 0.91-1.05 there on the quick digits networks; at the predicted edge itself up to 1.54)
-EDGE_MARGIN = 2.0
+#: how the edge route finds the edge (a :data:`lifstab.stability.METHODS` name): "replay" measures it on
+#: the example inputs (the layer's own backward recursion replayed for every sharpness on one forward pass);
+#: "dmft" predicts it (module doc)
+DEFAULT_EDGE_METHOD = "replay"
+#: the edge route's sharpness is this many times the critical sharpness, per method when not given:
+#: replay's edge is measured, so 1 (rho = 1 on the inputs, whatever their length); dmft underestimated the
+#: edge of the quick digits networks' first layer about twofold (module doc), so 2
+EDGE_MARGINS = {"replay": 1.0, "dmft": 2.0}
+#: the margin of the default method
+EDGE_MARGIN = EDGE_MARGINS[DEFAULT_EDGE_METHOD]
+
+
+def edge_margin_for(method: str, margin: float | None = None) -> float:
+    """``margin`` (validated), or the method's default (:data:`EDGE_MARGINS`, else 1)."""
+    if margin is None:
+        return EDGE_MARGINS.get(method, 1.0)
+    return _check_float("edge_margin", margin, 0.0)
 #: the tail of q_pseudo_spike on the edge route when none is given
 DEFAULT_EDGE_TAIL = 2.0
 #: Condition I's target firing rate: 1/2, the Bernoulli(1/2) spikes that Conditions II-IV assume. A
@@ -596,8 +612,8 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
               detach_reset: bool = True, input_mean=None, input_var=None, inputs=None,
               family: str = "exponential", tail=None, w_in=None, w_rec=None, variant: str = "exact",
               input_weight_variance=None, iv_dampening=None, sharpness_method: str = "condition_iv",
-              probe_inputs=None, dampening_source: str | None = None, edge_margin: float = EDGE_MARGIN,
-              edge_method: str = "dmft", target_rate=None) -> Recommendation:
+              probe_inputs=None, dampening_source: str | None = None, edge_margin: float | None = None,
+              edge_method: str = DEFAULT_EDGE_METHOD, target_rate=None) -> Recommendation:
     """Conditions I-IV for a layer (theory.md section 4).
 
     Inputs ``x`` have mean/variance ``input_mean``/``input_var`` (or measured from ``inputs``;
@@ -637,7 +653,7 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
         raise ValueError("dampening_source='unit' needs sharpness_method='edge' (Condition IV is solved at "
                          "Condition III's dampening, or iv_dampening)")
     if sharpness_method == "edge":
-        edge_margin = _check_float("edge_margin", edge_margin, 0.0)
+        edge_margin = edge_margin_for(edge_method, edge_margin)
         if w_in is None or w_rec is None:
             raise ValueError("sharpness_method='edge' needs w_in and w_rec (the layer to probe)")
         probe_inputs = _probe_inputs(probe_inputs, inputs, n_in)
@@ -763,11 +779,13 @@ def _probe_inputs(probe_inputs, inputs, n_in: int) -> torch.Tensor:
     return x
 
 
-def edge_choice(layer: RecurrentLIF, x: torch.Tensor, margin: float = EDGE_MARGIN,
-                method: str = "dmft") -> EdgeChoice:
-    """The edge route's sharpness for ``layer`` (its family, dampening and tail) driven by ``x``."""
+def edge_choice(layer: RecurrentLIF, x: torch.Tensor, margin: float | None = None,
+                method: str = DEFAULT_EDGE_METHOD) -> EdgeChoice:
+    """The edge route's sharpness for ``layer`` (its family, dampening and tail) driven by ``x``:
+    ``margin`` (default :func:`edge_margin_for` the method) times the critical sharpness."""
     from .stability import SHARPNESS_RANGE, critical_sharpness, forward_probe, predicted_log_growth
 
+    margin = edge_margin_for(method, margin)
     probe = forward_probe(layer, x)
     prediction = critical_sharpness(layer, x, method=method, probe=probe)
     low, high = SHARPNESS_RANGE
@@ -782,7 +800,7 @@ def edge_choice(layer: RecurrentLIF, x: torch.Tensor, margin: float = EDGE_MARGI
 
 
 def with_edge(rec: Recommendation, layer: RecurrentLIF, x: torch.Tensor, dampening_source: str = "unit",
-              margin: float = EDGE_MARGIN, method: str = "dmft") -> Recommendation:
+              margin: float | None = None, method: str = DEFAULT_EDGE_METHOD) -> Recommendation:
     """``rec`` on the edge route: ``layer`` (a copy is probed, with the dampening of
     ``dampening_source``) and inputs ``x`` set the sharpness (module doc)."""
     if dampening_source not in DAMPENING_SOURCES:
@@ -846,8 +864,8 @@ def initialise_(layer: RecurrentLIF, recommendation: Recommendation, seed: int |
 
 def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=None, family: str | None = None,
                  variant: str = "exact", seed: int | None = None, sharpness_method: str | None = None,
-                 probe_inputs=None, dampening_source: str | None = None, edge_margin: float = EDGE_MARGIN,
-                 edge_method: str = "dmft", target_rate=None) -> Recommendation:
+                 probe_inputs=None, dampening_source: str | None = None, edge_margin: float | None = None,
+                 edge_method: str = DEFAULT_EDGE_METHOD, target_rate=None) -> Recommendation:
     """Recommend Conditions I-IV for ``layer`` (its decay, threshold, reset, family) and apply them:
     weights from I and II (``target_rate``: Condition I's firing rate, :func:`conditions_i_and_ii`),
     then III and IV per neuron on the weights actually drawn.
@@ -903,6 +921,7 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
 __all__ = [
     "condition_i", "condition_ii", "condition_iii", "condition_iv", "voltage_bounds", "resolve_decay",
     "input_statistics", "recommend", "Recommendation", "SolveResult", "initialise_", "stable_init_",
-    "random_search_sharpness", "VARIANTS", "SHARPNESS_METHODS", "DAMPENING_SOURCES", "EDGE_MARGIN",
+    "random_search_sharpness", "VARIANTS", "SHARPNESS_METHODS", "DAMPENING_SOURCES", "EDGE_MARGIN", "EDGE_MARGINS",
+    "DEFAULT_EDGE_METHOD", "edge_margin_for",
     "EdgeChoice", "edge_choice", "with_edge",
 ]
