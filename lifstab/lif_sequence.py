@@ -8,6 +8,12 @@ and takes the partial derivatives of the voltage update from the generated ``lif
 (``sympy.diff`` of ``derivations/lif.py``). The recurrent weight gradient is one matrix product over
 all steps after the loop. Same numbers as the reference loop (tests/test_fast_lif.py).
 
+Spikes are sparse, so where the compiled kernels of lifstab/native.py are available (CPU, float32 or
+float64) the recurrent current ``I_t + z_{t-1} @ w_rec`` of a step visits only the nonzeros of
+``z_{t-1}`` when their fraction is at most ``STEP_MAX_DENSITY`` (the kernel counts them; a denser step
+takes ``addmm``), and the recurrent weight gradient ``sum_t z_{t-1}^T dL/dI_t`` does so when the spikes'
+density (a strided sample) is at most ``GRAD_MAX_DENSITY``.
+
 Gradient flow is the reference's: the recurrent current ``z_{t-1} @ w_rec`` always keeps its gradient;
 the ``z_{t-1}`` of the reset term is stop-gradient when ``detach_reset``; ``z_t = H(v_t - A_t)`` has
 gradient ``SG(v_t - A_t)`` with ``A_t = threshold`` (LIF) or ``threshold + strength * a_t`` (ALIF,
@@ -23,8 +29,18 @@ from typing import NamedTuple, Optional
 import torch
 from torch.autograd.function import once_differentiable
 
+from . import native
 from ._generated import lif_grad_torch, lif_torch
+from .sparse_projection import estimated_density
 from .surrogates import Surrogate
+
+#: (dtype) -> largest fraction of spikes in ``z_{t-1}`` (B x n) at which a step's recurrent product runs
+#: through the native kernel rather than ``addmm``. Measured break-even per step at (B, n) = (64, 256),
+#: torch 2.13, one thread: PLACEHOLDER
+STEP_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.05, torch.float64: 0.1}
+#: (dtype) -> largest spike density at which the recurrent weight gradient runs through the native kernel.
+#: Measured break-even at (T*B, n) = (16000, 256): PLACEHOLDER
+GRAD_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.1, torch.float64: 0.1}
 
 #: arguments of the voltage update, in the order of the generated kernels
 UPDATE_ARGS = ("voltage", "current", "reset_spikes", "decay", "threshold")
@@ -111,6 +127,22 @@ def _reversed_step_terms(reset, used, surrogate, voltages, spikes, totals, adapt
             yield start + k, sg[k], {name: _at(value, k, ndim) for name, value in block.items()}
 
 
+def _step_product(w_rec: Optional[torch.Tensor], currents: torch.Tensor):
+    """The native per-step recurrent product (``native.step_product``), or None where it does not apply."""
+    limit = STEP_MAX_DENSITY.get(currents.dtype)
+    if w_rec is None or limit is None or not currents.is_contiguous() or not native.available(currents, w_rec):
+        return None
+    return native.step_product(w_rec, limit)
+
+
+def _spikes_times(spikes: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
+    """``spikes^T @ grad`` for (rows, n) matrices, through the native kernel when the spikes are sparse."""
+    limit = GRAD_MAX_DENSITY.get(spikes.dtype)
+    if limit is not None and native.available(spikes, grad) and estimated_density(spikes) <= limit:
+        return native.transposed_times(spikes, grad)
+    return spikes.T @ grad
+
+
 class _LIFSequence(torch.autograd.Function):
     @staticmethod
     def forward(ctx, currents, w_rec, decay, threshold, v0, z0, a0, rho, strength,
@@ -125,15 +157,16 @@ class _LIFSequence(torch.autograd.Function):
         keep = reads_current(reset, used)
         totals = (torch.empty_like(currents) if w_rec is not None else currents) if keep else None
         adaptations = torch.empty_like(currents) if adaptive else None
-        v, z, a, limit = v0, z0, a0, threshold
+        step_product = _step_product(w_rec, currents)
+        v, z, a, limit = v0, z0 if step_product is None else z0.expand_as(currents[0]).contiguous(), a0, threshold
         one_minus_rho = None if rho is None else 1 - rho
         for t in range(steps):
             if w_rec is None:
                 current = currents[t]
-            elif totals is None:
-                current = torch.addmm(currents[t], z, w_rec)
             else:
-                current = torch.addmm(currents[t], z, w_rec, out=totals[t])
+                current = torch.empty_like(currents[t]) if totals is None else totals[t]
+                if step_product is None or not step_product(z, currents[t], current):
+                    torch.addmm(currents[t], z, w_rec, out=current)
             if adaptive:
                 a = torch.add(rho * a, one_minus_rho * z, out=adaptations[t])
                 limit = threshold + strength * a
@@ -209,7 +242,7 @@ class _LIFSequence(torch.autograd.Function):
             # one product over all steps: sum_t z_{t-1}^T dL/dI_t
             grad_w_rec = z0.T @ grad_currents[0]
             if steps > 1:
-                grad_w_rec = grad_w_rec + spikes[:-1].flatten(0, 1).T @ grad_currents[1:].flatten(0, 1)
+                grad_w_rec = grad_w_rec + _spikes_times(spikes[:-1].flatten(0, 1), grad_currents[1:].flatten(0, 1))
         if need[4]:
             grad_v0 = _times(grad_v_next, next_partials["voltage"])
             grad_v0 = torch.zeros_like(v0) if grad_v0 is None else grad_v0.expand_as(v0)
