@@ -132,18 +132,24 @@ class _SparseProjection(torch.autograd.Function):
 
 
 class _NativeProjection(torch.autograd.Function):
+    """The forward pass finds the nonzeros of ``x`` (compressed rows) and keeps them for the weight
+    gradient, so ``x`` is scanned once."""
+
     @staticmethod
     def forward(ctx, x, w_in, bias):
-        ctx.save_for_backward(x, w_in)
-        return native.rows_times_matrix(x, w_in, bias)
+        rows = native.sparse_rows(x, estimated_density(x))
+        if ctx.needs_input_grad[1]:
+            ctx.rows = rows
+        ctx.save_for_backward(w_in)
+        return native.sparse_rows_times_matrix(rows, w_in, bias)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
-        x, w_in = ctx.saved_tensors
+        (w_in,) = ctx.saved_tensors
         need = ctx.needs_input_grad
         grad_x = grad @ w_in.T if need[0] else None
-        grad_w = native.transposed_times(x, grad) if need[1] else None
+        grad_w = native.sparse_rows_transposed_times(ctx.rows, grad, w_in.shape[0]) if need[1] else None
         grad_bias = grad.sum(0) if need[2] else None
         return grad_x, grad_w, grad_bias
 
