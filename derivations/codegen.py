@@ -333,6 +333,19 @@ GROUPS: dict[str, Callable[[], list[Kernel]]] = {
 }
 
 
+#: groups also printed as C expressions (``<group>_c.py``), for the compiled kernels of lifstab/native.py
+C_GROUPS: dict[str, Callable[[], list[Kernel]]] = {"lif": lif_kernels}
+
+
+def render_c_module(group: str, kernels: Sequence[Kernel]) -> str:
+    """Source of a module holding each kernel as a C99 expression string in its arguments' names
+    (``EXPRESSIONS``, name -> expression; ``ARGUMENTS``, name -> argument names), for C templates."""
+    expressions = "".join(f"    {k.name!r}: {sp.ccode(k.expr, standard='c99')!r},\n" for k in kernels)
+    arguments = "".join(f"    {k.name!r}: {tuple(a.name for a in k.args)!r},\n" for k in kernels)
+    return "\n\n".join([HEADER, f'"""Generated C99 expressions: {group}."""\n',
+                         f"EXPRESSIONS = {{\n{expressions}}}\n", f"ARGUMENTS = {{\n{arguments}}}\n"])
+
+
 def generated_files() -> dict[str, str]:
     """File name -> contents of every generated file."""
     files = {"__init__.py": HEADER + '"""Kernels generated from derivations/; see `lifstab derive`."""\n'}
@@ -340,6 +353,8 @@ def generated_files() -> dict[str, str]:
         kernels = make()
         for backend in PRINTERS:
             files[f"{group}_{backend}.py"] = render_module(group, kernels, backend)
+    for group, make in C_GROUPS.items():
+        files[f"{group}_c.py"] = render_c_module(group, make())
     return files
 
 

@@ -30,7 +30,7 @@ import torch
 from torch.autograd.function import once_differentiable
 
 from . import native
-from ._generated import lif_grad_torch, lif_torch
+from ._generated import lif_c, lif_grad_torch, lif_torch
 from .sparse_projection import estimated_density
 from .surrogates import Surrogate
 
@@ -135,6 +135,18 @@ def _step_product(w_rec: Optional[torch.Tensor], currents: torch.Tensor):
     return native.step_product(w_rec, limit)
 
 
+def _fused_forward(reset, currents, w_rec, decay, threshold, v0, z0, voltages, spikes, totals) -> int:
+    """Steps done by the native fused forward loop (``native.lif_forward``); 0 where it does not apply."""
+    limit = STEP_MAX_DENSITY.get(currents.dtype)
+    per_neuron = (currents.shape[-1],)
+    if (limit is None or reset not in lif_c.EXPRESSIONS or not currents.is_contiguous()
+            or decay.shape != per_neuron or threshold.shape != per_neuron
+            or not native.available(currents, decay, threshold, v0, z0, *([] if w_rec is None else [w_rec]))):
+        return 0
+    return native.lif_forward(reset, currents, w_rec, decay, threshold, v0.expand_as(currents[0]),
+                              z0.expand_as(currents[0]), voltages, spikes, totals, limit)
+
+
 def _spikes_times(spikes: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
     """``spikes^T @ grad`` for (rows, n) matrices, through the native kernel when the spikes are sparse."""
     limit = GRAD_MAX_DENSITY.get(spikes.dtype)
@@ -157,10 +169,17 @@ class _LIFSequence(torch.autograd.Function):
         keep = reads_current(reset, used)
         totals = (torch.empty_like(currents) if w_rec is not None else currents) if keep else None
         adaptations = torch.empty_like(currents) if adaptive else None
+        # LIF: the fused loop of lifstab/native.py runs the steps while the spikes stay sparse
+        done = 0 if adaptive else _fused_forward(reset, currents, w_rec, decay, threshold, v0, z0, voltages, spikes,
+                                                 totals if w_rec is not None else None)
         step_product = _step_product(w_rec, currents)
-        v, z, a, limit = v0, z0 if step_product is None else z0.expand_as(currents[0]).contiguous(), a0, threshold
+        if done:
+            v, z = voltages[done - 1], spikes[done - 1]
+        else:
+            v, z = v0, z0 if step_product is None else z0.expand_as(currents[0]).contiguous()
+        a, limit = a0, threshold
         one_minus_rho = None if rho is None else 1 - rho
-        for t in range(steps):
+        for t in range(done, steps):
             if w_rec is None:
                 current = currents[t]
             else:

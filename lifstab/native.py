@@ -38,6 +38,8 @@ from typing import NamedTuple, Optional
 
 import torch
 
+from ._generated import lif_c
+
 #: C types of the supported dtypes, and the suffix of their kernels
 DTYPES: dict[torch.dtype, str] = {torch.float32: "float", torch.float64: "double"}
 
@@ -172,10 +174,72 @@ int64_t transposed_times_REAL(const REAL* x, int64_t rows, int64_t inner, const 
 }
 """
 
-SOURCE = HEADER + "".join(TEMPLATE.replace("REAL", ctype) for ctype in ("float", "double"))
+#: the fused forward loop of a LIF layer, written once for ``REAL`` and ``RESET``; ``UPDATE`` is the
+#: reset's voltage update printed as C by ``lifstab derive`` (lifstab/_generated/lif_c.py)
+FORWARD_TEMPLATE = r"""
+static inline REAL update_RESET_REAL(PARAMETERS) { return UPDATE; }
 
-#: optimisation flags; ``-march=native`` is dropped when the compiler rejects it
-FLAGS = ("-O3", "-march=native", "-std=c99", "-shared", "-fPIC")
+/* One row of neurons: v_t and z_t = (v_t > threshold) from v_{t-1}, I_t and z_{t-1} (vectorised). */
+static void update_row_RESET_REAL(const REAL* restrict v_prev, const REAL* restrict current,
+                                  const REAL* restrict z_prev, const REAL* restrict decay,
+                                  const REAL* restrict threshold, REAL* restrict v_out, REAL* restrict z_out,
+                                  int64_t n) {
+  for (int64_t j = 0; j < n; ++j) {
+    const REAL v = update_RESET_REAL(v_prev[j], current[j], z_prev[j], decay[j], threshold[j]);
+    v_out[j] = v;
+    z_out[j] = v > threshold[j] ? (REAL)1 : (REAL)0;
+  }
+}
+
+/* Steps [0, steps) of the LIF forward pass, reset RESET (lifstab/lif_sequence.py): the current
+   I_t = currents[t] + z_{t-1} @ w_rec (w_rec NULL: feed-forward), v_t = update(v_{t-1}, I_t, z_{t-1},
+   decay, threshold) per neuron, z_t = (v_t > threshold); writes voltages[t], spikes[t] and, when totals
+   is not NULL, totals[t] = I_t. Stops before a step whose z_{t-1} has more than max_nnz nonzeros (the
+   caller's dense product is cheaper there) and returns the number of steps done (-2: out of memory). */
+int64_t lif_forward_RESET_REAL(const REAL* currents, int64_t steps, int64_t batch, int64_t n, const REAL* w_rec,
+                               const REAL* decay, const REAL* threshold, const REAL* v0, const REAL* z0,
+                               REAL* voltages, REAL* spikes, REAL* totals, int64_t max_nnz) {
+  const int64_t size = batch * n;
+  int32_t* index = malloc((max_nnz + 1) * sizeof(int32_t));
+  REAL* value = malloc((max_nnz + 1) * sizeof(REAL));
+  int64_t* row_start = malloc((batch + 1) * sizeof(int64_t));
+  REAL* row = malloc(n * sizeof(REAL));
+  int64_t t = (index && value && row_start && row) ? 0 : -2;
+  for (; t >= 0 && t < steps; ++t) {
+    const REAL* v_prev = t ? voltages + (t - 1) * size : v0;
+    const REAL* z_prev = t ? spikes + (t - 1) * size : z0;
+    if (w_rec && sparse_rows_REAL(z_prev, batch, n, row_start, index, value, max_nnz) < 0) break;
+    for (int64_t b = 0; b < batch; ++b) {
+      const int64_t at = t * size + b * n;
+      const REAL* current = currents + at;
+      if (w_rec) {
+        REAL* into = totals ? totals + at : row;
+        row_times_matrix_REAL(index + row_start[b], value + row_start[b], row_start[b + 1] - row_start[b], w_rec, n,
+                              currents + at, into);
+        current = into;
+      }
+      update_row_RESET_REAL(v_prev + b * n, current, z_prev + b * n, decay, threshold, voltages + at, spikes + at, n);
+    }
+  }
+  free(index); free(value); free(row_start); free(row);
+  return t;
+}
+"""
+
+
+def _forward_source(reset: str, ctype: str) -> str:
+    parameters = ", ".join(f"REAL {name}" for name in lif_c.ARGUMENTS[reset])
+    return (FORWARD_TEMPLATE.replace("PARAMETERS", parameters).replace("UPDATE", lif_c.EXPRESSIONS[reset])
+            .replace("RESET", reset).replace("REAL", ctype))
+
+
+SOURCE = HEADER + "".join(TEMPLATE.replace("REAL", ctype)
+                          + "".join(_forward_source(reset, ctype) for reset in lif_c.EXPRESSIONS)
+                          for ctype in ("float", "double"))
+
+#: optimisation flags; ``-march=native`` is dropped when the compiler rejects it. No contraction into
+#: fused multiply-adds, so that the voltage update rounds as torch's separate operations do.
+FLAGS = ("-O3", "-march=native", "-std=c99", "-ffp-contract=off", "-shared", "-fPIC")
 #: below this many entries of x a product runs on one thread (a thread hand-off costs tens of microseconds)
 PARALLEL_MIN_ENTRIES = 1 << 18
 
@@ -220,6 +284,8 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
                   "sparse_rows_transposed_times": ([p, p, p, i, p, i, p], None),
                   "rows_times_matrix": ([p, i, i, p, i, p, i, p, i], i),
                   "transposed_times": ([p, i, i, p, i, p], i)}
+    signatures.update({f"lif_forward_{reset}": ([p, i, i, i, p, p, p, p, p, p, p, p, i], i)
+                       for reset in lif_c.EXPRESSIONS})
     for ctype in DTYPES.values():
         for name, (argtypes, restype) in signatures.items():
             kernel = getattr(lib, f"{name}_{ctype}")
@@ -377,6 +443,23 @@ def step_product(w: torch.Tensor, max_density: float):
                              int(max_density * rows * inner))) >= 0
 
     return product
+
+
+def lif_forward(reset: str, currents: torch.Tensor, w_rec: Optional[torch.Tensor], decay: torch.Tensor,
+                threshold: torch.Tensor, v0: torch.Tensor, z0: torch.Tensor, voltages: torch.Tensor,
+                spikes: torch.Tensor, totals: Optional[torch.Tensor], max_density: float) -> int:
+    """The fused forward loop (``FORWARD_TEMPLATE``) over ``currents`` (T, B, n), writing ``voltages``,
+    ``spikes`` and ``totals`` (all contiguous (T, B, n); ``totals`` may be None); ``decay`` and
+    ``threshold`` are (n,), ``v0`` and ``z0`` (B, n). Stops before a step whose previous spikes are denser
+    than ``max_density``; returns the number of steps done."""
+    steps, batch, n = currents.shape
+    tensors = [currents, decay.contiguous(), threshold.contiguous(), v0.contiguous(), z0.contiguous()]
+    w_ptr = None if w_rec is None else w_rec.contiguous()
+    kernel = _kernel(f"lif_forward_{reset}", currents.dtype)
+    done = _check(kernel(tensors[0].data_ptr(), steps, batch, n, None if w_ptr is None else w_ptr.data_ptr(),
+                         *(t.data_ptr() for t in tensors[1:]), voltages.data_ptr(), spikes.data_ptr(),
+                         None if totals is None else totals.data_ptr(), int(max_density * batch * n)))
+    return done
 
 
 def transposed_times(x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
