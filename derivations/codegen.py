@@ -334,7 +334,7 @@ GROUPS: dict[str, Callable[[], list[Kernel]]] = {
 
 
 #: groups also printed as C expressions (``<group>_c.py``), for the compiled kernels of lifstab/native.py
-C_GROUPS: dict[str, Callable[[], list[Kernel]]] = {"lif": lif_kernels}
+C_GROUPS: dict[str, Callable[[], list[Kernel]]] = {"lif": lif_kernels, "lif_grad": lif_grad_kernels}
 
 
 def render_c_module(group: str, kernels: Sequence[Kernel]) -> str:

@@ -147,6 +147,46 @@ def _fused_forward(reset, currents, w_rec, decay, threshold, v0, z0, voltages, s
                               z0.expand_as(currents[0]), voltages, spikes, totals, limit)
 
 
+def _native_backward_applies(voltages, totals, w_rec, decay, threshold, v0, z0) -> bool:
+    per_neuron = (voltages.shape[-1],)
+    return (decay.shape == per_neuron and threshold.shape == per_neuron
+            and (totals is None or totals.is_contiguous())
+            and native.available(voltages, decay, threshold, v0, z0, *([] if w_rec is None else [w_rec])))
+
+
+def _native_backward(reset, detach_reset, surrogate, used, need, grad_spikes, grad_voltages, totals, w_rec, decay,
+                     threshold, v0, z0, voltages, spikes):
+    """The backward loop of a LIF sequence with the elementwise work of a step in one call of
+    ``native.backward_step``: the surrogate gradient in blocks of steps (torch, as in the Python loop) and
+    ``dL/dI_{t+1} @ w_rec^T`` per step stay torch's. Returns ``(dL/dI, dL/dv_0 before the update of step 0
+    (the last grad_v), the partials of step 0, dL/d decay, dL/d threshold)``, as the Python loop leaves them."""
+    steps = voltages.shape[0]
+    grad_currents = torch.empty_like(voltages)
+    grad_decay = torch.zeros_like(decay) if need[2] else None
+    grad_threshold = torch.zeros_like(threshold) if need[3] else None
+    v0, z0 = v0.expand_as(voltages[0]).contiguous(), z0.expand_as(voltages[0]).contiguous()
+    step = native.backward_step(reset, voltages, spikes, totals, v0, z0, decay, threshold, detach_reset,
+                                grad_decay, grad_threshold)
+    grad_z, grad_v, grad_v_next = torch.empty_like(voltages[0]), torch.empty_like(voltages[0]), None
+    w_rec_t = None if w_rec is None else w_rec.T
+    for start in reversed(range(0, steps, BLOCK_STEPS)):
+        stop = min(start + BLOCK_STEPS, steps)
+        sg = surrogate.torch(voltages[start:stop] - threshold).to(voltages.dtype).contiguous()
+        for t in reversed(range(start, stop)):
+            into = None
+            if w_rec is not None and t + 1 < steps:
+                into = (torch.mm(grad_currents[t + 1], w_rec_t, out=grad_z) if grad_spikes is None
+                        else torch.addmm(grad_spikes[t], grad_currents[t + 1], w_rec_t, out=grad_z))
+            elif grad_spikes is not None:
+                into = grad_z.copy_(grad_spikes[t])
+            grad_voltage = None if grad_voltages is None else grad_voltages[t].contiguous()
+            step(t, into, sg[t - start], grad_voltage, grad_v_next, grad_v, grad_currents[t])
+            # this step's dL/dv_t is the next step's grad_v_next; the older buffer is written next
+            grad_v_next, grad_v = grad_v, (torch.empty_like(grad_v) if grad_v_next is None else grad_v_next)
+    first = partials(reset, v0, None if totals is None else totals[0], z0, decay, threshold, used)
+    return grad_currents, grad_v_next, first, grad_decay, grad_threshold
+
+
 def _spikes_times(spikes: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
     """``spikes^T @ grad`` for (rows, n) matrices, through the native kernel when the spikes are sparse."""
     limit = GRAD_MAX_DENSITY.get(spikes.dtype)
@@ -213,8 +253,15 @@ class _LIFSequence(torch.autograd.Function):
         # gradients arriving at step t from step t + 1
         grad_v_next = grad_a_next = None
         next_partials = None
-        terms = _reversed_step_terms(reset, ctx.used, surrogate, voltages, spikes, totals, adaptations, v0, z0,
-                                     decay, threshold, strength)
+        if not adaptive and _native_backward_applies(voltages, totals, w_rec, decay, threshold, v0, z0):
+            # LIF: the elementwise part of each step in one compiled call; the loop below then has no steps
+            grad_currents, grad_v_next, next_partials, grad_decay, grad_threshold = _native_backward(
+                reset, detach_reset, surrogate, ctx.used, need, grad_spikes, grad_voltages, totals, w_rec, decay,
+                threshold, v0, z0, voltages, spikes)
+            terms = ()
+        else:
+            terms = _reversed_step_terms(reset, ctx.used, surrogate, voltages, spikes, totals, adaptations, v0, z0,
+                                         decay, threshold, strength)
         w_rec_t = None if w_rec is None else w_rec.T
         one_minus_rho = None if rho is None else 1 - rho
         # the threshold's gradient is needed for a trainable threshold, and for ALIF's adaptation

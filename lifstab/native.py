@@ -38,7 +38,7 @@ from typing import NamedTuple, Optional
 
 import torch
 
-from ._generated import lif_c
+from ._generated import lif_c, lif_grad_c
 
 #: C types of the supported dtypes, and the suffix of their kernels
 DTYPES: dict[torch.dtype, str] = {torch.float32: "float", torch.float64: "double"}
@@ -227,14 +227,69 @@ int64_t lif_forward_RESET_REAL(const REAL* currents, int64_t steps, int64_t batc
 """
 
 
+#: one step of the LIF backward pass, written once for ``REAL`` and ``RESET``; the partial derivatives
+#: ``d_<argument>`` of the reset's update are ``sympy.diff`` of it printed as C by ``lifstab derive``
+#: (lifstab/_generated/lif_grad_c.py)
+BACKWARD_TEMPLATE = r"""
+PARTIALS
+/* Step t of the LIF backward pass, reset RESET, the elementwise part of lif_sequence's Python loop:
+   dL/dz_t = grad_z (loss and recurrent current, from the caller's matrix product) + the reset of step
+   t + 1 (unless detach_reset); dL/dv_t = grad_voltage + dL/dz_t SG_t + dL/dv_{t+1} d v_{t+1}/d v_t into
+   grad_v; dL/dI_t = dL/dv_t d v_t/d I_t into grad_current; the decay's and the threshold's gradients are
+   summed into grad_decay and grad_threshold (per neuron) when those are not NULL. Every (batch, n) input
+   is given (the caller passes zeros for a missing one, so that the loop has no branches and vectorises):
+   v_prev, z_prev, current (I_t) feed the partials of step t, v_now, z_now, current_next (I_{t+1}) those
+   of step t + 1; sg is SG(v_t - threshold). */
+void lif_backward_step_RESET(int64_t batch, int64_t n, const REAL* restrict grad_z, const REAL* restrict sg,
+                             const REAL* restrict grad_voltage, const REAL* restrict grad_v_next,
+                             const REAL* restrict v_prev, const REAL* restrict z_prev, const REAL* restrict current,
+                             const REAL* restrict v_now, const REAL* restrict z_now,
+                             const REAL* restrict current_next, const REAL* restrict decay,
+                             const REAL* restrict threshold, int64_t detach_reset, REAL* restrict grad_v,
+                             REAL* restrict grad_current, REAL* restrict grad_decay, REAL* restrict grad_threshold) {
+  /* a detached reset adds (... * 0) = 0, leaving dL/dz_t as it is */
+  const REAL keep_reset = detach_reset ? 0 : 1;
+  for (int64_t b = 0; b < batch; ++b) {
+    const int64_t row = b * n;
+    for (int64_t j = 0; j < n; ++j) {
+      const int64_t i = row + j;
+      const REAL gz = grad_z[i] + grad_v_next[i] * d_reset_spikes_RESET(v_now[i], current_next[i], z_now[i],
+                                                                        decay[j], threshold[j]) * keep_reset;
+      const REAL through = gz * sg[i];
+      const REAL gv = (grad_voltage[i] + through)
+                      + grad_v_next[i] * d_voltage_RESET(v_now[i], current_next[i], z_now[i], decay[j], threshold[j]);
+      grad_v[i] = gv;
+      grad_current[i] = gv * d_current_RESET(v_prev[i], current[i], z_prev[i], decay[j], threshold[j]);
+      if (grad_threshold)
+        grad_threshold[j] += -through + gv * d_threshold_RESET(v_prev[i], current[i], z_prev[i], decay[j], threshold[j]);
+      if (grad_decay)
+        grad_decay[j] += gv * d_decay_RESET(v_prev[i], current[i], z_prev[i], decay[j], threshold[j]);
+    }
+  }
+}
+"""
+#: the arguments whose partials the backward step reads
+PARTIAL_ARGUMENTS = ("voltage", "current", "reset_spikes", "decay", "threshold")
+
+
 def _forward_source(reset: str, ctype: str) -> str:
     parameters = ", ".join(f"REAL {name}" for name in lif_c.ARGUMENTS[reset])
     return (FORWARD_TEMPLATE.replace("PARAMETERS", parameters).replace("UPDATE", lif_c.EXPRESSIONS[reset])
             .replace("RESET", reset).replace("REAL", ctype))
 
 
+def _backward_source(reset: str, ctype: str) -> str:
+    parameters = ", ".join(f"REAL {name}" for name in lif_c.ARGUMENTS[reset])
+    partials = "".join(
+        f"static inline REAL d_{argument}_RESET({parameters}) "
+        f"{{ return {lif_grad_c.EXPRESSIONS[f'{reset}_d_{argument}']}; }}\n"
+        for argument in PARTIAL_ARGUMENTS)
+    return BACKWARD_TEMPLATE.replace("PARTIALS", partials).replace("RESET", f"{reset}_{ctype}").replace("REAL", ctype)
+
+
 SOURCE = HEADER + "".join(TEMPLATE.replace("REAL", ctype)
-                          + "".join(_forward_source(reset, ctype) for reset in lif_c.EXPRESSIONS)
+                          + "".join(_forward_source(reset, ctype) + _backward_source(reset, ctype)
+                                    for reset in lif_c.EXPRESSIONS)
                           for ctype in ("float", "double"))
 
 #: optimisation flags; ``-march=native`` is dropped when the compiler rejects it. No contraction into
@@ -285,6 +340,8 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
                   "rows_times_matrix": ([p, i, i, p, i, p, i, p, i], i),
                   "transposed_times": ([p, i, i, p, i, p], i)}
     signatures.update({f"lif_forward_{reset}": ([p, i, i, i, p, p, p, p, p, p, p, p, i], i)
+                       for reset in lif_c.EXPRESSIONS})
+    signatures.update({f"lif_backward_step_{reset}": ([i, i] + [p] * 12 + [i] + [p] * 4, None)
                        for reset in lif_c.EXPRESSIONS})
     for ctype in DTYPES.values():
         for name, (argtypes, restype) in signatures.items():
@@ -460,6 +517,41 @@ def lif_forward(reset: str, currents: torch.Tensor, w_rec: Optional[torch.Tensor
                          *(t.data_ptr() for t in tensors[1:]), voltages.data_ptr(), spikes.data_ptr(),
                          None if totals is None else totals.data_ptr(), int(max_density * batch * n)))
     return done
+
+
+def backward_step(reset: str, voltages: torch.Tensor, spikes: torch.Tensor, totals: Optional[torch.Tensor],
+                  v0: torch.Tensor, z0: torch.Tensor, decay: torch.Tensor, threshold: torch.Tensor,
+                  detach_reset: bool, grad_decay: Optional[torch.Tensor], grad_threshold: Optional[torch.Tensor]):
+    """The elementwise part of one backward step (``BACKWARD_TEMPLATE``) with the sequence's tensors bound
+    once: a function ``(t, grad_z, sg, grad_voltage, grad_v_next, grad_v, grad_current)`` of (B, n)
+    contiguous tensors (``grad_z``, ``grad_voltage`` and ``grad_v_next`` may be None: zero). ``voltages``,
+    ``spikes`` and ``totals`` (None: no partial reads the current) are contiguous (T, B, n); ``v0`` and
+    ``z0`` (B, n); ``decay`` and ``threshold`` (n,); the decay's and threshold's gradients, (n,), are
+    summed into when not None."""
+    steps, batch, n = voltages.shape
+    zeros = torch.zeros(batch, n, dtype=voltages.dtype)
+    v0, z0, decay, threshold = v0.contiguous(), z0.contiguous(), decay.contiguous(), threshold.contiguous()
+    kept = (voltages, spikes, totals, v0, z0, decay, threshold, zeros, grad_decay, grad_threshold)
+    sums = [None if tensor is None else tensor.data_ptr() for tensor in (grad_decay, grad_threshold)]
+    kernel = _kernel(f"lif_backward_step_{reset}", voltages.dtype)
+
+    # pointers by arithmetic: slicing tensors per step costs more than the step's own work
+    stride = batch * n * voltages.element_size()
+    zero = zeros.data_ptr()
+    v_at, z_at = voltages.data_ptr(), spikes.data_ptr()
+    i_at = None if totals is None else totals.data_ptr()
+    fixed = (decay.data_ptr(), threshold.data_ptr(), int(detach_reset))
+
+    def step(t: int, grad_z, sg, grad_voltage, grad_v_next, grad_v, grad_current, _keep=kept) -> None:
+        kernel(batch, n, zero if grad_z is None else grad_z.data_ptr(), sg.data_ptr(),
+               zero if grad_voltage is None else grad_voltage.data_ptr(),
+               zero if grad_v_next is None else grad_v_next.data_ptr(),
+               v_at + (t - 1) * stride if t else v0.data_ptr(), z_at + (t - 1) * stride if t else z0.data_ptr(),
+               zero if i_at is None else i_at + t * stride, v_at + t * stride, z_at + t * stride,
+               zero if i_at is None or t + 1 >= steps else i_at + (t + 1) * stride, *fixed,
+               grad_v.data_ptr(), grad_current.data_ptr(), *sums)
+
+    return step
 
 
 def transposed_times(x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
