@@ -8,11 +8,16 @@ and takes the partial derivatives of the voltage update from the generated ``lif
 (``sympy.diff`` of ``derivations/lif.py``). The recurrent weight gradient is one matrix product over
 all steps after the loop. Same numbers as the reference loop (tests/test_fast_lif.py).
 
-Spikes are sparse, so where the compiled kernels of lifstab/native.py are available (CPU, float32 or
-float64) the recurrent current ``I_t + z_{t-1} @ w_rec`` of a step visits only the nonzeros of
-``z_{t-1}`` when their fraction is at most ``STEP_MAX_DENSITY`` (the kernel counts them; a denser step
-takes ``addmm``), and the recurrent weight gradient ``sum_t z_{t-1}^T dL/dI_t`` does so when the spikes'
-density (a strided sample) is at most ``GRAD_MAX_DENSITY``.
+Where the compiled kernels of lifstab/native.py are available (CPU, float32 or float64, per-neuron decay
+and threshold) a LIF sequence (not ALIF) runs its forward loop in one compiled call: the recurrent current
+``I_t + z_{t-1} @ w_rec`` visits only the spikes of ``z_{t-1}``, and the voltage update is the reset's
+SymPy expression printed as C (lifstab/_generated/lif_c.py); the loop returns at the first step whose
+previous spikes are denser than ``FUSED_MAX_DENSITY`` and the Python loop finishes. Its backward loop does
+the elementwise work of a step in one compiled call (the partials printed as C, lifstab/_generated/
+lif_grad_c.py), keeping torch for the surrogate gradient (in blocks, as here) and for the product
+``dL/dI_{t+1} @ w_rec^T``. In the Python loop (ALIF) a step's recurrent product visits only the spikes
+when they are at most ``STEP_MAX_DENSITY``; the recurrent weight gradient ``sum_t z_{t-1}^T dL/dI_t``
+does so when the spikes' density (a strided sample) is at most ``GRAD_MAX_DENSITY``.
 
 Gradient flow is the reference's: the recurrent current ``z_{t-1} @ w_rec`` always keeps its gradient;
 the ``z_{t-1}`` of the reset term is stop-gradient when ``detach_reset``; ``z_t = H(v_t - A_t)`` has
@@ -34,13 +39,22 @@ from ._generated import lif_c, lif_grad_torch, lif_torch
 from .sparse_projection import estimated_density
 from .surrogates import Surrogate
 
-#: (dtype) -> largest fraction of spikes in ``z_{t-1}`` (B x n) at which a step's recurrent product runs
-#: through the native kernel rather than ``addmm``. Measured break-even per step at (B, n) = (64, 256),
-#: torch 2.13, one thread: PLACEHOLDER
-STEP_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.05, torch.float64: 0.1}
+#: (dtype) -> largest fraction of spikes in ``z_{t-1}`` (B x n) at which the fused native forward loop
+#: (LIF) keeps going; at a denser step it returns and the Python loop with ``addmm`` finishes the sequence.
+#: Measured at (T, B, n) = (250, 64, 256), one thread, forward only: the fused loop took 12 ms against
+#: 27 ms at 3.4% spikes, 23 against 27 at 26%, 32 against 31 at 35% (float32); float64 24 against 51 at
+#: 3.3%, 52 against 50 at 34%.
+FUSED_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.25, torch.float64: 0.25}
+#: (dtype) -> largest fraction of spikes in ``z_{t-1}`` at which one step's recurrent product of the Python
+#: loop (ALIF, or LIF after the fused loop returned) runs through the native kernel rather than ``addmm``.
+#: Measured per step at (B, n) = (64, 256), one thread (noisy, shared machine): float32 even near 5%,
+#: float64 45 against 104 us at 5% and 107 against 127 us at 20%.
+STEP_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.05, torch.float64: 0.15}
 #: (dtype) -> largest spike density at which the recurrent weight gradient runs through the native kernel.
-#: Measured break-even at (T*B, n) = (16000, 256): PLACEHOLDER
-GRAD_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.1, torch.float64: 0.1}
+#: Measured at (T*B, n) = (15936, 256), one thread: float32 5.0 against 15.0 ms at 3%, 14.4 against 15.8 at
+#: 10%, 19.4 against 15.7 at 15%; float64 10.7 against 31.9 at 3%, 27.0 against 31.8 at 10%, 39.7 against
+#: 31.7 at 15%.
+GRAD_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.08, torch.float64: 0.08}
 
 #: arguments of the voltage update, in the order of the generated kernels
 UPDATE_ARGS = ("voltage", "current", "reset_spikes", "decay", "threshold")
@@ -137,7 +151,7 @@ def _step_product(w_rec: Optional[torch.Tensor], currents: torch.Tensor):
 
 def _fused_forward(reset, currents, w_rec, decay, threshold, v0, z0, voltages, spikes, totals) -> int:
     """Steps done by the native fused forward loop (``native.lif_forward``); 0 where it does not apply."""
-    limit = STEP_MAX_DENSITY.get(currents.dtype)
+    limit = FUSED_MAX_DENSITY.get(currents.dtype)
     per_neuron = (currents.shape[-1],)
     if (limit is None or reset not in lif_c.EXPRESSIONS or not currents.is_contiguous()
             or decay.shape != per_neuron or threshold.shape != per_neuron
@@ -161,7 +175,7 @@ def _native_backward(reset, detach_reset, surrogate, used, need, grad_spikes, gr
     ``dL/dI_{t+1} @ w_rec^T`` per step stay torch's. Returns ``(dL/dI, dL/dv_0 before the update of step 0
     (the last grad_v), the partials of step 0, dL/d decay, dL/d threshold)``, as the Python loop leaves them."""
     steps = voltages.shape[0]
-    grad_currents = torch.empty_like(voltages)
+    grad_currents = native.empty_like(voltages)
     grad_decay = torch.zeros_like(decay) if need[2] else None
     grad_threshold = torch.zeros_like(threshold) if need[3] else None
     v0, z0 = v0.expand_as(voltages[0]).contiguous(), z0.expand_as(voltages[0]).contiguous()
@@ -201,13 +215,13 @@ class _LIFSequence(torch.autograd.Function):
                 reset, detach_reset, surrogate):
         update = lif_torch.KERNELS[reset]
         steps = currents.shape[0]
-        voltages, spikes = torch.empty_like(currents), torch.empty_like(currents)
+        voltages, spikes = native.empty_like(currents), native.empty_like(currents)
         adaptive = a0 is not None
         # the currents are kept for the backward pass only if a partial it evaluates reads them
         used = ("voltage", "current") + (() if detach_reset else ("reset_spikes",))
         used += ("decay",) * ctx.needs_input_grad[2] + ("threshold",) * (ctx.needs_input_grad[3] or adaptive)
         keep = reads_current(reset, used)
-        totals = (torch.empty_like(currents) if w_rec is not None else currents) if keep else None
+        totals = (native.empty_like(currents) if w_rec is not None else currents) if keep else None
         adaptations = torch.empty_like(currents) if adaptive else None
         # LIF: the fused loop of lifstab/native.py runs the steps while the spikes stay sparse
         done = 0 if adaptive else _fused_forward(reset, currents, w_rec, decay, threshold, v0, z0, voltages, spikes,
@@ -248,7 +262,7 @@ class _LIFSequence(torch.autograd.Function):
         reset, detach_reset, surrogate = ctx.reset, ctx.detach_reset, ctx.surrogate
         adaptive = a0 is not None
         steps = voltages.shape[0]
-        grad_currents = torch.empty_like(voltages)
+        grad_currents = native.empty_like(voltages)
         grad_decay = grad_threshold = None
         # gradients arriving at step t from step t + 1
         grad_v_next = grad_a_next = None

@@ -24,9 +24,10 @@ pytestmark = pytest.mark.skipif(native.kernels() is None, reason="no C compiler:
 def native_calls(monkeypatch):
     """Forces every native route (density limits 1) and counts the calls of each."""
     monkeypatch.setitem(sparse_projection.NATIVE_MAX_DENSITY, torch.float64, 1.0)
+    monkeypatch.setitem(lif_sequence_module.FUSED_MAX_DENSITY, torch.float64, 1.0)
     monkeypatch.setitem(lif_sequence_module.STEP_MAX_DENSITY, torch.float64, 1.0)
     monkeypatch.setitem(lif_sequence_module.GRAD_MAX_DENSITY, torch.float64, 1.0)
-    calls = {"projection": 0, "forward": [], "step": 0, "grad": 0}
+    calls = {"projection": 0, "forward": [], "step": 0, "grad": 0, "backward": 0}
 
     def counting(name, function):
         def wrapper(*args, **kwargs):
@@ -52,6 +53,17 @@ def native_calls(monkeypatch):
         return counted
 
     monkeypatch.setattr(native, "step_product", counting_step_product)
+    backward_step = native.backward_step
+
+    def counting_backward_step(*args):
+        step = backward_step(*args)
+
+        def counted(*step_args):
+            calls["backward"] += 1
+            return step(*step_args)
+        return counted
+
+    monkeypatch.setattr(native, "backward_step", counting_backward_step)
     return calls
 
 
@@ -111,15 +123,15 @@ def test_fast_layer_with_every_native_route_matches_reference(native_calls, kind
     x = spikes(0.3, (T, B, N_IN)) * 2.5  # spike inputs strong enough to drive spikes
     _, weights = inputs()
     reference = run(make_layer(kind, "reference", reset, detach, family), x, weights)
-    assert native_calls == {"projection": 0, "forward": [], "step": 0, "grad": 0}  # the reference stays in torch
+    assert native_calls == {"projection": 0, "forward": [], "step": 0, "grad": 0, "backward": 0}  # all torch
     fast = run(make_layer(kind, "fast", reset, detach, family), x, weights)
     assert 0 < reference[0].mean() < 1, "the test needs some spikes and some silence"
     assert native_calls["projection"] == 1
     recurrent = kind != "feedforward"
-    if kind == "alif":  # the adaptive threshold stays in the Python loop, with the native step product
-        assert native_calls["forward"] == [] and native_calls["step"] == T
+    if kind == "alif":  # the adaptive threshold stays in the Python loops, with the native step product
+        assert native_calls["forward"] == [] and native_calls["step"] == T and native_calls["backward"] == 0
     else:
-        assert native_calls["forward"] == [T] and native_calls["step"] == 0
+        assert native_calls["forward"] == [T] and native_calls["step"] == 0 and native_calls["backward"] == T
     assert native_calls["grad"] == recurrent
     assert_same(reference, fast)
 
@@ -135,7 +147,7 @@ def test_fused_forward_from_a_given_state_matches_reference(native_calls, kind):
         state = LIFState(**{k: v.clone().requires_grad_(True) for k, v in fields.items()})
         layer = make_layer(kind, implementation, "subtractive", False, "exponential", trainable=False)
         results.append(run(layer, x, weights, state=state, use_voltages=False))
-    assert native_calls["forward"] == [T]
+    assert native_calls["forward"] == [T] and native_calls["backward"] == T
     assert "state.z" in results[0][2]
     assert_same(*results)
 
@@ -149,9 +161,10 @@ def test_dense_steps_leave_the_fused_loop_for_the_python_loop(monkeypatch, nativ
     densities = reference[0].flatten(1).mean(1)
     limit = float(densities[:-1].max()) - 1e-9  # the densest step but the last exceeds it
     first_dense = int((densities > limit).nonzero()[0]) + 1  # the step that reads those spikes
-    monkeypatch.setitem(lif_sequence_module.STEP_MAX_DENSITY, torch.float64, limit)
+    monkeypatch.setitem(lif_sequence_module.FUSED_MAX_DENSITY, torch.float64, limit)
     fast = run(make_layer("recurrent", "fast", "subtractive", True, "sigmoid"), x, weights)
     assert 0 < first_dense < T and native_calls["forward"] == [first_dense]
+    assert native_calls["step"] == T - first_dense  # the Python loop's steps (native product: limit 1)
     assert_same(reference, fast)
 
 
@@ -162,7 +175,7 @@ def test_switched_off_or_unavailable_kernels_fall_back_to_torch(monkeypatch, nat
     monkeypatch.setattr(native, "kernels", lambda: None)
     assert not native.available(x)
     fast = run(make_layer("recurrent", "fast", "subtractive", True, "sigmoid"), x, weights)
-    assert native_calls == {"projection": 0, "forward": [], "step": 0, "grad": 0}
+    assert native_calls == {"projection": 0, "forward": [], "step": 0, "grad": 0, "backward": 0}
     assert_same(reference, fast)
     with pytest.raises(ValueError, match="route='native' needs the compiled kernels"):
         input_projection(x, torch.zeros(N_IN, 3, dtype=torch.float64), None, route="native")
