@@ -1,24 +1,28 @@
-"""Compiled products with a sparse left factor (spike matrices), optional: lifstab runs without them.
+"""Compiled kernels for the fast LIF path that exploit the spikes' sparsity; optional: lifstab runs without.
 
 Spike matrices are mostly zeros (SHD-like inputs about 5% ones, recurrent spikes a few percent), and a
-dense product spends its arithmetic on the zeros. Two kernels visit only the nonzero entries of ``x``,
-reading ``x`` in its dense layout (no index structure to build, so no sort and no nonzero pass in torch):
+dense product spends its arithmetic on the zeros. The kernels read spike matrices in their dense layout
+and visit only the nonzero entries:
 
-- ``rows_times_matrix``: ``base + x @ w`` (the input projection with its bias; the recurrent current
-  ``I_t + z_{t-1} @ w_rec`` of one step: ``step_product``), each nonzero ``x[r, k]`` adding
-  ``x[r, k] w[k]`` to row ``r`` of the result;
-- ``transposed_times``: ``x^T @ g`` (the weight gradients ``x^T dL/dI`` and ``z^T dL/dI``), each nonzero
-  ``x[r, k]`` adding ``x[r, k] g[r]`` to row ``k`` of the result.
+- ``sparse_rows`` finds each row's nonzeros once (compressed rows; AVX2 compares where the CPU has them),
+  ``sparse_rows_times_matrix`` gives ``base + x @ w`` from them (the input projection, bias included) and
+  ``sparse_rows_transposed_times`` gives ``x^T @ g`` (its weight gradient);
+- ``lif_forward`` runs the whole LIF forward loop: per step the recurrent current ``I_t + z_{t-1} @ w_rec``
+  from the spikes of ``z_{t-1}`` and the reset's voltage update, printed as C by ``lifstab derive``
+  (lifstab/_generated/lif_c.py), stopping at the first step whose previous spikes are too dense;
+- ``backward_step`` does the elementwise part of one LIF backward step, with the partial derivatives of
+  the update printed as C (lifstab/_generated/lif_grad_c.py);
+- ``transposed_times`` gives ``z^T @ g`` (the recurrent weight gradient), and ``step_product`` one step's
+  ``I_t + z_{t-1} @ w_rec`` for the Python loop (ALIF).
 
-They are plain C (no torch headers, so compiling takes well under a second, against about a minute for a
-``torch.utils.cpp_extension`` module), compiled with the system's C compiler at first use into a cache
-directory (``$LIFSTAB_CACHE_DIR``, else ``$XDG_CACHE_HOME/lifstab`` or ``~/.cache/lifstab``) under a name
-that hashes the source, the compiler, its flags and the CPU, and called through ``ctypes`` (which releases
-the GIL, so row blocks run on ``torch.get_num_threads()`` Python threads). When no compiler is found or
-compiling fails, ``kernels()`` returns None after one warning and every caller keeps its torch product;
-``LIFSTAB_NATIVE=0`` switches them off. The values of ``x`` need not be binary. Products equal torch's up
-to the order of summation (tests/test_native.py, float64); a zero of ``x`` contributes nothing even where
-``w`` holds an inf or NaN (a dense product would give NaN there).
+The source is plain C (no torch headers; compiling took 0.7 s here), compiled with the system's C
+compiler at first use into a cache directory (``$LIFSTAB_CACHE_DIR``, else ``$XDG_CACHE_HOME/lifstab`` or
+``~/.cache/lifstab``) under a name that hashes the source, the compiler, its flags and the CPU, and called
+through ``ctypes`` (which releases the GIL, so row blocks run on ``torch.get_num_threads()`` Python
+threads). When no compiler is found or compiling fails, ``kernels()`` returns None after one warning and
+every caller keeps its torch path; ``LIFSTAB_NATIVE=0`` switches the kernels off. The values of ``x``
+need not be binary. Results equal torch's up to the order of summation (tests/test_native.py, float64);
+a zero of ``x`` contributes nothing even where ``w`` holds an inf or NaN (a dense product would give NaN).
 """
 
 from __future__ import annotations
@@ -60,16 +64,35 @@ static inline unsigned nonzero_mask_double(const double* p) {
   return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(_mm256_loadu_pd(p), _mm256_setzero_pd(), _CMP_NEQ_UQ));
 }
 #endif
+/* entries a row scan may write past its count (whole vector stores): every index/value buffer has them */
+#define SLACK 16
+#ifdef __AVX512F__
+#define COMPRESS_LANES_float 16
+/* the nonzeros of xr[k, k + 16) appended to index and value by vector compression, without branches;
+   all 16 lanes are stored (the buffers have SLACK); returns how many are nonzero */
+static inline int compress_float(const float* xr, int64_t k, int32_t* index, float* value) {
+  const __m512 v = _mm512_loadu_ps(xr + k);
+  const __mmask16 mask = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+  const __m512i lanes = _mm512_add_epi32(_mm512_set1_epi32((int)k),
+                                         _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  _mm512_storeu_si512(index, _mm512_maskz_compress_epi32(mask, lanes));
+  _mm512_storeu_ps(value, _mm512_maskz_compress_ps(mask, v));
+  return __builtin_popcount(mask);
+}
+#endif
 """
 
 #: the kernels, written once for ``REAL`` (replaced by float and double)
 TEMPLATE = r"""
-/* The nonzeros of one row: their column and value, in column order; returns how many. Whole blocks of
-   zeros are skipped by one vector test; the scalar tail writes without branching (a random sparse pattern
-   would mispredict a branch per nonzero). */
+/* The nonzeros of one row: their column and value, in column order; returns how many (and may write up
+   to SLACK entries past them). AVX-512: blocks of 16 by vector compression; AVX2: whole blocks of zeros
+   skipped by one vector test; the scalar tail writes without branching (a random sparse pattern would
+   mispredict a branch per nonzero). */
 static int64_t row_nonzeros_REAL(const REAL* xr, int64_t inner, int32_t* index, REAL* value) {
   int64_t m = 0, k = 0;
-#ifdef __AVX2__
+#if defined(COMPRESS_LANES_REAL)
+  for (; k + COMPRESS_LANES_REAL <= inner; k += COMPRESS_LANES_REAL) m += compress_REAL(xr, k, index + m, value + m);
+#elif defined(__AVX2__)
   for (; k + LANES_REAL <= inner; k += LANES_REAL) {
     unsigned mask = nonzero_mask_REAL(xr + k);
     while (mask) {
@@ -88,14 +111,14 @@ static int64_t row_nonzeros_REAL(const REAL* xr, int64_t inner, int32_t* index, 
    (the arrays are then incomplete). */
 int64_t sparse_rows_REAL(const REAL* x, int64_t rows, int64_t inner, int64_t* row_start, int32_t* index,
                          REAL* value, int64_t capacity) {
-  int32_t* row_index = malloc(inner * sizeof(int32_t));
-  REAL* row_value = malloc(inner * sizeof(REAL));
+  int32_t* row_index = malloc((inner + SLACK) * sizeof(int32_t));
+  REAL* row_value = malloc((inner + SLACK) * sizeof(REAL));
   if (!row_index || !row_value) { free(row_index); free(row_value); return -2; }
   int64_t nnz = 0;
   row_start[0] = 0;
   for (int64_t r = 0; r < rows; ++r) {
     int64_t m;
-    if (capacity - nnz >= inner) {  /* room for a full row: write in place */
+    if (capacity - nnz >= inner + SLACK) {  /* room for a full row: write in place */
       m = row_nonzeros_REAL(x + r * inner, inner, index + nnz, value + nnz);
     } else {
       m = row_nonzeros_REAL(x + r * inner, inner, row_index, row_value);
@@ -161,8 +184,8 @@ int64_t rows_times_matrix_REAL(const REAL* x, int64_t rows, int64_t inner, const
 
 /* out += x^T @ g straight from the dense x (rows x inner), for the recurrent weight gradient. */
 int64_t transposed_times_REAL(const REAL* x, int64_t rows, int64_t inner, const REAL* g, int64_t cols, REAL* out) {
-  int32_t* index = malloc(inner * sizeof(int32_t));
-  REAL* value = malloc(inner * sizeof(REAL));
+  int32_t* index = malloc((inner + SLACK) * sizeof(int32_t));
+  REAL* value = malloc((inner + SLACK) * sizeof(REAL));
   if (!index || !value) { free(index); free(value); return -2; }
   int64_t nnz = 0, row_start[2] = {0, 0};
   for (int64_t r = 0; r < rows; ++r) {

@@ -219,3 +219,20 @@ def test_compiled_file_is_cached_by_source_and_cpu(monkeypatch, tmp_path):
         assert len(list(tmp_path.glob("lifstab_kernels_*.so"))) == 2
     finally:
         native.kernels.cache_clear()
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("inner", [1, 7, 15, 16, 17, 33, 64])
+def test_row_scan_finds_every_nonzero_in_order(dtype, inner):
+    """Vector blocks (16 floats with AVX-512 compression, 8 or 4 with AVX2) and the scalar tail: NaN counts
+    as an entry (it does in a dense product), zeros (-0.0 too) do not; capacities near full."""
+    x = spikes(0.3, (9, inner), seed=inner, dtype=dtype) * torch.randn(9, inner, dtype=dtype)
+    x[0, -1], x[1, 0] = float("nan"), -0.0
+    expected = (x != 0) | torch.isnan(x)
+    nnz = int(expected.sum())
+    for capacity in (nnz, nnz + 16, 9 * inner + 16):
+        rows = native._sparse_block(x, 0, 9, capacity)
+        starts = torch.cat([torch.zeros(1, dtype=torch.int64), expected.sum(1).cumsum(0)])
+        assert torch.equal(rows.row_start, starts)
+        assert torch.equal(rows.index.long(), expected.nonzero()[:, 1])
+        torch.testing.assert_close(rows.value, x[expected], equal_nan=True, rtol=0, atol=0)
