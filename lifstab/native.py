@@ -64,6 +64,8 @@ static inline unsigned nonzero_mask_double(const double* p) {
   return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(_mm256_loadu_pd(p), _mm256_setzero_pd(), _CMP_NEQ_UQ));
 }
 #endif
+/* columns per register block of a row times a matrix */
+#define COLUMN_BLOCK 64
 /* entries a row scan may write past its count (whole vector stores): every index/value buffer has them */
 #define SLACK 16
 #ifdef __AVX512F__
@@ -135,13 +137,26 @@ int64_t sparse_rows_REAL(const REAL* x, int64_t rows, int64_t inner, int64_t* ro
 /* out[r] = base[r * base_stride] (zero when base is NULL) + sum over row r's nonzeros x[r, k] w[k]. */
 static void row_times_matrix_REAL(const int32_t* index, const REAL* value, int64_t m, const REAL* w, int64_t cols,
                                   const REAL* base, REAL* restrict out) {
-  for (int64_t j = 0; j < cols; ++j) out[j] = base ? base[j] : 0;
+  int64_t j0 = 0;
+  /* blocks of columns summed in registers over the row's nonzeros, stored once */
+  for (; j0 + COLUMN_BLOCK <= cols; j0 += COLUMN_BLOCK) {
+    REAL acc[COLUMN_BLOCK];
+    for (int j = 0; j < COLUMN_BLOCK; ++j) acc[j] = base ? base[j0 + j] : 0;
+    for (int64_t i = 0; i < m; ++i) {
+      const REAL* restrict wk = w + (int64_t)index[i] * cols + j0;
+      const REAL v = value[i];
+      /* spikes are ones: a plain sum, measured 6x faster than the multiply-add loop (AVX-512, GCC 12) */
+      if (v == 1) { for (int j = 0; j < COLUMN_BLOCK; ++j) acc[j] += wk[j]; }
+      else { for (int j = 0; j < COLUMN_BLOCK; ++j) acc[j] += v * wk[j]; }
+    }
+    for (int j = 0; j < COLUMN_BLOCK; ++j) out[j0 + j] = acc[j];
+  }
+  for (int64_t j = j0; j < cols; ++j) out[j] = base ? base[j] : 0;
   for (int64_t i = 0; i < m; ++i) {
     const REAL* restrict wk = w + (int64_t)index[i] * cols;
     const REAL v = value[i];
-    /* spikes are ones: a plain sum, measured 6x faster than the multiply-add loop (AVX-512, GCC 12) */
-    if (v == 1) { for (int64_t j = 0; j < cols; ++j) out[j] += wk[j]; }
-    else { for (int64_t j = 0; j < cols; ++j) out[j] += v * wk[j]; }
+    if (v == 1) { for (int64_t j = j0; j < cols; ++j) out[j] += wk[j]; }
+    else { for (int64_t j = j0; j < cols; ++j) out[j] += v * wk[j]; }
   }
 }
 
