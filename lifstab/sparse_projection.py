@@ -1,14 +1,15 @@
 """The input projection ``x @ w_in + bias`` of the fast path, through sparse kernels when ``x`` is sparse.
 
 Three routes (``ROUTES``): ``"native"``, the compiled kernels of lifstab/native.py, which visit only the
-nonzeros of ``x`` in its dense layout (forward ``bias + x @ w_in`` and weight gradient ``x^T @ dL/dI``);
-``"csr"``, torch's sparse CSR products (below); ``"dense"``, one ``addmm``. ``choose_route`` takes the
-native route on CPU when the kernels compiled and the input density (a strided sample of rows) is at most
-``NATIVE_MAX_DENSITY[dtype]``, with or without a weight gradient (there is no index structure to build);
-otherwise the CSR route under the conditions below, otherwise the dense one.
+nonzeros of ``x`` (one compiled scan finds them for the forward ``bias + x @ w_in`` and keeps them for
+the weight gradient ``x^T @ dL/dI``); ``"csr"``, torch's sparse CSR products (below); ``"dense"``, one
+``addmm``. ``choose_route`` takes the native route on CPU when the kernels compiled and the input density
+(a strided sample of rows) is at most ``NATIVE_MAX_DENSITY[dtype]``, with or without a weight gradient
+(the scan is cheap enough for the forward alone); otherwise the CSR route under the conditions below,
+otherwise the dense one.
 
 Spike inputs are mostly zeros (SHD-like data: about 5% ones). The dense product spends its arithmetic on
-the zeros, in the forward pass and again in the weight gradient ``x^T @ dL/dI``. Here ``x`` (as a
+the zeros, in the forward pass and again in the weight gradient ``x^T @ dL/dI``. In the CSR route ``x`` (as a
 ``(T*B, n_in)`` matrix) is turned into a CSR matrix once (its nonzero positions and values, so it need not
 be binary), the forward pass is one sparse-dense ``addmm``, and the weight gradient is one sparse-dense
 product with the CSR matrix of ``x^T``, built from the same positions by a stable sort on the column.
@@ -40,11 +41,11 @@ from . import native
 #: (README "Fast LIF simulation and the speed benchmark"); the limits sit a little below.
 SPARSE_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.04, torch.float64: 0.06}
 #: (dtype) -> largest input density at which the native route (lifstab/native.py) is used on CPU.
-#: Measured at (T*B, n_in, n_rec) = (16000, 700, 256), one thread, forward + weight gradient against the
-#: dense route: float32 36 against 84 ms at 5%, 63 against 84 at 10%, 85 against 84 at 15%; float64 77
-#: against 166 at 5%, 162 against 170 at 15%, 203 against 166 at 20% (forward alone breaks even near 13%
-#: and 18%). The limits sit below the break-even.
-NATIVE_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.12, torch.float64: 0.12}
+#: Measured at (T*B, n_in, n_rec) = (16000, 700, 256), one thread, forward + weight gradient
+#: (``python benchmarks/sparse_projection.py --threads 1``): float32 29 against 87 ms at 5%, 50 against 84
+#: at 10%, 93 against 91 at 20%; float64 94 against 182 at 5%, 110 against 177 at 10%, 198 against 170 at
+#: 20%. The limits sit below the break-even (about 19% and 17%).
+NATIVE_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.15, torch.float64: 0.15}
 #: the routes of ``input_projection``
 ROUTES = ("native", "csr", "dense")
 #: rows sampled (evenly strided) for the density estimate before the exact count
