@@ -39,6 +39,9 @@ class Kernel:
     args: tuple[sp.Symbol, ...]
     expr: sp.Expr
     doc: str
+    #: print repeated subexpressions once, as local variables (for kernels evaluated over large arrays,
+    #: where every repeated term is another pass over memory)
+    common_subexpressions: bool = False
 
 
 class _ArrayPrinter(PythonCodePrinter):
@@ -159,9 +162,18 @@ def render_function(kernel: Kernel, backend: str) -> str:
     """Source of one generated function."""
     printer = PRINTERS[backend]()
     args = ", ".join(a.name for a in kernel.args)
-    body = printer.doprint(kernel.expr)
+    expr, lines = kernel.expr, ""
+    if kernel.common_subexpressions:
+        # temporaries named x0, x1, ... print after the parameters, so that products of scalar parameters
+        # (4*dampening) fold before they meet an array
+        shared, (expr,) = sp.cse(kernel.expr, symbols=sp.numbered_symbols("x"))
+        clash = {a.name for a in kernel.args} & {str(symbol) for symbol, _ in shared}
+        if clash:
+            raise ValueError(f"kernel {kernel.name}: arguments {sorted(clash)} clash with the temporaries' names")
+        lines = "".join(f"    {symbol} = {printer.doprint(value)}\n" for symbol, value in shared)
+    body = printer.doprint(expr)
     doc = kernel.doc.strip().replace('"""', "'''")
-    return f'def {kernel.name}({args}):\n    """{doc}"""\n    return {body}\n'
+    return f'def {kernel.name}({args}):\n    """{doc}"""\n{lines}    return {body}\n'
 
 
 def render_module(group: str, kernels: Sequence[Kernel], backend: str) -> str:
@@ -181,7 +193,8 @@ def surrogate_kernels() -> list[Kernel]:
     from .surrogates import FAMILIES
 
     return [
-        Kernel(f.name, f.parameters, f.expr, f"SG(u) of the {f.name} family: {f.description}.")
+        Kernel(f.name, f.parameters, f.expr, f"SG(u) of the {f.name} family: {f.description}.",
+               common_subexpressions=True)
         for f in FAMILIES.values()
     ]
 
