@@ -264,6 +264,7 @@ def condition_kernels() -> list[Kernel]:
 @functools.lru_cache(maxsize=None)
 def _condition_kernels() -> tuple[Kernel, ...]:
     from . import conditions as c
+    from . import lif
     from .lif import RESETS
 
     kernels = []
@@ -309,6 +310,18 @@ def _condition_kernels() -> tuple[Kernel, ...]:
             for sym in (c.sg_mean, c.sg_square_mean):
                 kernels.append(Kernel(f"{name}_d{sym.name}", c.CONDITION_IV_ARGS, sp.diff(expr, sym),
                                       f"d/d{sym.name} of {name} (the residual is linear in it)."))
+    chain_args = (lif.v, lif.z, c.alpha, c.theta)
+    for reset in RESETS:
+        shift, gain = c.rate_chain(reset)
+        kernels.append(Kernel(f"rate_chain_shift_{reset}", chain_args, shift,
+                              f"Condition I (exact), {reset} reset: v_t = shift + gain * I_t, z = H(v - theta)."))
+        kernels.append(Kernel(f"rate_chain_gain_{reset}", chain_args, gain,
+                              f"Condition I (exact), {reset} reset: the gain of the current in v_t."))
+    statistics_args = (c.n_in, c.n_rec, c.input_mean, c.input_var, c.input_weight_variance, c.mu_w, c.var_w,
+                       c.rate, c.rate_square_mean)
+    for part, expr in zip(("mean", "quenched_variance", "temporal_variance"), c.current_statistics()):
+        kernels.append(Kernel(f"current_{part}", statistics_args, expr,
+                              f"Condition I (exact): the input current's {part.replace('_', ' ')}."))
     positive, negative = c.gaussian_part_means()
     mean, std = sorted(positive.free_symbols, key=lambda s: s.name)
     kernels.append(Kernel("gaussian_positive_part", (mean, std), positive, "E[max(W, 0)], W ~ N(mean, std^2)."))

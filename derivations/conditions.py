@@ -188,3 +188,43 @@ def gaussian_part_means() -> tuple[sp.Expr, sp.Expr]:
     s0 = sp.Symbol("std", nonnegative=True)
     return (sp.Piecewise((sp.Max(m, 0), sp.Eq(s0, 0)), (positive.subs(s, s0), True)),
             sp.Piecewise((sp.Min(m, 0), sp.Eq(s0, 0)), (negative.subs(s, s0), True)))
+
+
+# ---- Condition I, exact form for resets whose voltage depends on the spike: the firing rate -------
+#
+# The mean balance above takes v and z independent. After a multiplicative reset they are not: the
+# decayed voltage alpha v (1 - z) is the voltage *below* threshold, E[v (1 - z)] = E[v; v <= theta] is
+# well below E[v]/2, and the simulated rate lands at 0.20-0.42 instead of 1/2. The exact form asks for
+# what Condition I is for, a stationary firing rate (1/2 by default), of one neuron whose current is
+# Gaussian: a quenched per-neuron offset (the weights are fixed) plus white noise over time. The voltage
+# is then a Markov chain, v' = shift(v, z) + gain(v, z) I with z = H(v - theta), whose stationary law is
+# computed at run time (lifstab/firing_rate.py); these are its symbolic pieces.
+
+rate = sp.Symbol("rate", nonnegative=True)  # the population firing rate r = E[z]
+#: E[r_j^2] over neurons: the per-neuron rates' second moment, which splits the recurrent current's
+#: variance into a quenched part (r_j^2) and a temporal part (r_j (1 - r_j))
+rate_square_mean = sp.Symbol("rate_square_mean", nonnegative=True)
+input_mean = sp.Symbol("input_mean", real=True)  # E[x]
+input_var = sp.Symbol("input_var", nonnegative=True)  # Var(x)
+
+
+def rate_chain(reset: str) -> tuple[sp.Expr, sp.Expr]:
+    """(shift, gain) of the voltage update with the reset spike taken from the same voltage:
+    ``v_t = shift(v, z) + gain(v, z) I_t``, ``z = H(v - theta)`` (every update is affine in ``I``)."""
+    update = lif.VOLTAGE_UPDATES[reset]
+    gain = sp.diff(update, lif.I)
+    assert sp.diff(gain, lif.I) == 0, f"the {reset} update is not affine in the current"
+    return sp.expand(update.subs(lif.I, 0)), gain
+
+
+def current_statistics() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """(mean, quenched variance, temporal variance) of ``I_i = sum_k x_k U_ki + sum_j z_j W_ji`` over
+    neurons and steps: x i.i.d. over time with mean/variance ``input_mean``/``input_var``, zero-mean U,
+    W ~ (mu_W, sigma_W^2) independent of the spikes, neuron j firing at its own rate r_j (mean ``rate``,
+    second moment ``rate_square_mean``). The time-average of I_i over the inputs' and spikes' noise
+    differs between neurons (quenched: ``E[x]^2 Var(U)`` per input, ``r_j^2 sigma_W^2`` per recurrent
+    input); what varies over time is white (temporal: ``Var(x) Var(U)``, ``r_j (1 - r_j) E[W^2]``)."""
+    mean = (n_rec - 1) * rate * mu_w
+    quenched = n_in * input_mean**2 * input_weight_variance + (n_rec - 1) * rate_square_mean * var_w
+    temporal = n_in * input_var * input_weight_variance + (n_rec - 1) * (rate - rate_square_mean) * (var_w + mu_w**2)
+    return mean, quenched, temporal

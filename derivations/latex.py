@@ -58,6 +58,16 @@ def fragments() -> dict[str, tuple[str, str]]:
         for variant in c.VARIANTS:
             out[f"condition_i_{reset}_{variant}"] = ("Condition I (recurrent mean)", _fragment(
                 f"{reset.replace('_', ' ')} reset, {variant}", _equation(r"\mu_W", c.condition_i(reset, variant))))
+    for reset in RESETS:
+        shift, gain = c.rate_chain(reset)
+        body = (_equation(r"v_t", shift + gain * sp.Symbol("I_t"))
+                + "\\begin{equation*}\nreset_{spikes} = H(voltage - threshold)\n\\end{equation*}\n")
+        out[f"rate_chain_{reset}"] = ("Condition I, firing-rate form: the voltage chain", _fragment(
+            f"{reset.replace('_', ' ')} reset", body))
+    mean, quenched, temporal = c.current_statistics()
+    out["current_statistics"] = ("Condition I, firing-rate form: the current", _fragment(
+        "mean, quenched and temporal variance",
+        _equation(r"\mathbb{E}[I]", mean) + _equation(r"\sigma_q^2", quenched) + _equation(r"\sigma_t^2", temporal)))
     for variant in c.VARIANTS:
         out[f"condition_ii_{variant}"] = ("Condition II (recurrent variance)", _fragment(
             variant, _equation(r"\sigma_W^2", c.condition_ii(variant))))

@@ -3,7 +3,8 @@
 For each reset and variant: the recurrent weights are drawn from Conditions I (mean) and II (variance),
 the layer is run on Bernoulli inputs, and the quantity each condition targets is measured:
 
-* I: the mean voltage (predicted at threshold) and the firing rate (predicted 1/2);
+* I: the mean voltage (at threshold in the closed form) and the firing rate (1/2; the exact variant
+  solves the multiplicative resets for the rate itself, 0.475 for multiplicative_1: lifstab.firing_rate);
 * II: the recurrent current variance against the input current variance (predicted equal);
 * III: with Condition III's per-neuron dampening, the largest row sum of the one-step Jacobian over the
   sampled steps (the condition sets the worst-case transition gain to 1);
@@ -28,6 +29,7 @@ import numpy as np
 import torch
 
 from lifstab import measure
+from lifstab.conditions import conditions_i_and_ii
 from lifstab._generated import conditions_numpy
 from lifstab.lif import RESETS, RecurrentLIF
 from lifstab.stability import condition_iv_log_growth, find_log_root
@@ -56,10 +58,11 @@ def condition_row(reset: str, variant: str, n_in: int = 100, n_rec: int = 256, t
     """Predicted and measured quantities of Conditions I-IV for one reset and variant (Jacobian
     statistics over ``jacobian_steps``, 1-indexed; default: 10 steps over the second half)."""
     alpha = math.exp(-1.0 / tau)
-    mean = float(K[f"condition_i_{reset}_{variant}"](n_rec, alpha, threshold))
-    variance = float(K[f"condition_ii_{variant}"](n_in, n_rec, input_rate, 1.0 / n_in, mean))
-    row = {"reset": reset, "variant": variant, "I_recurrent_mean": mean, "II_recurrent_variance": variance,
-           "II_feasible": variance >= 0}
+    first = conditions_i_and_ii(n_in, n_rec, alpha, threshold, reset, variant, input_mean=input_rate,
+                                input_var=input_rate * (1 - input_rate), input_weight_variance=1.0 / n_in)
+    mean, variance = first.recurrent_mean, first.recurrent_variance
+    row = {"reset": reset, "variant": variant, "I_form": first.form, "I_target_rate": first.target_rate,
+           "I_recurrent_mean": mean, "II_recurrent_variance": variance, "II_feasible": variance >= 0}
     tail = 2.0 if family == "q_pseudo_spike" else None
     layer = _layer(reset, n_in, n_rec, tau, threshold, mean, math.sqrt(max(variance, 0.0)),
                    Surrogate(family, 1.0, 1.0, tail), seed)
@@ -68,9 +71,10 @@ def condition_row(reset: str, variant: str, n_in: int = 100, n_rec: int = 256, t
     traj = measure.record(layer, x)
     burn_in = T // 3
     cs = current_stats(layer, x, traj, burn_in)
-    row.update(I_predicted_mean_voltage=threshold,
+    # the closed form puts the mean voltage at threshold; the firing-rate form predicts the rate only
+    row.update(I_predicted_mean_voltage=threshold if first.form == "closed_form" else float("nan"),
                I_measured_mean_voltage=float(traj.voltages[burn_in:].mean()),
-               I_predicted_firing_rate=0.5, I_measured_firing_rate=cs.firing_rate,
+               I_predicted_firing_rate=first.target_rate, I_measured_firing_rate=cs.firing_rate,
                II_input_current_variance=cs.input_variance, II_recurrent_current_variance=cs.recurrent_variance,
                II_measured_ratio=cs.recurrent_variance / cs.input_variance)
     w_rec = layer.recurrent_weight().detach().numpy()
@@ -155,7 +159,7 @@ def main(argv=None) -> int:
     plot(rows, out / "conditions.png")
     for r in rows:
         print(f"{r['reset']:<17}{r['variant']:<6} I: v {r['I_measured_mean_voltage']:+.3f} (pred {r['I_predicted_mean_voltage']:g}),"
-              f" rate {r['I_measured_firing_rate']:.3f} (pred 0.5) | II: rec/in var {r['II_measured_ratio']:.3f} (pred 1)"
+              f" rate {r['I_measured_firing_rate']:.3f} (pred {r['I_predicted_firing_rate']:g}) | II: rec/in var {r['II_measured_ratio']:.3f} (pred 1)"
               f" | III: max row sum {r.get('III_measured_max_row_sum', float('nan')):.3f} (pred 1)"
               f" | IV: beta {r['IV_sharpness'] or float('nan'):.4g}, row 2nd moment"
               f" {r.get('IV_measured_row_second_moment', float('nan')):.3f} (pred 1), rho {r.get('IV_measured_rho', float('nan')):.3f}")

@@ -24,6 +24,9 @@ import torch
 import lifstab
 
 INITS = ("default", "recommended")
+#: keyword arguments of ``lifstab.stable_init_``'s edge route for init="recommended" (empty: its defaults;
+#: experiments/edge_route.py varies them)
+EDGE_ROUTE: dict = {}
 
 #: ablation name -> the conditions applied
 CONDITION_SETS: dict[str, tuple[str, ...]] = {
@@ -113,7 +116,9 @@ def apply_condition_set(layer: lifstab.RecurrentLIF, conditions: tuple[str, ...]
             probe = copy.deepcopy(layer).double()
             probe.surrogate = surrogate.replace(**changes)
             try:
-                choice = lifstab.conditions.edge_choice(probe, x.double())
+                choice = lifstab.conditions.edge_choice(
+                    probe, x.double(), margin=EDGE_ROUTE.get("edge_margin"),
+                    method=EDGE_ROUTE.get("edge_method", lifstab.conditions.DEFAULT_EDGE_METHOD))
                 changes["sharpness"], feasible["IV"] = choice.sharpness, choice.feasible
             except ValueError:  # too few steps for the predictor's window: keep the sharpness
                 feasible["IV"] = False
@@ -143,7 +148,8 @@ def initialise(model: torch.nn.Module, init: str, conditions: str | None, sample
         raise ValueError(f"init={init!r} / conditions={conditions!r} need a LIF or ALIF model")
     if init == "recommended":
         feasible = [route_feasible(lifstab.stable_init_(layer, inputs=inputs, family=layer.surrogate.family,
-                                                        variant="exact", seed=seed + i, probe_inputs=x))
+                                                        variant="exact", seed=seed + i, probe_inputs=x,
+                                                        **EDGE_ROUTE))
                     for i, (layer, inputs, x) in enumerate(_layer_inputs(model, sample))]
         return {"feasible": all(feasible)}
     feasible = [apply_condition_set(layer, CONDITION_SETS[conditions], inputs, x)["feasible"]

@@ -73,12 +73,13 @@ def _mean_field_layer(n_rec, tau, threshold, reset="subtractive", n_in=100, inpu
     (W ~ N(mu, sigma^2), U ~ N(0, 1/n_in)), as the theory's formulas take them."""
     from scipy.stats import norm
 
-    from lifstab.conditions import condition_i, condition_ii, voltage_bounds
+    from lifstab.conditions import conditions_i_and_ii, voltage_bounds
 
     decay = np.exp(-1.0 / tau)
-    mu = condition_i(n_rec, decay, threshold, reset, variant)
     var_u = 1.0 / n_in
-    sigma = np.sqrt(max(condition_ii(n_in, n_rec, input_rate, var_u, mu, variant), 0.0))
+    first = conditions_i_and_ii(n_in, n_rec, decay, threshold, reset, variant, input_mean=input_rate,
+                                input_var=input_rate * (1 - input_rate), input_weight_variance=var_u)
+    mu, sigma = first.recurrent_mean, np.sqrt(max(first.recurrent_variance, 0.0))
     positive = mu * norm.cdf(mu / sigma) + sigma * norm.pdf(mu / sigma) if sigma > 0 else max(mu, 0.0)
     p_sum, n_sum = (n_rec - 1) * positive, (n_rec - 1) * (mu - positive)
     u_pos = n_in * np.sqrt(var_u) * norm.pdf(0.0)

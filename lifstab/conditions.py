@@ -5,6 +5,11 @@ Every formula comes from the generated kernels (``derivations/conditions.py`` an
 ``derivations/expectations.py``); this module validates arguments, gathers the per-neuron
 statistics of a layer and solves Condition IV.
 
+*Condition I, two forms.* The closed form (the paper's mean balance, v and z independent) for the
+subtractive and no-reset layers and for the paper variant; for the multiplicative resets the exact
+variant solves the firing rate itself (:func:`conditions_i_and_ii`, :mod:`lifstab.firing_rate`), since
+the closed form's independence fails there (measured rates 0.20-0.42 instead of 1/2).
+
 *Solver for Condition IV.* The residual ``R = c0 + c1 E[SG] + c2 E[SG^2]`` (coefficients from the
 generated kernels; the moments under the paper's worst-case uniform voltage) is solved per neuron
 in ``x = log(sharpness)`` or ``x = log(tail - 1)``: a bracket is found on a log grid, then a
@@ -16,14 +21,16 @@ minimises ``|R|`` and its residual; no boundary value is returned silently.
 *Two routes to the sharpness* (``sharpness_method``). ``"condition_iv"`` is the paper's route above.
 It has no root in almost every realistic layer: its worst-case uniform voltage makes ``E[SG^2]``
 tiny, and ``E[SG^2] <= dampening^2`` with Condition III's small dampening. ``"edge"`` sets the
-sharpness at :data:`EDGE_MARGIN` times the critical sharpness predicted by
-:func:`lifstab.stability.critical_sharpness` (method ``"dmft"``, one forward pass on example
-inputs), with dampening 1 (``dampening_source="unit"``; ``"condition_iii"`` keeps Condition III's).
-Measured on the quick digits networks (64 LIF units, threshold 1, tau 20, README "Conditions
-I-IV"): at the predicted ``beta_c`` itself the first layer's measured rho was 1.45-1.54 (dmft
-underestimates ``beta_c`` there about twofold) and the second layer's 1.00-1.01; at twice it, rho was
-0.97-1.05 and 0.91-0.92: just at or below 1, never exploding, hence the margin 2. With Condition III's
-dampening (about 0.01) rho < 1 at every sharpness in 1e-3..1e3 (no edge; the gradient vanishes),
+sharpness at a margin times the critical sharpness of :func:`lifstab.stability.critical_sharpness` on
+example inputs, with dampening 1 (``dampening_source="unit"``; ``"condition_iii"`` keeps Condition
+III's). ``edge_method="replay"`` (default) measures that edge: the layer's own backward recursion
+replayed on one forward pass for every sharpness, margin 1 (rho = 1 on the inputs). ``"dmft"``
+predicts it without a backward pass, margin 2: on the quick digits networks (64 LIF units, threshold
+1, tau 20, README "Conditions I-IV") the first layer's measured rho at the predicted ``beta_c`` was
+1.45-1.54 (dmft underestimates ``beta_c`` there about twofold, its inputs firing at about 0.002) and
+the second layer's 1.00-1.01; at twice it 0.97-1.05 and 0.91-0.92. Trained (digits, 16 epochs, 10
+seeds x 3 learning rates): replay x1 0.853 mean test accuracy, dmft x2 0.830 (README). With Condition
+III's dampening (about 0.01) rho < 1 at every sharpness in 1e-3..1e3 (no edge; the gradient vanishes),
 hence dampening 1 on this route. The predictor searches the sharpness only: for q_pseudo_spike the
 tail stays fixed (the layer's, or ``tail``, default 2).
 """
@@ -56,11 +63,35 @@ DEFAULT_TAIL_SHARPNESS = 1.0
 #: routes to the sharpness (module doc)
 SHARPNESS_METHODS = ("edge", "condition_iv")
 DAMPENING_SOURCES = ("unit", "condition_iii")
-#: the edge route's sharpness is this many times the predicted critical sharpness (module doc: measured
-#: rho 0.91-1.05 there on the quick digits networks; at the predicted edge itself up to 1.54)
-EDGE_MARGIN = 2.0
+#: how the edge route finds the edge (a :data:`lifstab.stability.METHODS` name): "replay" measures it on
+#: the example inputs (the layer's own backward recursion replayed for every sharpness on one forward pass);
+#: "dmft" predicts it (module doc)
+DEFAULT_EDGE_METHOD = "replay"
+#: the edge route's sharpness is this many times the critical sharpness, per method when not given:
+#: replay's edge is measured, so 1 (rho = 1 on the inputs, whatever their length); dmft underestimated the
+#: edge of the quick digits networks' first layer about twofold (module doc), so 2
+EDGE_MARGINS = {"replay": 1.0, "dmft": 2.0}
+#: the margin of the default method
+EDGE_MARGIN = EDGE_MARGINS[DEFAULT_EDGE_METHOD]
+
+
+def edge_margin_for(method: str, margin: float | None = None) -> float:
+    """``margin`` (validated), or the method's default (:data:`EDGE_MARGINS`, else 1)."""
+    if margin is None:
+        return EDGE_MARGINS.get(method, 1.0)
+    return _check_float("edge_margin", margin, 0.0)
 #: the tail of q_pseudo_spike on the edge route when none is given
 DEFAULT_EDGE_TAIL = 2.0
+#: Condition I's target firing rate: 1/2, the Bernoulli(1/2) spikes that Conditions II-IV assume. A
+#: multiplicative_1 spike zeroes the next voltage, so that neuron never fires twice in a row and 1/2 is its
+#: supremum, reached only as the mean current grows without bound; its default aims at 0.475 instead
+#: (spike variance r (1 - r) = 0.2494, 99.75% of the 1/4 that II-IV assume).
+TARGET_RATE = 0.5
+DEFAULT_TARGET_RATES = {"multiplicative_1": 0.475}
+#: resets whose exact Condition I is solved for the firing rate (lifstab.firing_rate): their voltage
+#: depends on the spike, which the closed form's independence ignores. For the others the closed form is
+#: kept: the rate form agrees with it (tests/test_firing_rate.py: none to 2e-4 relative, subtractive to 1e-4).
+RATE_SOLVED_RESETS = ("multiplicative_1", "multiplicative_2")
 
 
 # ---- validation -----------------------------------------------------------------------------
@@ -114,7 +145,9 @@ def resolve_decay(tau=None, decay=None) -> float:
 
 def condition_i(n_rec: int, decay: float, threshold: float, reset: str = "subtractive",
                 variant: str = "exact") -> float:
-    """Condition I: the recurrent weight mean that puts the mean voltage at threshold."""
+    """Condition I in closed form: the recurrent weight mean that puts the mean voltage at threshold with
+    v and z independent (for the multiplicative resets the exact variant of :func:`recommend` solves
+    the firing rate instead: :func:`conditions_i_and_ii`)."""
     n_rec = _check_int("n_rec", n_rec, 2)
     decay = _check_float("decay", decay, 0.0, 1.0)
     threshold = _check_float("threshold", threshold, 0.0)
@@ -128,6 +161,70 @@ def condition_ii(n_in: int, n_rec: int, input_second_moment: float, input_weight
     second = _check_float("input_second_moment", input_second_moment, 0.0, low_open=False)
     var_u = _check_float("input_weight_variance", input_weight_variance, 0.0, low_open=False)
     return float(K[f"condition_ii_{_check_variant(variant)}"](n_in, n_rec, second, var_u, float(recurrent_mean)))
+
+
+def default_target_rate(reset: str) -> float:
+    """Condition I's default firing rate for ``reset`` (:data:`TARGET_RATE`, 0.475 for multiplicative_1)."""
+    return DEFAULT_TARGET_RATES.get(_check_reset(reset), TARGET_RATE)
+
+
+def _check_target_rate(target_rate, reset: str) -> float:
+    if target_rate is None:
+        return default_target_rate(reset)
+    high = 0.5 if reset == "multiplicative_1" else 1.0
+    rate = _check_float("target_rate", target_rate, 0.0, high)
+    return rate
+
+
+class ConditionsIAndII(NamedTuple):
+    """Conditions I and II for a layer: the recurrent weights' mean and variance."""
+
+    recurrent_mean: float
+    recurrent_variance: float  # negative: Condition II cannot be met
+    target_rate: float
+    form: str  # "closed_form" (the mean balance) or "firing_rate" (lifstab.firing_rate)
+    residual: float  # |mean balance| or |chain rate - target|
+    feasible: bool
+    reason: str
+
+
+def conditions_i_and_ii(n_in: int, n_rec: int, decay: float, threshold: float, reset: str = "subtractive",
+                        variant: str = "exact", input_mean: float = 0.5, input_var: float = 0.25,
+                        input_weight_variance: float | None = None, target_rate=None) -> ConditionsIAndII:
+    """Conditions I and II together. The exact variant solves I for the firing rate ``target_rate``
+    (default :func:`default_target_rate`) for the multiplicative resets, and for any reset when
+    ``target_rate`` is given (:mod:`lifstab.firing_rate`); otherwise I is the closed form of the mean
+    balance (the only form of the paper variant, whose target is 1/2)."""
+    n_in, n_rec = _check_int("n_in", n_in, 1), _check_int("n_rec", n_rec, 2)
+    decay = _check_float("decay", decay, 0.0, 1.0)
+    threshold = _check_float("threshold", threshold, 0.0)
+    reset, variant = _check_reset(reset), _check_variant(variant)
+    mean_x = _check_float("input_mean", input_mean)
+    var_x = _check_float("input_var", input_var, 0.0, low_open=False)
+    var_u = (2.0 / (n_in + n_rec) if input_weight_variance is None
+             else _check_float("input_weight_variance", input_weight_variance, 0.0, low_open=False))
+    if variant == "paper" and target_rate is not None:
+        raise ValueError("target_rate needs variant='exact' (the paper's Condition I targets 1/2 in closed form)")
+    target = _check_target_rate(target_rate, reset)
+    closed = float(K[f"condition_i_{reset}_{variant}"](n_rec, decay, threshold))
+    second_x = var_x + mean_x**2
+    if variant == "exact" and (reset in RATE_SOLVED_RESETS or target_rate is not None):
+        from . import firing_rate
+
+        sol = firing_rate.solve_recurrent_mean(reset, n_in, n_rec, decay, threshold, mean_x, var_x, var_u,
+                                               target, closed)
+        mu = float(sol.recurrent_mean)
+        residual = abs(sol.rate - target) if math.isfinite(sol.rate) else float("inf")
+        feasible = sol.converged and residual <= 1e-6
+        reason = "" if feasible else (f"the firing-rate solve did not converge (rate {sol.rate:.4g} at mean {mu:.4g}"
+                                      f" for target {target:g})")
+        form = "firing_rate"
+    else:
+        mu = closed
+        residual = abs(float(K[f"mean_balance_{reset}_{variant}"](n_rec, decay, threshold, mu)))
+        feasible, reason, form = True, "", "closed_form"
+    var_w = float(K[f"condition_ii_{variant}"](n_in, n_rec, second_x, var_u, mu))
+    return ConditionsIAndII(mu, var_w, target, form, residual, feasible, reason)
 
 
 def condition_iii(decay, threshold: float, positive_sum, negative_sum, reset: str = "subtractive") -> np.ndarray:
@@ -399,6 +496,9 @@ class Recommendation:
     edge: EdgeChoice | None = None
     #: the dampening the surrogate gets, per neuron (None: Condition III's ``dampening``)
     applied_dampening: np.ndarray | None = None
+    #: Condition I's target firing rate, and its form ("closed_form" or "firing_rate")
+    target_rate: float = TARGET_RATE
+    condition_i_form: str = "closed_form"
 
     @property
     def surrogate_dampening(self) -> np.ndarray:
@@ -456,7 +556,8 @@ class Recommendation:
             f"  inputs: mean {self.input_mean:.4g}, variance {self.input_var:.4g}; input weight variance "
             f"{self.input_weight_variance:.4g}; per-neuron results from "
             f"{'the given weights' if self.from_weights else 'the recommended weight statistics'}",
-            f"  I   recurrent weight mean      {self.recurrent_mean:.6g}",
+            f"  I   recurrent weight mean      {self.recurrent_mean:.6g}  (target rate {self.target_rate:g}, "
+            f"{self.condition_i_form.replace('_', ' ')})",
             f"  II  recurrent weight std       {self.recurrent_std:.6g}",
             f"  III dampening (mean)           {self.dampening_mean:.6g}  "
             f"[min {np.nanmin(self.dampening):.4g}, max {np.nanmax(self.dampening):.4g}]",
@@ -493,6 +594,7 @@ class Recommendation:
             "reset": self.reset, "detach_reset": self.detach_reset, "family": self.family,
             "variant": self.variant,
             "recurrent_mean": self.recurrent_mean, "recurrent_std": self.recurrent_std,
+            "target_rate": self.target_rate, "condition_i_form": self.condition_i_form,
             "dampening": self.dampening_mean,
             "sharpness": self.sharpness_mean if (self.feasible["IV"] or self.tail_per_neuron is None
                                                  or self.sharpness_method == "edge") else None,
@@ -510,14 +612,15 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
               detach_reset: bool = True, input_mean=None, input_var=None, inputs=None,
               family: str = "exponential", tail=None, w_in=None, w_rec=None, variant: str = "exact",
               input_weight_variance=None, iv_dampening=None, sharpness_method: str = "condition_iv",
-              probe_inputs=None, dampening_source: str | None = None, edge_margin: float = EDGE_MARGIN,
-              edge_method: str = "dmft") -> Recommendation:
+              probe_inputs=None, dampening_source: str | None = None, edge_margin: float | None = None,
+              edge_method: str = DEFAULT_EDGE_METHOD, target_rate=None) -> Recommendation:
     """Conditions I-IV for a layer (theory.md section 4).
 
     Inputs ``x`` have mean/variance ``input_mean``/``input_var`` (or measured from ``inputs``;
     spikes Bernoulli(1/2) by default). The input weights are zero-mean with variance
     ``input_weight_variance``: measured from ``w_in`` when given, else Glorot's 2/(n_in + n_rec).
-    I and II come from those statistics; III and IV are per neuron, from ``w_in`` (n_in x n_rec) and
+    I and II come from those statistics (:func:`conditions_i_and_ii`: the exact variant solves I for
+    the firing rate ``target_rate`` for multiplicative resets); III and IV are per neuron, from ``w_in`` (n_in x n_rec) and
     ``w_rec`` (n_rec x n_rec; current = x @ w_in + z @ w_rec) when given, else from the expected
     sums under the recommended Gaussian weights. IV is solved in sharpness (``tail`` fixed, for
     q_pseudo_spike) or, for q_pseudo_spike without ``tail``, in tail at sharpness 1, with the
@@ -550,7 +653,7 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
         raise ValueError("dampening_source='unit' needs sharpness_method='edge' (Condition IV is solved at "
                          "Condition III's dampening, or iv_dampening)")
     if sharpness_method == "edge":
-        edge_margin = _check_float("edge_margin", edge_margin, 0.0)
+        edge_margin = edge_margin_for(edge_method, edge_margin)
         if w_in is None or w_rec is None:
             raise ValueError("sharpness_method='edge' needs w_in and w_rec (the layer to probe)")
         probe_inputs = _probe_inputs(probe_inputs, inputs, n_in)
@@ -571,12 +674,12 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
         var_u = _check_float("input_weight_variance", input_weight_variance, 0.0, low_open=False)
 
     residuals, feasible, reasons = {}, {}, {}
-    # Condition I
-    mu = float(K[f"condition_i_{reset}_{variant}"](n_rec, alpha, threshold))
-    residuals["I"] = abs(float(K[f"mean_balance_{reset}_{variant}"](n_rec, alpha, threshold, mu)))
-    feasible["I"] = True
-    # Condition II
-    var_w = float(K[f"condition_ii_{variant}"](n_in, n_rec, second_x, var_u, mu))
+    # Conditions I and II
+    first = conditions_i_and_ii(n_in, n_rec, alpha, threshold, reset, variant, mean_x, var_x, var_u, target_rate)
+    mu, var_w = first.recurrent_mean, first.recurrent_variance
+    residuals["I"], feasible["I"] = first.residual, first.feasible
+    if first.reason:
+        reasons["I"] = first.reason
     feasible["II"] = var_w >= 0
     if not feasible["II"]:
         reasons["II"] = (f"the input current variance is too small for the recurrent mean {mu:.3g}: "
@@ -648,7 +751,7 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
         recurrent_mean=mu, recurrent_std=std, dampening=damp, sharpness=sharp, tail=layer_tail,
         tail_per_neuron=tail_per_neuron, voltage_min=y_min, voltage_max=y_max, residuals=residuals,
         feasible=feasible, reasons=reasons, from_weights=w_rec is not None, iv_feasible=res.feasible,
-        dampening_feasible=ok3,
+        dampening_feasible=ok3, target_rate=first.target_rate, condition_i_form=first.form,
     )
     if sharpness_method == "edge":
         edge_tail = (tail if tail is not None else DEFAULT_EDGE_TAIL) if info.has_tail else None
@@ -676,11 +779,13 @@ def _probe_inputs(probe_inputs, inputs, n_in: int) -> torch.Tensor:
     return x
 
 
-def edge_choice(layer: RecurrentLIF, x: torch.Tensor, margin: float = EDGE_MARGIN,
-                method: str = "dmft") -> EdgeChoice:
-    """The edge route's sharpness for ``layer`` (its family, dampening and tail) driven by ``x``."""
+def edge_choice(layer: RecurrentLIF, x: torch.Tensor, margin: float | None = None,
+                method: str = DEFAULT_EDGE_METHOD) -> EdgeChoice:
+    """The edge route's sharpness for ``layer`` (its family, dampening and tail) driven by ``x``:
+    ``margin`` (default :func:`edge_margin_for` the method) times the critical sharpness."""
     from .stability import SHARPNESS_RANGE, critical_sharpness, forward_probe, predicted_log_growth
 
+    margin = edge_margin_for(method, margin)
     probe = forward_probe(layer, x)
     prediction = critical_sharpness(layer, x, method=method, probe=probe)
     low, high = SHARPNESS_RANGE
@@ -695,7 +800,7 @@ def edge_choice(layer: RecurrentLIF, x: torch.Tensor, margin: float = EDGE_MARGI
 
 
 def with_edge(rec: Recommendation, layer: RecurrentLIF, x: torch.Tensor, dampening_source: str = "unit",
-              margin: float = EDGE_MARGIN, method: str = "dmft") -> Recommendation:
+              margin: float | None = None, method: str = DEFAULT_EDGE_METHOD) -> Recommendation:
     """``rec`` on the edge route: ``layer`` (a copy is probed, with the dampening of
     ``dampening_source``) and inputs ``x`` set the sharpness (module doc)."""
     if dampening_source not in DAMPENING_SOURCES:
@@ -759,10 +864,11 @@ def initialise_(layer: RecurrentLIF, recommendation: Recommendation, seed: int |
 
 def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=None, family: str | None = None,
                  variant: str = "exact", seed: int | None = None, sharpness_method: str | None = None,
-                 probe_inputs=None, dampening_source: str | None = None, edge_margin: float = EDGE_MARGIN,
-                 edge_method: str = "dmft") -> Recommendation:
+                 probe_inputs=None, dampening_source: str | None = None, edge_margin: float | None = None,
+                 edge_method: str = DEFAULT_EDGE_METHOD, target_rate=None) -> Recommendation:
     """Recommend Conditions I-IV for ``layer`` (its decay, threshold, reset, family) and apply them:
-    weights from I and II, then III and IV per neuron on the weights actually drawn.
+    weights from I and II (``target_rate``: Condition I's firing rate, :func:`conditions_i_and_ii`),
+    then III and IV per neuron on the weights actually drawn.
 
     ``sharpness_method``: ``"edge"`` (module doc: the sharpness at ``edge_margin`` times the predicted
     critical sharpness of the initialised layer on ``probe_inputs``, default ``inputs``, shaped
@@ -779,7 +885,7 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
     previous = layer.surrogate if layer.surrogate.family == family else None
     common = dict(decay=_layer_decay(layer), threshold=_layer_threshold(layer), reset=layer.reset,
                   detach_reset=layer.detach_reset, inputs=inputs, input_mean=input_mean, input_var=input_var,
-                  family=family, variant=variant)
+                  family=family, variant=variant, target_rate=target_rate)
     method, why_not = sharpness_method, ""
     if method != "condition_iv":
         try:  # the edge route's requirements, checked before anything changes
@@ -815,6 +921,7 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
 __all__ = [
     "condition_i", "condition_ii", "condition_iii", "condition_iv", "voltage_bounds", "resolve_decay",
     "input_statistics", "recommend", "Recommendation", "SolveResult", "initialise_", "stable_init_",
-    "random_search_sharpness", "VARIANTS", "SHARPNESS_METHODS", "DAMPENING_SOURCES", "EDGE_MARGIN",
+    "random_search_sharpness", "VARIANTS", "SHARPNESS_METHODS", "DAMPENING_SOURCES", "EDGE_MARGIN", "EDGE_MARGINS",
+    "DEFAULT_EDGE_METHOD", "edge_margin_for",
     "EdgeChoice", "edge_choice", "with_edge",
 ]

@@ -14,6 +14,11 @@ Methods (registry :data:`METHODS`):
     (Cholesky factor of its covariance, grown one step at a time), which gives the whole predicted curve
     ``g_t``, and ``rho`` from it by the protocol's formula.
 
+``"replay"``
+    Not a prediction: the layer's own backward recursion replayed on the probe's forward pass for
+    every sharpness (cheap: no forward pass per sharpness), averaged over 4 readouts. The measured
+    edge on the given inputs, for the initialiser where the mean-field misses (sparsely firing layers).
+
 ``"lagged"``
     theory.md section 7's first prototype, kept for comparison: ``rho ~ abar^2 + (n-1) E[W^2]
     (E[SG_t^2] + 2 sum_k abar^k E[SG_t SG_{t-k}])``. It over-counts: it treats the backward signal as
@@ -38,7 +43,7 @@ import torch
 
 from ._generated import edge_torch
 from .lif import RecurrentLIF
-from .measure import Trajectory, growth_window, record, step_factors
+from .measure import Trajectory, growth_window, log_growth_factor, record, step_factors
 
 #: default search range of the sharpness (theory.md section 7 / issue 5)
 SHARPNESS_RANGE = (1e-3, 1e3)
@@ -318,6 +323,38 @@ def _dmft(layer, probe, beta, samples=2048, seed=0):
     return (log_norm[:, first - 1] - log_norm[:, last - 1]) / (last - first)
 
 
+@torch.no_grad()
+def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[float] | torch.Tensor,
+                      readouts: int = 4, seed: int = 0) -> torch.Tensor:
+    """Measured ``ln rho`` per sharpness: the layer's own BPTT recursion replayed on the probe's forward
+    pass (the same recursion as :func:`lifstab.measure.gradient_norms_over_sharpness`, with the full
+    recurrent matrix), averaged over ``readouts`` standard-normal readouts. Not a prediction: the
+    measured edge on these inputs, for the initialiser's edge route where the mean-field misses
+    (sparsely firing layers)."""
+    beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
+    T, N = probe.centred.shape
+    n = probe.decay.numel()
+    shape = (T, N // n, n)  # trajectory index = b * n + neuron
+    leak, gain = probe.leak.reshape(shape), probe.gain.reshape(shape)
+    sg = _surrogate_values(layer, probe.centred, probe.neuron, beta).reshape(beta.numel(), *shape)
+    w_rec_t = layer.recurrent_weight().detach().to(torch.float64).T
+    gen = torch.Generator().manual_seed(seed)
+    total = torch.zeros(beta.numel(), dtype=torch.float64)
+    for _ in range(readouts):
+        grad = torch.randn(shape[1:], generator=gen, dtype=torch.float64).expand(beta.numel(), *shape[1:])
+        norms = torch.empty(beta.numel(), T, dtype=torch.float64)
+        norms[:, T - 1] = grad.flatten(1).norm(dim=1)
+        for t in range(T - 1, 0, -1):  # grad holds dL/dv_{t+1} (0-indexed t): step back to dL/dv_t
+            grad = leak[t] * grad + sg[:, t - 1] * ((gain[t] * grad) @ w_rec_t)
+            norms[:, t - 1] = grad.flatten(1).norm(dim=1)
+        total += log_growth_factor(norms)
+    return total / readouts
+
+
+def _replay(layer, probe, beta, readouts=4, seed=0, **_):
+    return replay_log_growth(layer, probe, beta, readouts=readouts, seed=seed)
+
+
 def _lagged(layer, probe, beta, samples=2048, seed=0):
     return lagged_log_growth(layer, probe, beta, samples=samples, seed=seed)
 
@@ -332,6 +369,7 @@ def _condition_iv(variant):
 #: method name -> function(layer, probe, sharpness tensor, **options) -> ln rho per sharpness
 METHODS: dict[str, Callable[..., torch.Tensor]] = {
     "dmft": _dmft, "lagged": _lagged, "paper": _condition_iv("paper"), "exact": _condition_iv("exact"),
+    "replay": _replay,
 }
 
 
@@ -375,6 +413,6 @@ def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft
 __all__ = [
     "METHODS", "SHARPNESS_RANGE", "EdgePrediction", "Probe", "forward_probe", "pool_probes", "find_log_root",
     "critical_sharpness", "predicted_log_growth", "dmft_log_gradient_norms", "lagged_log_growth",
-    "condition_iv_log_growth",
+    "condition_iv_log_growth", "replay_log_growth",
     "sg_autocorrelation",
 ]

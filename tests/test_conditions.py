@@ -15,6 +15,7 @@ from lifstab import conditions as C
 from lifstab import expectations
 from lifstab.cli import main
 from lifstab.surrogates import FAMILIES
+from lifstab_experiments import conditions_i_ii
 
 RESETS = ("subtractive", "multiplicative_1", "multiplicative_2", "none")
 
@@ -46,37 +47,47 @@ def test_condition_iii_subtractive_matches_authors_formula():
 
 # ---- Conditions I and II in simulation -------------------------------------------------------
 
-def _simulate(reset, variant, threshold=0.1, tau=20.0, n=200, rate=0.5, seed=0, steps=500, burn_in=50):
-    """Firing rate and recurrent/input current variance ratio of a layer initialised by I and II."""
-    rec = C.recommend(n, n, tau=tau, threshold=threshold, reset=reset, input_mean=rate,
-                      input_var=rate * (1 - rate), variant=variant, iv_dampening=1.0)
-    layer = lifstab.RecurrentLIF(n, n, tau=tau, threshold=threshold, reset=reset, dtype=torch.float64)
-    with warnings.catch_warnings():  # IV's feasibility does not matter for the forward pass measured here
-        warnings.simplefilter("ignore")
-        C.initialise_(layer, rec, seed=seed)
-    gen = torch.Generator().manual_seed(seed + 1)
-    x = (torch.rand(burn_in + steps, 8, n, generator=gen, dtype=torch.float64) < rate).double()
-    with torch.no_grad():
-        z = layer(x)
-    input_current = x[burn_in:] @ layer.w_in
-    recurrent_current = z[burn_in - 1:-1] @ layer.recurrent_weight()
-    return z[burn_in:].mean().item(), (recurrent_current.var() / input_current.var()).item()
+def _simulate(reset, variant, **kwargs):
+    return conditions_i_ii.simulate(reset, variant, **kwargs)
 
 
-_MEAN_FIELD_MISSES = pytest.mark.xfail(
-    strict=True, reason="measured: the mean-field Condition I (v independent of z) misses for multiplicative "
-    "resets: firing rate about 0.20-0.42 instead of 0.5 (tau 2-20, threshold 0.01-1), so II's ratio follows")
+#: seeds averaged: one 200-neuron network scatters widely around the ensemble the conditions describe
+#: (measured, tau 20, threshold 0.1, seeds 0-5: subtractive rates 0.47-0.56, variance ratios 0.78-1.21,
+#: from the realised sums of the weights); the mean over six seeds sits within 0.02 and 0.07 of 1/2 and 1
+SEEDS = range(6)
 
 
-@pytest.mark.parametrize("reset", [
-    "subtractive", "none",
-    pytest.param("multiplicative_1", marks=_MEAN_FIELD_MISSES),
-    pytest.param("multiplicative_2", marks=_MEAN_FIELD_MISSES),
-])
+def _ensemble(reset, variant, seeds=SEEDS, **kwargs):
+    return conditions_i_ii.ensemble(reset, variant, seeds=seeds, **kwargs)
+
+
+@pytest.mark.parametrize("reset", RESETS)
 def test_conditions_i_and_ii_exact_hold_in_simulation(reset):
-    rate, ratio = _simulate(reset, "exact")
+    """Firing rate within 0.05 of 1/2 (I) and recurrent/input current variance ratio within 10% of 1 (II),
+    averaged over six networks. Measured: multiplicative_1 rate 0.490 and ratio 0.93 (its alternating
+    spikes are anti-correlated across neurons, which II's independent Bernoulli spikes leave out);
+    multiplicative_2 0.524 and 1.00, subtractive 0.519 and 1.01, none 0.518 and 1.01."""
+    rate, ratio = _ensemble(reset, "exact")
     assert abs(rate - 0.5) <= 0.05, rate
     assert abs(ratio - 1) <= 0.10, ratio
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("reset", ["multiplicative_1", "multiplicative_2"])
+@pytest.mark.parametrize("tau, threshold", [(2.0, 0.01), (2.0, 1.0), (20.0, 0.01), (20.0, 1.0)])
+def test_condition_i_firing_rate_form_across_layers(reset, tau, threshold):
+    """The closed form (commit 2ea0679) fired at 0.20-0.42 over this range; the firing-rate form, averaged
+    over three networks, within 0.05 of 1/2."""
+    rate, _ = _ensemble(reset, "exact", seeds=range(3), threshold=threshold, tau=tau)
+    assert abs(rate - 0.5) <= 0.05, rate
+
+
+@pytest.mark.parametrize("reset", ["multiplicative_1", "multiplicative_2"])
+def test_condition_i_paper_variant_misses_for_multiplicative_resets(reset):
+    """Where the paper variant lands: its closed form takes v and z independent, and the layer fires at
+    well under 1/2 (measured 0.20-0.42 over tau 2-20, threshold 0.01-1)."""
+    rate, _ = _simulate(reset, "paper")
+    assert rate < 0.42, rate
 
 
 def test_paper_condition_ii_gives_half_the_variance():

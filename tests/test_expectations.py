@@ -105,6 +105,8 @@ def _kernel_points(kernel, rng):
             "input_negative_sum": rng.uniform(-5, -0.5), "recurrent_square_sum": rng.uniform(0.1, 3),
             "sg_mean": rng.uniform(0.01, 1), "sg_square_mean": rng.uniform(0.01, 1),
             "voltage_mean": rng.uniform(-1, 1), "voltage_square_mean": rng.uniform(1, 2),
+            "voltage": rng.uniform(-2, 2), "reset_spikes": float(rng.integers(0, 2)), "rate": rng.uniform(0.05, 0.95),
+            "rate_square_mean": rng.uniform(0.01, 0.05), "input_mean": rng.uniform(0, 1), "input_var": rng.uniform(0, 0.25),
         }[name]
     return point
 

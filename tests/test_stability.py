@@ -115,3 +115,21 @@ def test_condition_iv_methods_at_vanishing_sharpness(reset):
     assert got["paper"] == pytest.approx(paper, rel=1e-4)
     pred = S.critical_sharpness(layer, x, method="paper")
     assert pred.method == "paper" and pred.feasible == (pred.critical_sharpness is not None)
+
+
+@pytest.mark.parametrize("reset", ["subtractive", "multiplicative"])
+def test_replay_equals_the_measured_backward_recursion(reset):
+    """method="replay" runs the layer's own BPTT recursion on the probe: for one readout it equals the
+    measurement (gradient_norms_over_sharpness with that readout) to rounding."""
+    layer, x, _ = build(config_from_dict({**TINY, "reset": reset}), 0)
+    trajectory = M.record(layer, x)
+    probe = S.forward_probe(layer, x, trajectory)
+    betas = [0.1, 1.0, 10.0]
+    readout = M.readout(trajectory.voltages.shape[1:], seed=3)
+    measured = M.log_growth_factor(M.gradient_norms_over_sharpness(layer, trajectory, betas, readout))
+    replayed = S.replay_log_growth(layer, probe, betas, readouts=1, seed=3)
+    np.testing.assert_allclose(replayed.numpy(), measured.numpy(), rtol=1e-10, atol=1e-12)
+    edge = S.critical_sharpness(layer, x, method="replay", probe=probe)
+    assert edge.feasible and edge.method == "replay"
+    at_edge = S.predicted_log_growth(layer, x, [edge.critical_sharpness], method="replay", probe=probe)
+    assert abs(at_edge[0]) < 1e-4  # the root is found to a tolerance in log sharpness

@@ -370,6 +370,61 @@ def condition_iv_none_exact_attached_dsg_square_mean(decay, threshold, recurrent
     return recurrent_square_sum
 
 
+def rate_chain_shift_subtractive(voltage, reset_spikes, decay, threshold):
+    """Condition I (exact), subtractive reset: v_t = shift + gain * I_t, z = H(v - theta)."""
+    return decay*voltage - reset_spikes*threshold
+
+
+def rate_chain_gain_subtractive(voltage, reset_spikes, decay, threshold):
+    """Condition I (exact), subtractive reset: the gain of the current in v_t."""
+    return 1
+
+
+def rate_chain_shift_multiplicative_1(voltage, reset_spikes, decay, threshold):
+    """Condition I (exact), multiplicative_1 reset: v_t = shift + gain * I_t, z = H(v - theta)."""
+    return -decay*reset_spikes*voltage + decay*voltage
+
+
+def rate_chain_gain_multiplicative_1(voltage, reset_spikes, decay, threshold):
+    """Condition I (exact), multiplicative_1 reset: the gain of the current in v_t."""
+    return 1 - reset_spikes
+
+
+def rate_chain_shift_multiplicative_2(voltage, reset_spikes, decay, threshold):
+    """Condition I (exact), multiplicative_2 reset: v_t = shift + gain * I_t, z = H(v - theta)."""
+    return -decay*reset_spikes*voltage + decay*voltage
+
+
+def rate_chain_gain_multiplicative_2(voltage, reset_spikes, decay, threshold):
+    """Condition I (exact), multiplicative_2 reset: the gain of the current in v_t."""
+    return 1
+
+
+def rate_chain_shift_none(voltage, reset_spikes, decay, threshold):
+    """Condition I (exact), none reset: v_t = shift + gain * I_t, z = H(v - theta)."""
+    return decay*voltage
+
+
+def rate_chain_gain_none(voltage, reset_spikes, decay, threshold):
+    """Condition I (exact), none reset: the gain of the current in v_t."""
+    return 1
+
+
+def current_mean(n_in, n_rec, input_mean, input_var, input_weight_variance, recurrent_mean, recurrent_variance, rate, rate_square_mean):
+    """Condition I (exact): the input current's mean."""
+    return rate*recurrent_mean*(n_rec - 1)
+
+
+def current_quenched_variance(n_in, n_rec, input_mean, input_var, input_weight_variance, recurrent_mean, recurrent_variance, rate, rate_square_mean):
+    """Condition I (exact): the input current's quenched variance."""
+    return input_mean**2*input_weight_variance*n_in + rate_square_mean*recurrent_variance*(n_rec - 1)
+
+
+def current_temporal_variance(n_in, n_rec, input_mean, input_var, input_weight_variance, recurrent_mean, recurrent_variance, rate, rate_square_mean):
+    """Condition I (exact): the input current's temporal variance."""
+    return input_var*input_weight_variance*n_in + (n_rec - 1)*(rate - rate_square_mean)*(recurrent_mean**2 + recurrent_variance)
+
+
 def gaussian_positive_part(mean, std):
     """E[max(W, 0)], W ~ N(mean, std^2)."""
     return numpy.where((std == 0), numpy.maximum(0, mean), -1/2*mean*scipy.special.erfc(0.70710678118654752*mean/std) + mean + 0.39894228040143268*std*numpy.exp(-1/2*mean**2/std**2))
@@ -453,6 +508,17 @@ KERNELS = {
     'condition_iv_none_exact_attached': condition_iv_none_exact_attached,
     'condition_iv_none_exact_attached_dsg_mean': condition_iv_none_exact_attached_dsg_mean,
     'condition_iv_none_exact_attached_dsg_square_mean': condition_iv_none_exact_attached_dsg_square_mean,
+    'rate_chain_shift_subtractive': rate_chain_shift_subtractive,
+    'rate_chain_gain_subtractive': rate_chain_gain_subtractive,
+    'rate_chain_shift_multiplicative_1': rate_chain_shift_multiplicative_1,
+    'rate_chain_gain_multiplicative_1': rate_chain_gain_multiplicative_1,
+    'rate_chain_shift_multiplicative_2': rate_chain_shift_multiplicative_2,
+    'rate_chain_gain_multiplicative_2': rate_chain_gain_multiplicative_2,
+    'rate_chain_shift_none': rate_chain_shift_none,
+    'rate_chain_gain_none': rate_chain_gain_none,
+    'current_mean': current_mean,
+    'current_quenched_variance': current_quenched_variance,
+    'current_temporal_variance': current_temporal_variance,
     'gaussian_positive_part': gaussian_positive_part,
     'gaussian_negative_part': gaussian_negative_part,
 }

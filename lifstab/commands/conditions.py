@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         args.n_in, args.n_rec, tau=args.tau, decay=args.decay, threshold=args.threshold, reset=args.reset,
         detach_reset=not args.attached_reset, input_mean=args.input_mean, input_var=args.input_var,
         family=args.sg, tail=args.tail, w_in=w_in, w_rec=w_rec, variant=args.variant,
-        iv_dampening=args.iv_dampening,
+        iv_dampening=args.iv_dampening, target_rate=args.target_rate,
     )
     print(json.dumps(rec.to_json(), indent=2, allow_nan=True) if args.json else rec.summary())
     return 0
@@ -54,5 +54,7 @@ def register(sub) -> None:
     p.add_argument("--weights", default=None, help="npz with w_in (n_in x n_rec) and w_rec (n_rec x n_rec)")
     p.add_argument("--iv-dampening", type=float, default=None,
                    help="solve Condition IV at this dampening instead of Condition III's")
+    p.add_argument("--target-rate", type=float, default=None,
+                   help="Condition I's firing rate (exact variant; default 0.5, multiplicative_1 0.475)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)

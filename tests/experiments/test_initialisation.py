@@ -58,7 +58,7 @@ def test_each_ablation_set_applies_what_it_names(name):
         assert layer.surrogate is sg_before
     if "III" in conditions:
         assert not torch.allclose(torch.as_tensor(layer.surrogate.dampening), torch.tensor(1.0))
-    if "IV" in conditions:  # the edge route: twice the predicted critical sharpness at the layer's dampening
+    if "IV" in conditions:  # the edge route: the default margin times the critical sharpness at the layer's dampening
         with torch.no_grad():
             x = model.encoder(sample)
         probe = lifstab.RecurrentLIF(layer.n_in, layer.n_rec, tau=20.0, threshold=1.0, bias=False,
@@ -66,7 +66,8 @@ def test_each_ablation_set_applies_what_it_names(name):
         with torch.no_grad():
             probe.w_in.copy_(layer.w_in.double())
             probe.w_rec.copy_(layer.w_rec.double())
-        edge = lifstab.stability.critical_sharpness(probe, x.double())
+        edge = lifstab.stability.critical_sharpness(probe, x.double(), method=lifstab.conditions.DEFAULT_EDGE_METHOD)
         assert edge.feasible == ("III" not in conditions)  # Condition III's ~0.01 dampening leaves no edge
-        expected = 2 * edge.critical_sharpness if edge.feasible else lifstab.stability.SHARPNESS_RANGE[0]
+        expected = (lifstab.conditions.EDGE_MARGIN * edge.critical_sharpness if edge.feasible
+                    else lifstab.stability.SHARPNESS_RANGE[0])
         assert float(layer.surrogate.sharpness) == pytest.approx(expected, rel=1e-6)

@@ -1,0 +1,93 @@
+"""The edge route's method and margin, trained: the quick baseline's recommended LIF arm (digits, 16 epochs,
+two 64-unit layers) with ``lifstab.stable_init_(edge_method=..., edge_margin=...)`` over seeds and the
+grid's learning rates.
+
+    python -m lifstab_experiments.edge_route --out results/edge_route            # about 1 min per variant
+    python -m lifstab_experiments.edge_route --variants replay:1 dmft:2 --seeds 10
+
+Writes ``edge_route.csv`` (one row per run, appended as it finishes; a rerun skips finished rows) and
+prints mean test accuracy per variant and learning rate (README "Conditions I-IV").
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from . import grids, initialisation, training
+
+FIELDS = ("method", "margin", "time_steps", "lr", "seed", "val_accuracy", "test_accuracy")
+
+
+def parse_variant(text: str) -> tuple[str, float]:
+    """``"replay:1"`` -> ("replay", 1.0)."""
+    method, sep, margin = text.partition(":")
+    if not sep:
+        raise ValueError(f"variant {text!r} must read METHOD:MARGIN, e.g. replay:1")
+    return method, float(margin)
+
+
+def run(method: str, margin: float, lr: float, seed: int, time_steps: int = 20) -> dict:
+    """One training run of the quick baseline's recommended arm (digits with ``time_steps`` latency steps)
+    with this edge route."""
+    base = next(r for r in grids.baseline(grids.PRESETS["quick"]) if r.init == "recommended")
+    config = base.replace(lr=lr, seed=seed, time_steps=time_steps)
+    previous = initialisation.EDGE_ROUTE
+    initialisation.EDGE_ROUTE = {"edge_method": method, "edge_margin": margin}
+    try:
+        out = training.train(config)
+    finally:
+        initialisation.EDGE_ROUTE = previous
+    return dict(method=method, margin=margin, time_steps=time_steps, lr=lr, seed=seed,
+                val_accuracy=out["val_accuracy"],
+                test_accuracy=out["test_accuracy"])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.edge_route",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="results/edge_route")
+    parser.add_argument("--variants", nargs="+", default=["replay:1", "replay:2", "replay:3", "dmft:2"])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--time-steps", type=int, default=20, help="digits latency steps (the grid's: 20)")
+    parser.add_argument("--lrs", type=float, nargs="+", default=None, help="default: the quick baseline's")
+    args = parser.parse_args(argv)
+    variants = [parse_variant(v) for v in args.variants]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "edge_route.csv"
+    done = set()
+    if path.exists():
+        with open(path) as f:
+            done = {(r["method"], float(r["margin"]), int(r["time_steps"]), float(r["lr"]), int(r["seed"]))
+                    for r in csv.DictReader(f)}
+    lrs = args.lrs or grids.PRESETS["quick"].baseline_lrs
+    todo = [(m, g, lr, s) for (m, g), lr, s in itertools.product(variants, lrs, range(args.seeds))
+            if (m, g, args.time_steps, float(lr), s) not in done]
+    for method, margin, lr, seed in tqdm(todo, desc="edge route"):
+        row = run(method, margin, lr, seed, args.time_steps)
+        new = not path.exists()
+        with open(path, "a", newline="") as f:  # one row per finished run: an interruption loses nothing
+            writer = csv.DictWriter(f, fieldnames=FIELDS)
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    for method, margin in variants:
+        sel = [r for r in rows if r["method"] == method and float(r["margin"]) == margin
+               and int(r["time_steps"]) == args.time_steps]
+        per_lr = {lr: [float(r["test_accuracy"]) for r in sel if float(r["lr"]) == float(lr)] for lr in lrs}
+        cells = "  ".join(f"lr {lr:g}: {np.mean(v):.3f} (sd {np.std(v):.3f})" for lr, v in per_lr.items() if v)
+        print(f"T={args.time_steps} {method} x{margin:g}: {cells}  overall {np.mean([float(r['test_accuracy']) for r in sel]):.3f}")
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

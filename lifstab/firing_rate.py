@@ -1,0 +1,174 @@
+"""Condition I's exact form: the recurrent mean at which a layer fires at a target rate.
+
+The paper's Condition I puts the mean voltage at threshold with v and z independent. After a
+multiplicative reset they are not (derivations/conditions.py explains), and layers initialised by the
+closed form fire at 0.20-0.42 instead of 1/2. Here one neuron's voltage is a Markov chain,
+``v_t = shift(v, z) + gain(v, z) I_t`` with ``z = H(v - theta)`` (generated ``rate_chain_*`` kernels), driven
+by a Gaussian current: a quenched offset per neuron, ``N(0, quenched variance)``, plus white noise over time
+(generated ``current_*`` kernels). Its stationary law is computed on a grid (a cell-to-cell transition
+matrix from the Gaussian CDF, threshold on a cell edge, one linear solve), averaged over the quenched
+offsets by Gauss-Hermite quadrature. The rate is a deterministic, smooth function of the recurrent mean,
+whose root is found by Brent's method; the per-neuron rates' spread feeds back into the split of the
+recurrent current's variance (quenched r_j^2, temporal r_j (1 - r_j)), solved to a fixed point.
+
+Measured (tests/test_conditions.py, 200-neuron layers, Bernoulli(1/2) inputs, tau 2-20, threshold 0.01-1):
+multiplicative_2 fires at 0.49-0.55 (closed form: 0.24-0.42). The chain leaves out correlations between
+neurons; the rest of the gap is theirs.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numpy.polynomial.hermite_e import hermegauss
+from scipy import optimize, special
+
+from ._generated import conditions_numpy as _conditions
+
+K = _conditions.KERNELS
+
+#: grid cells of the voltage chain, and Gauss-Hermite nodes over the quenched offset. Measured at the
+#: solutions for 200-neuron layers (tau 2-20, threshold 0.01-1): the rate there on a 300-cell, 96-node
+#: grid differs by <= 2.1e-3; 12 nodes were 0.018 off (the per-neuron rate is steep in the offset)
+CELLS = 80
+QUENCHED_NODES = 48
+#: the first grid spans this many stationary standard deviations beyond the voltage's rough range
+GRID_WIDTH = 8.0
+#: stationary mass below which the refined grid drops a cell at either end
+TAIL_MASS = 1e-10
+
+
+def _edges(low: np.ndarray, high: np.ndarray, threshold: float, cells: int) -> np.ndarray:
+    """Cell edges (nodes, cells + 1) over [low, high] per node, the threshold on an edge (so that every
+    cell spikes or not)."""
+    below = np.clip(np.round(cells * (threshold - low) / (high - low)), 2, cells - 2).astype(int)
+    return np.stack([np.concatenate([np.linspace(lo, threshold, b + 1), np.linspace(threshold, hi, cells - b + 1)[1:]])
+                     for lo, hi, b in zip(low, high, below)])
+
+
+def _stationary(reset: str, decay: float, threshold: float, mean: np.ndarray, noise_std: float,
+                edges: np.ndarray) -> np.ndarray:
+    """Stationary probability of each cell (nodes, cells) of the chain with current ``N(mean, noise_std^2)``
+    (one mean per node)."""
+    centres = 0.5 * (edges[:, 1:] + edges[:, :-1])
+    spikes = (centres > threshold).astype(float)
+    shift = np.broadcast_to(K[f"rate_chain_shift_{reset}"](centres, spikes, decay, threshold), centres.shape)
+    gain = np.broadcast_to(K[f"rate_chain_gain_{reset}"](centres, spikes, decay, threshold), centres.shape)
+    loc = shift + gain * mean[:, None]
+    scale = np.maximum(np.abs(gain) * noise_std, 1e-300)  # gain 0: a point mass at the shift
+    inner = special.ndtr((edges[:, None, 1:-1] - loc[:, :, None]) / scale[:, :, None])
+    nodes, cells = loc.shape
+    cdf = np.concatenate([np.zeros((nodes, cells, 1)), inner, np.ones((nodes, cells, 1))], axis=2)
+    transition = np.diff(cdf, axis=2)  # [node, from, to]; the end cells take the tails
+    system = np.swapaxes(transition, 1, 2) - np.eye(cells)
+    system[:, -1, :] = 1.0  # replace one (redundant) balance equation by the normalisation
+    rhs = np.zeros((nodes, cells, 1))
+    rhs[:, -1] = 1.0
+    return np.clip(np.linalg.solve(system, rhs)[..., 0], 0.0, None)
+
+
+def node_rates(reset: str, decay: float, threshold: float, mean: float, quenched_variance: float,
+               temporal_variance: float, cells: int = CELLS, nodes: int = QUENCHED_NODES):
+    """Stationary firing rate at each quenched-offset node, and the nodes' quadrature weights."""
+    offsets, weights = hermegauss(nodes)
+    weights = weights / weights.sum()
+    noise_std = math.sqrt(max(temporal_variance, 0.0))
+    spread = noise_std / math.sqrt(1.0 - decay**2)
+    m = mean + math.sqrt(max(quenched_variance, 0.0)) * offsets
+    far = m / (1.0 - decay)  # where the voltage settles without a reset
+    width = np.maximum(GRID_WIDTH * spread, 1e-9 * np.maximum(1.0, np.maximum(abs(threshold), np.abs(far))))
+    low = np.minimum(np.minimum(0.0, threshold), np.minimum(m, far)) - width - abs(threshold)
+    high = np.maximum(threshold, np.maximum(m, far)) + width
+    edges = _edges(low, high, threshold, cells)
+    p = _stationary(reset, decay, threshold, m, noise_std, edges)
+    # refine: the same number of cells over the range that holds the mass (where it is under half the first)
+    cdf = np.cumsum(p, axis=1)
+    first = np.maximum((cdf < TAIL_MASS).sum(axis=1) - 2, 0)
+    last = np.minimum((cdf < 1.0 - TAIL_MASS).sum(axis=1) + 3, cells)
+    rows = np.arange(nodes)
+    low2, high2 = edges[rows, first], edges[rows, last]
+    refine = (low2 < threshold) & (threshold < high2) & (high2 - low2 < 0.5 * (high - low))
+    low, high = np.where(refine, low2, low), np.where(refine, high2, high)
+    edges = _edges(low, high, threshold, cells)
+    p = _stationary(reset, decay, threshold, m, noise_std, edges)
+    rates = (p * (0.5 * (edges[:, 1:] + edges[:, :-1]) > threshold)).sum(axis=1)
+    return rates, weights
+
+
+class RateSolution(NamedTuple):
+    """Condition I (exact, firing-rate form) with Condition II (exact) at its recurrent mean."""
+
+    recurrent_mean: float
+    recurrent_variance: float  # Condition II at that mean; negative: II cannot be met (0 was simulated)
+    rate: float  # the chain's stationary rate at the solution
+    rate_square_mean: float  # E[r_j^2] over neurons, at the fixed point
+    converged: bool
+
+
+def _statistics(n_in, n_rec, input_mean, input_var, input_weight_variance, mu, target, square_mean):
+    """Current mean, quenched and temporal variance at recurrent mean ``mu`` (Condition II's variance)."""
+    second = input_var + input_mean**2
+    var_w = float(K["condition_ii_exact"](n_in, n_rec, second, input_weight_variance, mu))
+    args = (n_in, n_rec, input_mean, input_var, input_weight_variance, mu, max(var_w, 0.0), target, square_mean)
+    return (float(K["current_mean"](*args)), float(K["current_quenched_variance"](*args)),
+            float(K["current_temporal_variance"](*args)), var_w)
+
+
+def _population(reset, decay, threshold, n_in, n_rec, input_mean, input_var, input_weight_variance, target,
+                mu, square_mean):
+    """(rate, E[r_j^2], Condition II's variance) of the chain at recurrent mean ``mu``."""
+    mean, quenched, temporal, var_w = _statistics(n_in, n_rec, input_mean, input_var, input_weight_variance, mu,
+                                                  target, square_mean)
+    rates, weights = node_rates(reset, decay, threshold, mean, quenched, temporal)
+    return float(weights @ rates), float(weights @ rates**2), var_w
+
+
+@functools.lru_cache(maxsize=256)
+def solve_recurrent_mean(reset: str, n_in: int, n_rec: int, decay: float, threshold: float, input_mean: float,
+                         input_var: float, input_weight_variance: float, target_rate: float,
+                         start: float) -> RateSolution:
+    """The recurrent mean whose layer fires at ``target_rate`` (arguments validated by the caller;
+    ``start``: a first guess, e.g. the closed form).
+
+    Two unknowns, the mean and the rates' second moment E[r_j^2] (which sets the variance split), and two
+    equations, rate = target and E[r_j^2] = its value under the chain: first the rate alone is bracketed
+    and solved by Brent's method at E[r_j^2] = target^2 (Bernoulli spikes of equal rate), then both
+    together by MINPACK's hybrid method (``scipy.optimize.root``) from there."""
+    args = (reset, decay, threshold, n_in, n_rec, input_mean, input_var, input_weight_variance, target_rate)
+    square_mean = target_rate**2
+
+    def excess(m):
+        return _population(*args, m, square_mean)[0] - target_rate
+
+    mean, quenched, temporal, _ = _statistics(n_in, n_rec, input_mean, input_var, input_weight_variance, start,
+                                              target_rate, square_mean)
+    # one unit: the current's standard deviation, in recurrent mean
+    unit = math.sqrt(quenched + temporal + threshold**2) / ((n_rec - 1) * target_rate)
+    low, high = start - unit, start + unit
+    f_low, f_high = excess(low), excess(high)
+    for _ in range(60):  # the rate grows with the mean current: widen until it brackets the target
+        if f_low <= 0 <= f_high:
+            break
+        width = high - low
+        if f_low > 0:
+            low, f_low = low - 2 * width, excess(low - 2 * width)
+        if f_high < 0:
+            high, f_high = high + 2 * width, excess(high + 2 * width)
+    else:
+        return RateSolution(start, float("nan"), float("nan"), square_mean, False)
+    # a first approximation only: the joint solve below refines it
+    mu = optimize.brentq(excess, low, high, xtol=1e-3 * unit)
+
+    def equations(x):
+        rate, square, _ = _population(*args, mu + unit * x[0], x[1])
+        return [rate - target_rate, square - x[1]]
+
+    solution = optimize.root(equations, [0.0, _population(*args, mu, square_mean)[1]], method="hybr",
+                             options={"xtol": 1e-8})
+    if solution.success:
+        mu, square_mean = mu + unit * solution.x[0], float(solution.x[1])
+    rate, _, var_w = _population(*args, mu, square_mean)
+    return RateSolution(mu, var_w, rate, square_mean, bool(solution.success))
