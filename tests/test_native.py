@@ -236,3 +236,35 @@ def test_row_scan_finds_every_nonzero_in_order(dtype, inner):
         assert torch.equal(rows.row_start, starts)
         assert torch.equal(rows.index.long(), expected.nonzero()[:, 1])
         torch.testing.assert_close(rows.value, x[expected], equal_nan=True, rtol=0, atol=0)
+
+
+def _cpu_has(flag: str) -> bool:
+    try:
+        with open("/proc/cpuinfo") as f:
+            return flag in f.read().split()
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("isa", ["baseline", "avx2"])
+def test_other_instruction_sets_give_the_same_numbers(monkeypatch, tmp_path, native_calls, isa):
+    """The kernels built without AVX-512 (the AVX2 scan) and without any vector extension (the scalar
+    scan) find the same nonzeros and give the same layer as the reference loop."""
+    if isa == "avx2" and not _cpu_has("avx2"):
+        pytest.skip("this CPU has no AVX2")
+    flags = {"baseline": (), "avx2": ("-mavx2", "-mfma")}[isa]
+    monkeypatch.setattr(native, "FLAGS", ("-O3", *flags, "-std=c99", "-ffp-contract=off", "-shared", "-fPIC"))
+    monkeypatch.setenv("LIFSTAB_CACHE_DIR", str(tmp_path))
+    native.kernels.cache_clear()
+    try:
+        assert native.kernels() is not None
+        test_row_scan_finds_every_nonzero_in_order(torch.float32, 37)
+        test_row_scan_finds_every_nonzero_in_order(torch.float64, 37)
+        x = spikes(0.3, (T, B, N_IN)) * 2.5
+        _, weights = inputs()
+        reference = run(make_layer("recurrent", "reference", "subtractive", False, "sigmoid"), x, weights)
+        fast = run(make_layer("recurrent", "fast", "subtractive", False, "sigmoid"), x, weights)
+        assert native_calls["forward"] == [T] and native_calls["projection"] == 1
+        assert_same(reference, fast)
+    finally:
+        native.kernels.cache_clear()
