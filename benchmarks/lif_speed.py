@@ -17,6 +17,9 @@ resetting it through ``/proc/self/clear_refs``; elsewhere the growth of ``ru_max
 above what was allocated before the call. The floor is the matrix products' arithmetic
 (forward and backward) at the throughput of one ``(T*B, n_in) @ (n_in, n)`` product measured in the same
 run; the per-step recurrent products are smaller and run below that throughput, so the floor is optimistic.
+The sparse floor counts only the nonzero entries of the spike factors (the input's, and lifstab's spike
+rate for ``z``) at that same throughput: the arithmetic a product that skips zeros still has to do (gathers
+of rows run well below matmul throughput, so it is optimistic too).
 
 Peers that are not installed are skipped with a message (``pip install 'lifstab[bench]'``).
 """
@@ -59,6 +62,17 @@ def matmul_flops(size: Size, recurrent: bool) -> float:
     flops = 2 * (2 * rows * size.n_in * size.n_rec)
     if recurrent:
         flops += 3 * (2 * rows * size.n_rec * size.n_rec)
+    return flops
+
+
+def sparse_flops(size: Size, recurrent: bool, input_density: float, spike_rate: float) -> float:
+    """The same products counting only the nonzero entries of the spike factors: the input projection
+    and its weight gradient visit the input's nonzeros; recurrent: z @ w_rec and the w_rec gradient visit
+    the spikes, while the input gradient dL/dI @ w_rec^T stays dense."""
+    rows = size.steps * size.batch
+    flops = 2 * (2 * rows * size.n_in * input_density * size.n_rec)
+    if recurrent:
+        flops += 2 * (2 * rows * size.n_rec * spike_rate * size.n_rec) + 2 * rows * size.n_rec * size.n_rec
     return flops
 
 
@@ -219,17 +233,21 @@ def matmul_throughput(size: Size, device: torch.device, repeats: int) -> float:
     return 2 * a.shape[0] * a.shape[1] * b.shape[1] / statistics.median(times)
 
 
+def input_density(size: Size, device: torch.device) -> float:
+    return float((_inputs(size, device) != 0).float().mean())
+
+
 def projection_choice(size: Size, device: torch.device) -> str:
     """Which input projection lifstab's fast path takes for these inputs (lifstab/sparse_projection.py)."""
-    from lifstab import sparse_projection
+    from lifstab import native, sparse_projection
 
     x = _inputs(size, device).reshape(-1, size.n_in)
     w_in = _lifstab_layer(size, False, device).w_in
-    density = float((x != 0).float().mean())
-    limit = sparse_projection.SPARSE_MAX_DENSITY.get(x.dtype)
-    sparse = sparse_projection.use_sparse(x, w_in) and limit is not None and density <= limit
-    return (f"lifstab fast input projection: {'sparse (CSR)' if sparse else 'dense'} "
-            f"(input density {density:.4f}, sparse limit for {x.dtype} on CPU: {limit})")
+    route = sparse_projection.choose_route(x, w_in)
+    kernels = "compiled" if native.kernels() is not None else "unavailable (no C compiler, or LIFSTAB_NATIVE=0)"
+    return (f"lifstab fast input projection: {route} route (input density {input_density(size, device):.4f}; "
+            f"native kernels {kernels}; native limit for {x.dtype}: "
+            f"{sparse_projection.NATIVE_MAX_DENSITY.get(x.dtype)})")
 
 
 def peak_memory_cuda(run: Callable[[], None], device: torch.device) -> int:
@@ -353,6 +371,7 @@ def main(argv=None) -> int:
             _sync(device)
             times[key].append(time.perf_counter() - start)
     throughput = matmul_throughput(size, device, repeats=max(5, args.repeats))
+    density = input_density(size, device)
     print(projection_choice(size, device))
     memory = {}
     if not args.no_memory:
@@ -373,19 +392,24 @@ def main(argv=None) -> int:
         keys = [k for k in runners if k[0] == layer]
         if not keys:
             continue
-        floor = matmul_flops(size, layer == "recurrent") / throughput
+        recurrent = layer == "recurrent"
+        floor = matmul_flops(size, recurrent) / throughput
+        spikes = sparse_flops(size, recurrent, density, runners[(layer, "lifstab fast")][1]["rate"])
+        sparse_floor = spikes / throughput
         fast = statistics.median(times[(layer, "lifstab fast")])
         print(f"\n{layer} layer: forward + backward, median of {args.repeats} "
-              f"(floor: {matmul_flops(size, layer == 'recurrent') / 1e9:.2f} GFLOP of matmuls = {floor * 1e3:.1f} ms)")
+              f"(floor: {matmul_flops(size, recurrent) / 1e9:.2f} GFLOP of dense matmuls = {floor * 1e3:.1f} ms; "
+              f"sparse floor: {spikes / 1e9:.2f} GFLOP counting only the spikes' nonzeros = {sparse_floor * 1e3:.1f} ms)")
         print(f"  {'implementation':22s} {'median ms':>10s} {'min ms':>8s} {'max ms':>8s} {'x fast':>7s} "
-              f"{'x floor':>8s} {'peak MB':>8s} {'spike rate':>10s}")
+              f"{'x floor':>8s} {'x sparse':>8s} {'peak MB':>8s} {'spike rate':>10s}")
         for key in keys:
             t = times[key]
             med = statistics.median(t)
             print(f"  {key[1]:22s} {med * 1e3:10.1f} {min(t) * 1e3:8.1f} {max(t) * 1e3:8.1f} {med / fast:7.2f} "
-                  f"{med / floor:8.2f} {_mb(memory.get(key))} {runners[key][1]['rate']:10.4f}")
+                  f"{med / floor:8.2f} {med / sparse_floor:8.2f} {_mb(memory.get(key))} {runners[key][1]['rate']:10.4f}")
             rows.append({"layer": layer, "implementation": key[1], "median_s": med, "times_s": t,
-                         "floor_s": floor, "peak_bytes": memory.get(key), "spike_rate": runners[key][1]["rate"]})
+                         "floor_s": floor, "sparse_floor_s": sparse_floor, "peak_bytes": memory.get(key),
+                         "spike_rate": runners[key][1]["rate"]})
         for key in keys:
             if IMPLEMENTATIONS[key].differs:
                 print(f"  note, {key[1]}: {IMPLEMENTATIONS[key].differs}")

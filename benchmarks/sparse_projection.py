@@ -1,5 +1,5 @@
-"""Dense against sparse (CSR) input projection, forward + weight gradient, over input densities: the
-measurement behind ``lifstab.sparse_projection.SPARSE_MAX_DENSITY``.
+"""Dense against sparse (CSR and native) input projection, forward + weight gradient, over input densities:
+the measurement behind ``lifstab.sparse_projection.SPARSE_MAX_DENSITY`` and ``NATIVE_MAX_DENSITY``.
 
     python benchmarks/sparse_projection.py --threads 1
     python benchmarks/sparse_projection.py --threads 2
@@ -44,7 +44,11 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     print(f"sparse_projection: T={args.steps} B={args.batch} n_in={args.n_in} n_rec={args.n_rec} "
           f"threads={torch.get_num_threads()} repeats={args.repeats} torch={torch.__version__}")
-    print(f"  {'dtype':14s} {'density':>8s} {'dense ms':>9s} {'sparse ms':>10s} {'dense/sparse':>13s} {'max |dW| diff':>14s}")
+    from lifstab import native
+
+    routes = ("dense", "csr") + (("native",) if native.kernels() is not None else ())
+    print(f"  {'dtype':14s} {'density':>8s}" + "".join(f" {route + ' ms':>10s}" for route in routes)
+          + "".join(f" {'dense/' + route:>12s}" for route in routes[1:]) + f" {'max |dW| diff':>14s}")
     for dtype in (torch.float32, torch.float64):
         gen = torch.Generator().manual_seed(0)
         w_in = torch.randn(args.n_in, args.n_rec, generator=gen, dtype=dtype, requires_grad=True)
@@ -53,14 +57,15 @@ def main(argv=None) -> int:
         for density in args.densities:
             x = (torch.rand(args.steps, args.batch, args.n_in, generator=gen) < density).to(dtype)
 
-            def run(sparse: bool) -> torch.Tensor:
+            def run(route: str) -> torch.Tensor:
                 w_in.grad = bias.grad = None
-                input_projection(x, w_in, bias, sparse=sparse).backward(grad)
+                input_projection(x, w_in, bias, route=route).backward(grad)
                 return w_in.grad
 
-            dense, sparse = median_ms(lambda: run(False), args.repeats), median_ms(lambda: run(True), args.repeats)
-            diff = float((run(True) - run(False)).abs().max())
-            print(f"  {str(dtype):14s} {density:8.3f} {dense:9.1f} {sparse:10.1f} {dense / sparse:13.2f} {diff:14.1e}")
+            ms = {route: median_ms(lambda: run(route), args.repeats) for route in routes}
+            diff = max(float((run(route) - run("dense")).abs().max()) for route in routes[1:])
+            print(f"  {str(dtype):14s} {density:8.3f}" + "".join(f" {ms[route]:10.1f}" for route in routes)
+                  + "".join(f" {ms['dense'] / ms[route]:12.2f}" for route in routes[1:]) + f" {diff:14.1e}")
     return 0
 
 

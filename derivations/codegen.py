@@ -39,6 +39,9 @@ class Kernel:
     args: tuple[sp.Symbol, ...]
     expr: sp.Expr
     doc: str
+    #: print repeated subexpressions once, as local variables (for kernels evaluated over large arrays,
+    #: where every repeated term is another pass over memory)
+    common_subexpressions: bool = False
 
 
 class _ArrayPrinter(PythonCodePrinter):
@@ -159,9 +162,18 @@ def render_function(kernel: Kernel, backend: str) -> str:
     """Source of one generated function."""
     printer = PRINTERS[backend]()
     args = ", ".join(a.name for a in kernel.args)
-    body = printer.doprint(kernel.expr)
+    expr, lines = kernel.expr, ""
+    if kernel.common_subexpressions:
+        # temporaries named x0, x1, ... print after the parameters, so that products of scalar parameters
+        # (4*dampening) fold before they meet an array
+        shared, (expr,) = sp.cse(kernel.expr, symbols=sp.numbered_symbols("x"))
+        clash = {a.name for a in kernel.args} & {str(symbol) for symbol, _ in shared}
+        if clash:
+            raise ValueError(f"kernel {kernel.name}: arguments {sorted(clash)} clash with the temporaries' names")
+        lines = "".join(f"    {symbol} = {printer.doprint(value)}\n" for symbol, value in shared)
+    body = printer.doprint(expr)
     doc = kernel.doc.strip().replace('"""', "'''")
-    return f'def {kernel.name}({args}):\n    """{doc}"""\n    return {body}\n'
+    return f'def {kernel.name}({args}):\n    """{doc}"""\n{lines}    return {body}\n'
 
 
 def render_module(group: str, kernels: Sequence[Kernel], backend: str) -> str:
@@ -181,7 +193,8 @@ def surrogate_kernels() -> list[Kernel]:
     from .surrogates import FAMILIES
 
     return [
-        Kernel(f.name, f.parameters, f.expr, f"SG(u) of the {f.name} family: {f.description}.")
+        Kernel(f.name, f.parameters, f.expr, f"SG(u) of the {f.name} family: {f.description}.",
+               common_subexpressions=True)
         for f in FAMILIES.values()
     ]
 
@@ -346,6 +359,19 @@ GROUPS: dict[str, Callable[[], list[Kernel]]] = {
 }
 
 
+#: groups also printed as C expressions (``<group>_c.py``), for the compiled kernels of lifstab/native.py
+C_GROUPS: dict[str, Callable[[], list[Kernel]]] = {"lif": lif_kernels, "lif_grad": lif_grad_kernels}
+
+
+def render_c_module(group: str, kernels: Sequence[Kernel]) -> str:
+    """Source of a module holding each kernel as a C99 expression string in its arguments' names
+    (``EXPRESSIONS``, name -> expression; ``ARGUMENTS``, name -> argument names), for C templates."""
+    expressions = "".join(f"    {k.name!r}: {sp.ccode(k.expr, standard='c99')!r},\n" for k in kernels)
+    arguments = "".join(f"    {k.name!r}: {tuple(a.name for a in k.args)!r},\n" for k in kernels)
+    return "\n\n".join([HEADER, f'"""Generated C99 expressions: {group}."""\n',
+                         f"EXPRESSIONS = {{\n{expressions}}}\n", f"ARGUMENTS = {{\n{arguments}}}\n"])
+
+
 def generated_files() -> dict[str, str]:
     """File name -> contents of every generated file."""
     files = {"__init__.py": HEADER + '"""Kernels generated from derivations/; see `lifstab derive`."""\n'}
@@ -353,6 +379,8 @@ def generated_files() -> dict[str, str]:
         kernels = make()
         for backend in PRINTERS:
             files[f"{group}_{backend}.py"] = render_module(group, kernels, backend)
+    for group, make in C_GROUPS.items():
+        files[f"{group}_c.py"] = render_c_module(group, make())
     return files
 
 

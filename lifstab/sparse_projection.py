@@ -1,14 +1,22 @@
-"""The input projection ``x @ w_in + bias`` of the fast path, through a sparse matrix when ``x`` is sparse.
+"""The input projection ``x @ w_in + bias`` of the fast path, through sparse kernels when ``x`` is sparse.
+
+Three routes (``ROUTES``): ``"native"``, the compiled kernels of lifstab/native.py, which visit only the
+nonzeros of ``x`` (one compiled scan finds them for the forward ``bias + x @ w_in`` and keeps them for
+the weight gradient ``x^T @ dL/dI``); ``"csr"``, torch's sparse CSR products (below); ``"dense"``, one
+``addmm``. ``choose_route`` takes the native route on CPU when the kernels compiled and the input density
+(a strided sample of rows) is at most ``NATIVE_MAX_DENSITY[dtype]``, with or without a weight gradient
+(the scan is cheap enough for the forward alone); otherwise the CSR route under the conditions below,
+otherwise the dense one.
 
 Spike inputs are mostly zeros (SHD-like data: about 5% ones). The dense product spends its arithmetic on
-the zeros, in the forward pass and again in the weight gradient ``x^T @ dL/dI``. Here ``x`` (as a
+the zeros, in the forward pass and again in the weight gradient ``x^T @ dL/dI``. In the CSR route ``x`` (as a
 ``(T*B, n_in)`` matrix) is turned into a CSR matrix once (its nonzero positions and values, so it need not
 be binary), the forward pass is one sparse-dense ``addmm``, and the weight gradient is one sparse-dense
 product with the CSR matrix of ``x^T``, built from the same positions by a stable sort on the column.
 The gradient w.r.t. ``x`` (only when ``x`` requires it) and the bias stay dense. The numbers are the dense
 product's up to the order of summation (tests/test_sparse_projection.py, float64).
 
-Whether it pays is decided at run time: on CPU, for the dtypes in ``SPARSE_MAX_DENSITY``, when the input
+Whether the CSR route pays is decided at run time: on CPU, for the dtypes in ``SPARSE_MAX_DENSITY``, when the input
 density (estimated from a strided sample of rows, then counted exactly) is at most that dtype's limit;
 otherwise, on other devices and for dense (current) inputs, the dense ``addmm`` runs. Finding the nonzero
 positions costs a pass over all of ``x`` whatever its density, so without a weight gradient to share it
@@ -25,16 +33,26 @@ import numpy as np
 import torch
 from torch.autograd.function import once_differentiable
 
+from . import native
+
 #: (dtype) -> largest input density (nonzero fraction) at which the sparse projection (forward + weight
 #: gradient) is used on CPU. Measured break-even at (T*B, n_in, n_rec) = (16000, 700, 256), torch 2.13,
 #: shared 2-core machine: float32 about 5% on one thread and 3% on two, float64 about 7% and 6.5%
 #: (README "Fast LIF simulation and the speed benchmark"); the limits sit a little below.
 SPARSE_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.04, torch.float64: 0.06}
+#: (dtype) -> largest input density at which the native route (lifstab/native.py) is used on CPU.
+#: Measured at (T*B, n_in, n_rec) = (16000, 700, 256), one thread, forward + weight gradient
+#: (``python benchmarks/sparse_projection.py --threads 1``): float32 29 against 87 ms at 5%, 50 against 84
+#: at 10%, 93 against 91 at 20%; float64 94 against 182 at 5%, 110 against 177 at 10%, 198 against 170 at
+#: 20%. The limits sit below the break-even (about 19% and 17%).
+NATIVE_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.15, torch.float64: 0.15}
+#: the routes of ``input_projection``
+ROUTES = ("native", "csr", "dense")
 #: rows sampled (evenly strided) for the density estimate before the exact count
 DENSITY_SAMPLE_ROWS = 256
 
 
-def _estimated_density(x: torch.Tensor) -> float:
+def estimated_density(x: torch.Tensor) -> float:
     step = max(1, x.shape[0] // DENSITY_SAMPLE_ROWS)
     return torch.count_nonzero(x[::step]).item() / x[::step].numel()
 
@@ -47,7 +65,7 @@ def use_sparse(x: torch.Tensor, w_in: torch.Tensor) -> bool:
         return False
     if not (torch.is_grad_enabled() and w_in.requires_grad):
         return False
-    return _estimated_density(x) <= limit
+    return estimated_density(x) <= limit
 
 
 class Positions(NamedTuple):
@@ -115,21 +133,70 @@ class _SparseProjection(torch.autograd.Function):
         return grad_x, None, grad_w, grad_bias
 
 
+class _NativeProjection(torch.autograd.Function):
+    """The forward pass finds the nonzeros of ``x`` (compressed rows) and keeps them for the weight
+    gradient, so ``x`` is scanned once."""
+
+    @staticmethod
+    def forward(ctx, x, w_in, bias):
+        rows = native.sparse_rows(x, estimated_density(x))
+        if ctx.needs_input_grad[1]:
+            ctx.rows = rows
+        ctx.save_for_backward(w_in)
+        return native.sparse_rows_times_matrix(rows, w_in, bias)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        (w_in,) = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        grad_x = grad @ w_in.T if need[0] else None
+        grad_w = native.sparse_rows_transposed_times(ctx.rows, grad, w_in.shape[0]) if need[1] else None
+        grad_bias = grad.sum(0) if need[2] else None
+        return grad_x, grad_w, grad_bias
+
+
+def use_native(x: torch.Tensor, w_in: torch.Tensor, bias: Optional[torch.Tensor] = None) -> bool:
+    """Whether ``input_projection`` takes the native route for this ``(rows, n_in)`` input."""
+    limit = NATIVE_MAX_DENSITY.get(x.dtype)
+    if limit is None or not native.available(x, w_in, *([] if bias is None else [bias])):
+        return False
+    return estimated_density(x) <= limit
+
+
+def choose_route(flat: torch.Tensor, w_in: torch.Tensor, bias: Optional[torch.Tensor] = None) -> str:
+    """The route for this ``(rows, n_in)`` input (the CSR route can still fall back to dense on its exact
+    count)."""
+    if use_native(flat, w_in, bias):
+        return "native"
+    return "csr" if use_sparse(flat, w_in) else "dense"
+
+
 def input_projection(x: torch.Tensor, w_in: torch.Tensor, bias: Optional[torch.Tensor],
-                     sparse: Optional[bool] = None) -> torch.Tensor:
-    """``x @ w_in + bias`` for ``x`` of shape (..., n_in): sparse when ``sparse`` is True, dense when
-    False, decided by ``use_sparse`` and the exact density when None. The sparse path is CPU-only."""
-    if sparse and x.device.type != "cpu":
-        raise ValueError(f"sparse=True needs a CPU tensor x, got device {x.device}")
+                     route: Optional[str] = None) -> torch.Tensor:
+    """``x @ w_in + bias`` for ``x`` of shape (..., n_in) through ``route`` (one of ``ROUTES``), or the
+    route ``choose_route`` picks when None. The native and CSR routes are CPU-only."""
+    if route is not None and route not in ROUTES:
+        raise ValueError(f"route={route!r} is unknown; choose one of {list(ROUTES)} or None")
+    if route in ("native", "csr") and x.device.type != "cpu":
+        raise ValueError(f"route={route!r} needs a CPU tensor x, got device {x.device}")
+    if route == "native" and not native.available(x, w_in, *([] if bias is None else [bias])):
+        raise ValueError(f"route='native' needs the compiled kernels (lifstab.native.kernels()) and a "
+                         f"dtype in {list(native.DTYPES)}, got {x.dtype}")
     flat = x.reshape(-1, x.shape[-1])
-    if sparse is None and use_sparse(flat, w_in):
+    if route is None:
+        route = choose_route(flat, w_in, bias)
+        if route == "csr":
+            positions = nonzero_positions(flat)
+            # the sample may have missed dense rows: the exact count decides (the nonzero pass is then lost)
+            if len(positions.rows) > SPARSE_MAX_DENSITY[x.dtype] * flat.numel():
+                route = "dense"
+    elif route == "csr":
         positions = nonzero_positions(flat)
-        # the sample may have missed dense rows: the exact count decides (the nonzero pass is then lost)
-        sparse = len(positions.rows) <= SPARSE_MAX_DENSITY[x.dtype] * flat.numel()
-    elif sparse:
-        positions = nonzero_positions(flat)
-    if sparse:
+    if route == "native":
+        out = _NativeProjection.apply(flat, w_in, bias)
+    elif route == "csr":
         out = _SparseProjection.apply(flat, positions, w_in, bias)
-        return out.view(*x.shape[:-1], w_in.shape[1])
-    out = flat @ w_in if bias is None else torch.addmm(bias, flat, w_in)
+    else:
+        out = flat @ w_in if bias is None else torch.addmm(bias, flat, w_in)
     return out.view(*x.shape[:-1], w_in.shape[1])

@@ -30,10 +30,10 @@ def test_benchmark_runs_and_reports_every_implementation(tmp_path):
     assert {f"{layer} {name}" for layer, name in timed} | set(result["skipped"]) >= expected_peers
     for row in result["results"]:
         assert len(row["times_s"]) == 2 and all(t > 0 for t in row["times_s"])
-        assert row["floor_s"] > 0
+        assert 0 < row["sparse_floor_s"] <= row["floor_s"]
     assert "feed-forward spikingjelly LIFNode" in result["skipped"]
     assert "SKIPPED feed-forward spikingjelly LIFNode: spikingjelly is not installed" in done.stdout
-    assert "x floor" in done.stdout
+    assert "x floor" in done.stdout and "x sparse" in done.stdout
 
 
 @pytest.mark.skipif(not SCRIPT.exists(), reason="benchmarks/ is not part of an installed package")

@@ -14,7 +14,9 @@ from test_fast_lif import LAYERS, N_IN, B, T, assert_same, inputs, make_layer, r
 
 @pytest.fixture
 def sparse_calls(monkeypatch):
-    """Counts the calls of the sparse autograd function."""
+    """Counts the calls of the CSR autograd function; the native route (tests/test_native.py) is switched
+    off, so that the automatic choice is between CSR and dense."""
+    monkeypatch.setattr(sparse_projection, "NATIVE_MAX_DENSITY", {})
     calls = []
     original = sparse_projection._SparseProjection.apply
 
@@ -31,10 +33,10 @@ def spike_inputs(rate: float, shape=(T, B, N_IN), seed: int = 0, dtype=torch.flo
     return (torch.rand(*shape, generator=gen) < rate).to(dtype)
 
 
-def projection_and_grads(x, w_in, bias, sparse):
+def projection_and_grads(x, w_in, bias, route):
     x, w_in = x.clone().requires_grad_(True), w_in.clone().requires_grad_(True)
     bias = None if bias is None else bias.clone().requires_grad_(True)
-    out = input_projection(x, w_in, bias, sparse=sparse)
+    out = input_projection(x, w_in, bias, route=route)
     weight = torch.randn(out.shape, generator=torch.Generator().manual_seed(3), dtype=out.dtype)
     leaves = [x, w_in] + ([] if bias is None else [bias])
     return out.detach(), torch.autograd.grad((out * weight).sum(), leaves)
@@ -49,9 +51,9 @@ def test_sparse_projection_equals_dense(sparse_calls, binary, with_bias):
         x = x * torch.randn(x.shape, generator=gen, dtype=x.dtype)
     w_in = torch.randn(33, 9, generator=gen, dtype=torch.float64)
     bias = torch.randn(9, generator=gen, dtype=torch.float64) if with_bias else None
-    dense_out, dense_grads = projection_and_grads(x, w_in, bias, sparse=False)
+    dense_out, dense_grads = projection_and_grads(x, w_in, bias, route="dense")
     assert not sparse_calls
-    sparse_out, sparse_grads = projection_and_grads(x, w_in, bias, sparse=True)
+    sparse_out, sparse_grads = projection_and_grads(x, w_in, bias, route="csr")
     assert len(sparse_calls) == 1
     torch.testing.assert_close(sparse_out, dense_out, rtol=1e-12, atol=1e-12)
     for got, want in zip(sparse_grads, dense_grads):
@@ -85,7 +87,7 @@ def test_current_inputs_fall_back_to_dense(monkeypatch, sparse_calls):
     assert len(sparse_calls) == 1
 
 
-def test_choice_needs_cpu_known_dtype_and_a_weight_gradient(monkeypatch):
+def test_choice_needs_cpu_known_dtype_and_a_weight_gradient(monkeypatch, sparse_calls):
     monkeypatch.setitem(sparse_projection.SPARSE_MAX_DENSITY, torch.float64, 0.5)
     x = spike_inputs(0.1).reshape(-1, N_IN)
     w_in = torch.randn(N_IN, 4, dtype=torch.float64, requires_grad=True)
@@ -110,7 +112,14 @@ def test_exact_count_overrules_an_underestimating_sample(monkeypatch, sparse_cal
     torch.testing.assert_close(out, x @ w_in, rtol=0, atol=0)
 
 
-def test_forced_sparse_needs_a_cpu_tensor():
+@pytest.mark.parametrize("route", ["csr", "native"])
+def test_forced_sparse_route_needs_a_cpu_tensor(route):
     x = spike_inputs(0.1).to("meta")
-    with pytest.raises(ValueError, match="sparse"):
-        input_projection(x, torch.empty(N_IN, 4, dtype=torch.float64, device="meta"), None, sparse=True)
+    with pytest.raises(ValueError, match=f"route='{route}' needs a CPU tensor"):
+        input_projection(x, torch.empty(N_IN, 4, dtype=torch.float64, device="meta"), None, route=route)
+
+
+def test_unknown_route_names_itself():
+    x = spike_inputs(0.1)
+    with pytest.raises(ValueError, match="route='sparse' is unknown"):
+        input_projection(x, torch.empty(N_IN, 4, dtype=torch.float64), None, route="sparse")

@@ -26,7 +26,8 @@ def gaussian(u, dampening, sharpness):
 
 def sigmoid(u, dampening, sharpness):
     """SG(u) of the sigmoid family: 4 gamma s(4 beta u)(1 - s(4 beta u)), s the logistic function."""
-    return 4*dampening*torch.exp(-4*sharpness*torch.abs(u))/(1 + torch.exp(-4*sharpness*torch.abs(u)))**2
+    x0 = torch.exp(-4*sharpness*torch.abs(u))
+    return 4*dampening*x0/(x0 + 1)**2
 
 
 def fast_sigmoid(u, dampening, sharpness):
