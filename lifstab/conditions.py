@@ -171,9 +171,8 @@ def default_target_rate(reset: str) -> float:
 def _check_target_rate(target_rate, reset: str) -> float:
     if target_rate is None:
         return default_target_rate(reset)
-    high = 0.5 if reset == "multiplicative_1" else 1.0
-    rate = _check_float("target_rate", target_rate, 0.0, high)
-    return rate
+    high = 0.5 if reset == "multiplicative_1" else 1.0  # multiplicative_1 never fires twice in a row
+    return _check_float("target_rate", target_rate, 0.0, high)
 
 
 class ConditionsIAndII(NamedTuple):
