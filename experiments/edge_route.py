@@ -3,7 +3,7 @@ two 64-unit layers) with ``lifstab.stable_init_(edge_method=..., edge_margin=...
 grid's learning rates.
 
     python -m lifstab_experiments.edge_route --out results/edge_route            # about 1 min per variant
-    python -m lifstab_experiments.edge_route --variants replay:1 dmft:2 --seeds 10
+    python -m lifstab_experiments.edge_route --variants replay:1 dmft:2 default:0 --seeds 10
 
 Writes ``edge_route.csv`` (one row per run, appended as it finishes; a rerun skips finished rows) and
 prints mean test accuracy per variant and learning rate (README "Conditions I-IV").
@@ -25,7 +25,7 @@ FIELDS = ("method", "margin", "time_steps", "lr", "seed", "val_accuracy", "test_
 
 
 def parse_variant(text: str) -> tuple[str, float]:
-    """``"replay:1"`` -> ("replay", 1.0)."""
+    """``"replay:1"`` -> ("replay", 1.0); ``"default:0"`` is the default initialisation (no edge route)."""
     method, sep, margin = text.partition(":")
     if not sep:
         raise ValueError(f"variant {text!r} must read METHOD:MARGIN, e.g. replay:1")
@@ -37,6 +37,8 @@ def run(method: str, margin: float, lr: float, seed: int, time_steps: int = 20) 
     with this edge route."""
     base = next(r for r in grids.baseline(grids.PRESETS["quick"]) if r.init == "recommended")
     config = base.replace(lr=lr, seed=seed, time_steps=time_steps)
+    if method == "default":  # the comparison: the layers' own (Glorot) initialisation, no edge route
+        config = config.replace(init="default")
     previous = initialisation.EDGE_ROUTE
     initialisation.EDGE_ROUTE = {"edge_method": method, "edge_margin": margin}
     try:
@@ -52,7 +54,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.edge_route",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="results/edge_route")
-    parser.add_argument("--variants", nargs="+", default=["replay:1", "replay:2", "replay:3", "dmft:2"])
+    parser.add_argument("--variants", nargs="+",
+                        default=["replay:1", "replay:2", "replay:3", "replay:4", "dmft:2", "default:0"])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--time-steps", type=int, default=20, help="digits latency steps (the grid's: 20)")
     parser.add_argument("--lrs", type=float, nargs="+", default=None, help="default: the quick baseline's")

@@ -204,7 +204,8 @@ def conditions_i_and_ii(n_in: int, n_rec: int, decay: float, threshold: float, r
              else _check_float("input_weight_variance", input_weight_variance, 0.0, low_open=False))
     if variant == "paper" and target_rate is not None:
         raise ValueError("target_rate needs variant='exact' (the paper's Condition I targets 1/2 in closed form)")
-    target = _check_target_rate(target_rate, reset)
+    # the paper's closed form aims at 1/2 for every reset
+    target = TARGET_RATE if variant == "paper" else _check_target_rate(target_rate, reset)
     closed = float(K[f"condition_i_{reset}_{variant}"](n_rec, decay, threshold))
     second_x = var_x + mean_x**2
     if variant == "exact" and (reset in RATE_SOLVED_RESETS or target_rate is not None):

@@ -71,6 +71,7 @@ def test_multiplicative_resets_use_the_firing_rate_form():
         assert res.recurrent_mean > C.condition_i(100, 0.9, 0.1, reset)
     paper = C.conditions_i_and_ii(100, 100, 0.9, 0.1, "multiplicative_2", variant="paper")
     assert paper.form == "closed_form"
+    assert C.conditions_i_and_ii(100, 100, 0.9, 0.1, "multiplicative_1", variant="paper").target_rate == 0.5
 
 
 def test_target_rate_validation():
