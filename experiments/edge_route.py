@@ -20,6 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from . import grids, initialisation, training
+from .runner import append_row
 
 FIELDS = ("method", "margin", "time_steps", "lr", "seed", "val_accuracy", "test_accuracy")
 
@@ -73,13 +74,8 @@ def main(argv=None) -> int:
     todo = [(m, g, lr, s) for (m, g), lr, s in itertools.product(variants, lrs, range(args.seeds))
             if (m, g, args.time_steps, float(lr), s) not in done]
     for method, margin, lr, seed in tqdm(todo, desc="edge route"):
-        row = run(method, margin, lr, seed, args.time_steps)
-        new = not path.exists()
-        with open(path, "a", newline="") as f:  # one row per finished run: an interruption loses nothing
-            writer = csv.DictWriter(f, fieldnames=FIELDS)
-            if new:
-                writer.writeheader()
-            writer.writerow(row)
+        # one row per finished run: an interruption loses nothing
+        append_row(path, run(method, margin, lr, seed, args.time_steps), FIELDS)
     with open(path) as f:
         rows = list(csv.DictReader(f))
     for method, margin in variants:

@@ -40,10 +40,10 @@ def _cell(value) -> str:
     return json.dumps(value) if isinstance(value, (list, tuple, dict)) else str(value)
 
 
-def append_row(path: Path, row: dict) -> None:
+def append_row(path: Path, row: dict, columns: Sequence[str] = COLUMNS) -> None:
     """Append one row atomically: exclusive lock, header if the file is empty, one write, fsync."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
     with open(path, "a+", newline="") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
@@ -52,7 +52,7 @@ def append_row(path: Path, row: dict) -> None:
                 writer.writeheader()
             elif _last_byte(f) != "\n":
                 buffer.write("\n")  # end a line torn by a crash so this row starts clean
-            writer.writerow({k: _cell(row.get(k)) for k in COLUMNS})
+            writer.writerow({k: _cell(row.get(k)) for k in columns})
             f.write(buffer.getvalue())
             f.flush()
             os.fsync(f.fileno())

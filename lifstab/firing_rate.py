@@ -145,6 +145,21 @@ def _population(reset, decay, threshold, n_in, n_rec, input_mean, input_var, inp
     return float(weights @ rates), float(weights @ rates**2), var_w
 
 
+def _bracket(excess, low: float, high: float, tries: int = 60) -> tuple[float, float] | None:
+    """Widen ``[low, high]`` geometrically until ``excess`` (increasing: the rate grows with the mean
+    current) changes sign across it; None when it never does."""
+    f_low, f_high = excess(low), excess(high)
+    for _ in range(tries):
+        if f_low <= 0 <= f_high:
+            return low, high
+        width = high - low
+        if f_low > 0:
+            low, f_low = low - 2 * width, excess(low - 2 * width)
+        if f_high < 0:
+            high, f_high = high + 2 * width, excess(high + 2 * width)
+    return None
+
+
 @functools.lru_cache(maxsize=256)
 def solve_recurrent_mean(reset: str, n_in: int, n_rec: int, decay: float, threshold: float, input_mean: float,
                          input_var: float, input_weight_variance: float, target_rate: float,
@@ -166,20 +181,11 @@ def solve_recurrent_mean(reset: str, n_in: int, n_rec: int, decay: float, thresh
                                               target_rate, square_mean)
     # one unit: the current's standard deviation, in recurrent mean
     unit = math.sqrt(quenched + temporal + threshold**2) / ((n_rec - 1) * target_rate)
-    low, high = start - unit, start + unit
-    f_low, f_high = excess(low), excess(high)
-    for _ in range(60):  # the rate grows with the mean current: widen until it brackets the target
-        if f_low <= 0 <= f_high:
-            break
-        width = high - low
-        if f_low > 0:
-            low, f_low = low - 2 * width, excess(low - 2 * width)
-        if f_high < 0:
-            high, f_high = high + 2 * width, excess(high + 2 * width)
-    else:
+    bracket = _bracket(excess, start - unit, start + unit)
+    if bracket is None:
         return RateSolution(start, float("nan"), float("nan"), square_mean, False)
     # a first approximation only: the joint solve below refines it, on a grid fixed here
-    mu = optimize.brentq(excess, low, high, xtol=1e-3 * unit)
+    mu = optimize.brentq(excess, *bracket, xtol=1e-3 * unit)
     grid = node_grid(reset, decay, threshold, *_statistics(n_in, n_rec, input_mean, input_var,
                                                            input_weight_variance, mu, target_rate, square_mean)[:3])
 
@@ -197,7 +203,7 @@ def solve_recurrent_mean(reset: str, n_in: int, n_rec: int, decay: float, thresh
         mu, square_mean = mu + unit * solution.x[0], float(solution.x[1])
         rate, _, var_w = population(mu, square_mean)
         return RateSolution(mu, var_w, rate, square_mean, True)
-    # it stalls where the grid's refinement makes the rate slightly rough: fall back to the fixed point in
+    # where it stalls (the discretised rate is only piecewise smooth in E[r_j^2]): the fixed point in
     # E[r_j^2], the rate solved by Brent's method at each (it moves the mean little)
     square_mean = population(mu, square_mean)[1]
     change, used = float("inf"), square_mean
@@ -205,12 +211,10 @@ def solve_recurrent_mean(reset: str, n_in: int, n_rec: int, decay: float, thresh
         def excess_at(m, square=square_mean):
             return population(m, square)[0] - target_rate
 
-        low, high = mu - 0.25 * unit, mu + 0.25 * unit
-        while excess_at(low) > 0:
-            low -= unit
-        while excess_at(high) < 0:
-            high += unit
-        mu = optimize.brentq(excess_at, low, high, xtol=1e-13 * unit, rtol=1e-13)
+        bracket = _bracket(excess_at, mu - 0.25 * unit, mu + 0.25 * unit)
+        if bracket is None:
+            return RateSolution(mu, float("nan"), float("nan"), square_mean, False)
+        mu = optimize.brentq(excess_at, *bracket, xtol=1e-13 * unit, rtol=1e-13)
         new = population(mu, square_mean)[1]
         change, used = abs(new - square_mean), square_mean
         square_mean = new

@@ -19,7 +19,7 @@ Two ways to get ``g_t``, equal up to rounding (a test checks):
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import torch
 
@@ -193,16 +193,29 @@ def gradient_norms_over_sharpness(
     sg = layer.surrogate.replace(sharpness=beta.reshape(-1, 1, 1))
     threshold = layer.threshold.detach()
     w_rec = layer.recurrent_weight()
-    w_rec_t = None if w_rec is None else w_rec.detach().T
-    grad = readout_weights.expand(beta.numel(), *readout_weights.shape).clone()
-    norms = torch.empty(beta.numel(), T, dtype=grad.dtype)
+    grad = readout_weights.expand(beta.numel(), *readout_weights.shape)
+    return backward_norms(grad, dk_dv, dk_dI, lambda t: sg.torch(trajectory.voltages[t] - threshold),
+                          None if w_rec is None else w_rec.detach(), None if layer.detach_reset else dk_dz)
+
+
+def backward_norms(grad: torch.Tensor, dk_dv: torch.Tensor, dk_dI: torch.Tensor,
+                   surrogate_grad: Callable[[int], torch.Tensor], w_rec: torch.Tensor | None,
+                   dk_dz: torch.Tensor | None = None) -> torch.Tensor:
+    """``g_t`` of the BPTT recursion ``dL/dv_{t-1} = dk_dv * dL/dv_t + SG_{t-1} * ((dk_dI * dL/dv_t) @
+    w_rec^T)`` (plus ``dk_dz * SG_{t-1}`` on the diagonal when ``dk_dz`` is given: the reset not detached),
+    from ``grad = dL/dv_T`` of shape ``(K, B, n)``. ``dk_dv``, ``dk_dI``, ``dk_dz``: ``(T, B, n)``
+    (:func:`step_factors`); ``surrogate_grad(t)``: SG of the 0-indexed voltage ``t``, ``(K, B, n)``.
+    Returns ``(K, T)``."""
+    T = dk_dv.shape[0]
+    w_rec_t = None if w_rec is None else w_rec.T
+    norms = torch.empty(grad.shape[0], T, dtype=grad.dtype)
     norms[:, T - 1] = grad.flatten(1).norm(dim=1)
     for t in range(T - 1, 0, -1):  # grad holds dL/dv_{t+1} (0-indexed t): step back to dL/dv_t
-        surrogate_grad = sg.torch(trajectory.voltages[t - 1] - threshold)
-        diagonal = dk_dv[t] if layer.detach_reset else dk_dv[t] + dk_dz[t] * surrogate_grad
+        sg = surrogate_grad(t - 1)
+        diagonal = dk_dv[t] if dk_dz is None else dk_dv[t] + dk_dz[t] * sg
         new = diagonal * grad
         if w_rec_t is not None:
-            new = new + surrogate_grad * ((dk_dI[t] * grad) @ w_rec_t)
+            new = new + sg * ((dk_dI[t] * grad) @ w_rec_t)
         grad = new
         norms[:, t - 1] = grad.flatten(1).norm(dim=1)
     return norms

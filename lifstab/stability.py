@@ -43,7 +43,7 @@ import torch
 
 from ._generated import edge_torch
 from .lif import RecurrentLIF
-from .measure import Trajectory, growth_window, log_growth_factor, record, step_factors
+from .measure import Trajectory, backward_norms, growth_window, log_growth_factor, record, step_factors
 
 #: default search range of the sharpness (theory.md section 7 / issue 5)
 SHARPNESS_RANGE = (1e-3, 1e3)
@@ -327,8 +327,8 @@ def _dmft(layer, probe, beta, samples=2048, seed=0):
 def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[float] | torch.Tensor,
                       readouts: int = 4, seed: int = 0) -> torch.Tensor:
     """Measured ``ln rho`` per sharpness: the layer's own BPTT recursion replayed on the probe's forward
-    pass (the same recursion as :func:`lifstab.measure.gradient_norms_over_sharpness`, with the full
-    recurrent matrix), averaged over ``readouts`` standard-normal readouts. Not a prediction: the
+    pass (:func:`lifstab.measure.backward_norms`, as ``gradient_norms_over_sharpness`` runs it, with the
+    full recurrent matrix), averaged over ``readouts`` standard-normal readouts. Not a prediction: the
     measured edge on these inputs, for the initialiser's edge route where the mean-field misses
     (sparsely firing layers)."""
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
@@ -337,17 +337,12 @@ def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
     shape = (T, N // n, n)  # trajectory index = b * n + neuron
     leak, gain = probe.leak.reshape(shape), probe.gain.reshape(shape)
     sg = _surrogate_values(layer, probe.centred, probe.neuron, beta).reshape(beta.numel(), *shape)
-    w_rec_t = layer.recurrent_weight().detach().to(torch.float64).T
+    w_rec = layer.recurrent_weight().detach().to(torch.float64)
     gen = torch.Generator().manual_seed(seed)
     total = torch.zeros(beta.numel(), dtype=torch.float64)
     for _ in range(readouts):
         grad = torch.randn(shape[1:], generator=gen, dtype=torch.float64).expand(beta.numel(), *shape[1:])
-        norms = torch.empty(beta.numel(), T, dtype=torch.float64)
-        norms[:, T - 1] = grad.flatten(1).norm(dim=1)
-        for t in range(T - 1, 0, -1):  # grad holds dL/dv_{t+1} (0-indexed t): step back to dL/dv_t
-            grad = leak[t] * grad + sg[:, t - 1] * ((gain[t] * grad) @ w_rec_t)
-            norms[:, t - 1] = grad.flatten(1).norm(dim=1)
-        total += log_growth_factor(norms)
+        total += log_growth_factor(backward_norms(grad, leak, gain, lambda t: sg[:, t], w_rec))
     return total / readouts
 
 
