@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from lifstab.surrogates import FAMILIES
 
 from .initialisation import CONDITION_SETS, INITS
-from .models import MODELS
+from .models import ANN_MODELS, MODELS
 from .tasks import LOADERS
+
+
+#: fields added after results were committed, left out of ``run_id`` at these defaults so that
+#: earlier rows keep their identifiers
+LATER_FIELDS = {"target_rho": None, "keep_every": 5, "recurrent_lr_scale": 1.0, "delay": None}
 
 
 @dataclass(frozen=True)
@@ -21,7 +27,10 @@ class RunConfig:
     may hold the same network without sharing a row). ``conditions`` (a key of ``CONDITION_SETS``)
     applies a subset of Conditions I-IV for the ablation; ``target_rate`` pre-trains the biases to
     that initial firing rate; ``sparsity_loss`` adds ``s(epoch) (mean rate - 0.01)^2`` ramped on
-    from E/5 to 3E/5.
+    from E/5 to 3E/5. ``target_rho`` keeps the edge during training (:class:`lifstab.EdgeKeeper`: every
+    ``keep_every`` steps each layer's sharpness is re-set to measured rho = ``target_rho``);
+    ``recurrent_lr_scale`` multiplies the learning rate of the recurrent weights; ``delay`` is the
+    memory task's.
     """
 
     experiment: str = "single"
@@ -42,8 +51,12 @@ class RunConfig:
     conditions: str | None = None
     target_rate: float | None = None
     sparsity_loss: bool = False
+    target_rho: float | None = None
+    keep_every: int = 5
+    recurrent_lr_scale: float = 1.0
     seed: int = 0
     time_steps: int | None = None
+    delay: int | None = None
     max_samples: int | None = None
     data_path: str | None = None
 
@@ -66,13 +79,23 @@ class RunConfig:
                 raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
         if self.target_rate is not None and not 0 < self.target_rate < 1:
             raise ValueError(f"target_rate must lie in (0, 1), got {self.target_rate!r}")
-        if (self.target_rate is not None or self.sparsity_loss) and self.model == "gru":
-            raise ValueError("target_rate and sparsity_loss need a spiking model, not model='gru'")
+        if (self.target_rate is not None or self.sparsity_loss or self.target_rho is not None) and self.model in ANN_MODELS:
+            raise ValueError(f"target_rate, target_rho and sparsity_loss need a spiking model, not model={self.model!r}")
+        if self.target_rho is not None and not (math.isfinite(self.target_rho) and self.target_rho > 0):
+            raise ValueError(f"target_rho must be finite and > 0, got {self.target_rho!r}")
+        if not isinstance(self.keep_every, int) or self.keep_every < 1:
+            raise ValueError(f"keep_every must be a positive integer, got {self.keep_every!r}")
+        if not (math.isfinite(self.recurrent_lr_scale) and self.recurrent_lr_scale >= 0):
+            raise ValueError(f"recurrent_lr_scale must be finite and >= 0, got {self.recurrent_lr_scale!r}")
+        if self.delay is not None and (self.task != "memory" or not isinstance(self.delay, int) or self.delay < 0):
+            raise ValueError(f"delay must be an integer >= 0 and needs task='memory', got delay={self.delay!r}, "
+                             f"task={self.task!r}")
 
     @property
     def run_id(self) -> str:
         """A short hash of every field: the key a rerun uses to skip finished runs."""
-        text = json.dumps(asdict(self), sort_keys=True)
+        fields_ = {k: v for k, v in asdict(self).items() if k not in LATER_FIELDS or v != LATER_FIELDS[k]}
+        text = json.dumps(fields_, sort_keys=True)
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
     def replace(self, **changes) -> "RunConfig":

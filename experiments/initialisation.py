@@ -18,12 +18,17 @@ against the derive branch at 1cd11e9):
 from __future__ import annotations
 
 import copy
+import math
 
 import torch
 
 import lifstab
 
-INITS = ("default", "recommended")
+INITS = ("default", "recommended", "fdi")
+#: fluctuation-driven initialisation (Rossbroich, Gygax and Zenke 2022): threshold = xi * sigma_U with
+#: zero mean drive; the fraction of the voltage variance from feed-forward inputs (the rest from the
+#: recurrent ones); the firing rate assumed for spiking inputs between layers (the paper's nu)
+FDI_XI, FDI_FEEDFORWARD_FRACTION, FDI_HIDDEN_RATE = 1.0, 0.9, 0.05
 #: keyword arguments of ``lifstab.stable_init_``'s edge route for init="recommended" (empty: its defaults;
 #: experiments/edge_route.py varies them)
 EDGE_ROUTE: dict = {}
@@ -135,6 +140,33 @@ def route_feasible(rec) -> bool:
     return all(rec.feasible.values())
 
 
+def fdi_weight_std(n: int, rate: float, decay: float, threshold: float, fraction: float,
+                   xi: float = FDI_XI) -> float:
+    """Fluctuation-driven weight std (Rossbroich et al. 2022, eqs. for sigma_U by Campbell's theorem):
+    inputs at ``rate`` per step through the kernel ``decay^k`` give ``sigma_U^2 = n rate sigma_w^2 eps_hat``
+    with ``eps_hat = sum_k decay^(2k) = 1 / (1 - decay^2)``; ``fraction`` of ``sigma_U^2 = (threshold / xi)^2``
+    comes from these ``n`` inputs, so ``sigma_w = sqrt(fraction (1 - decay^2) / (n rate)) threshold / xi``."""
+    if not rate > 0:
+        raise ValueError(f"rate must be > 0 (the inputs never spike), got {rate!r}")
+    return math.sqrt(fraction * (1.0 - decay ** 2) / (n * rate)) * threshold / xi
+
+
+def fdi_(layer: lifstab.RecurrentLIF, input_rate: float, seed: int) -> dict:
+    """Draw ``layer``'s weights zero-mean Gaussian at the fluctuation-driven stds (biases zero)."""
+    decay, threshold = float(layer.decay.double().mean()), float(layer.threshold.double().mean())
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        std_in = fdi_weight_std(layer.n_in, input_rate, decay, threshold, FDI_FEEDFORWARD_FRACTION)
+        layer.w_in.copy_(torch.randn(layer.w_in.shape, generator=gen, dtype=torch.float64) * std_in)
+        std_rec = None
+        if layer.w_rec is not None:
+            std_rec = fdi_weight_std(layer.n_rec, FDI_HIDDEN_RATE, decay, threshold, 1 - FDI_FEEDFORWARD_FRACTION)
+            layer.w_rec.copy_(torch.randn(layer.w_rec.shape, generator=gen, dtype=torch.float64) * std_rec)
+        if layer.bias is not None:
+            layer.bias.zero_()
+    return {"input_std": std_in, "recurrent_std": std_rec}
+
+
 def initialise(model: torch.nn.Module, init: str, conditions: str | None, sample: torch.Tensor, seed: int) -> dict:
     """Initialise ``model``'s spiking layers; ``sample`` is one training batch (time-major).
 
@@ -146,6 +178,10 @@ def initialise(model: torch.nn.Module, init: str, conditions: str | None, sample
         return {}
     if not layers:
         raise ValueError(f"init={init!r} / conditions={conditions!r} need a LIF or ALIF model")
+    if init == "fdi":
+        for i, (layer, _stats, x) in enumerate(_layer_inputs(model, sample)):
+            fdi_(layer, float(x.double().mean()) if i == 0 else FDI_HIDDEN_RATE, seed + i)
+        return {}
     if init == "recommended":
         feasible = [route_feasible(lifstab.stable_init_(layer, inputs=inputs, family=layer.surrogate.family,
                                                         variant="exact", seed=seed + i, probe_inputs=x,

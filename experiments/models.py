@@ -101,12 +101,13 @@ class SpikingLSTM(_SpikingStack):
 
 
 class GRUBaseline(nn.Module):
-    """Non-spiking reference: ``torch.nn.GRU`` with the same readout."""
+    """Non-spiking reference: ``torch.nn.GRU`` (or ``cell=nn.LSTM``) with the same readout."""
 
-    def __init__(self, n_in: int, n_hidden: int, n_out: int, layers: int = 2, vocabulary: bool = False, **_) -> None:
+    def __init__(self, n_in: int, n_hidden: int, n_out: int, layers: int = 2, vocabulary: bool = False,
+                 cell: type[nn.Module] = nn.GRU, **_) -> None:
         super().__init__()
         self.encoder = _Encoder(n_in, n_hidden, vocabulary)
-        self.gru = nn.GRU(self.encoder.n_out, n_hidden, num_layers=layers)
+        self.gru = cell(self.encoder.n_out, n_hidden, num_layers=layers)
         self.readout = nn.Linear(n_hidden, n_out)
 
     def forward(self, x: torch.Tensor) -> ModelOutput:
@@ -120,7 +121,10 @@ MODELS = {
     "alif": lambda **kw: SpikingNet(cell="alif", **kw),
     "lstm": SpikingLSTM,
     "gru": GRUBaseline,
+    "nn_lstm": lambda **kw: GRUBaseline(cell=nn.LSTM, **kw),
 }
+#: the non-spiking baselines
+ANN_MODELS = ("gru", "nn_lstm")
 
 
 def build_model(name: str, n_in: int, n_hidden: int, n_out: int, **options) -> nn.Module:

@@ -15,6 +15,7 @@ batch (sl-MNIST at full scale would not fit in memory as dense spikes):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +47,8 @@ class TaskData:
     n_out: int
     time_steps: int
     encoding: str
+    #: the readout pools the logits of the last ``readout_steps`` steps (None: every step)
+    readout_steps: int | None = None
 
     @property
     def is_language(self) -> bool:
@@ -180,6 +183,59 @@ def load_randman(time_steps: int | None = None, max_samples: int | None = None, 
     return TaskData("randman", _limit(train, max_samples), val, test, n_channels, n_classes, time_steps, "latency")
 
 
+def load_randman700(time_steps: int | None = None, max_samples: int | None = None, **_) -> TaskData:
+    """The random-manifold task at SHD's input size (700 channels, 20 classes, T 100 by default): the
+    offline stand-in for SHD at long horizons (T up to 1000)."""
+    task = load_randman(time_steps or 100, max_samples, n_classes=20, dim=2, n_channels=700, samples_per_class=60)
+    return dataclasses.replace(task, name="randman700")
+
+
+#: the memory task's layout: cue and go windows (steps), channels per group, spike rates
+MEMORY_CUE_STEPS, MEMORY_GO_STEPS, MEMORY_GROUP = 10, 10, 10
+MEMORY_SIGNAL_RATE, MEMORY_BACKGROUND_RATE = 0.5, 0.02
+MEMORY_SAMPLES = (1000, 250, 250)
+
+
+def memory_inputs(labels: np.ndarray, delay: int, n_classes: int, rng: np.random.Generator) -> np.ndarray:
+    """Delayed-cue spike trains ``(N, T, channels)`` (bool), ``T = cue + delay + go`` steps.
+
+    Channels: one group of :data:`MEMORY_GROUP` per class (the cue), one group for the go signal, one
+    group of background-only channels. Every channel carries background spikes at
+    :data:`MEMORY_BACKGROUND_RATE` throughout; the labelled class's group fires at
+    :data:`MEMORY_SIGNAL_RATE` during the first :data:`MEMORY_CUE_STEPS` steps and the go group during the
+    last :data:`MEMORY_GO_STEPS`. Only the cue depends on the label.
+    """
+    T, channels = MEMORY_CUE_STEPS + delay + MEMORY_GO_STEPS, (n_classes + 2) * MEMORY_GROUP
+    x = rng.random((len(labels), T, channels)) < MEMORY_BACKGROUND_RATE
+    cue = rng.random((len(labels), MEMORY_CUE_STEPS, MEMORY_GROUP)) < MEMORY_SIGNAL_RATE
+    for k in range(n_classes):
+        rows = labels == k
+        x[rows, :MEMORY_CUE_STEPS, k * MEMORY_GROUP:(k + 1) * MEMORY_GROUP] |= cue[rows]
+    go = slice(n_classes * MEMORY_GROUP, (n_classes + 1) * MEMORY_GROUP)
+    x[:, T - MEMORY_GO_STEPS:, go] |= rng.random((len(labels), MEMORY_GO_STEPS, MEMORY_GROUP)) < MEMORY_SIGNAL_RATE
+    return x
+
+
+def load_memory(time_steps: int | None = None, max_samples: int | None = None, delay: int | None = None,
+                n_classes: int = 2, data_seed: int = 0, **_) -> TaskData:
+    """Delayed cue (Bellec et al. 2020 style): a class cue, ``delay`` steps of background spikes, a go
+    signal; the answer is read from the logits of the go window alone, so the network must carry the
+    cue across the delay. Splits of 1000/250/250 sequences, generated from a fixed seed."""
+    delay = 100 if delay is None else delay
+    if not isinstance(delay, (int, np.integer)) or delay < 0:
+        raise ValueError(f"delay must be an integer >= 0, got {delay!r}")
+    T = MEMORY_CUE_STEPS + delay + MEMORY_GO_STEPS
+    if time_steps not in (None, T):
+        raise ValueError(f"time_steps for task='memory' is cue + delay + go = {T} (set --delay), got {time_steps}")
+    rng = np.random.default_rng([SPLIT_SEED, data_seed, delay])
+    splits = []
+    for n in MEMORY_SAMPLES:
+        labels = rng.integers(0, n_classes, n).astype(np.int64)
+        splits.append(Split(memory_inputs(labels, delay, n_classes, rng), labels))
+    return TaskData("memory", _limit(splits[0], max_samples), splits[1], splits[2], (n_classes + 2) * MEMORY_GROUP,
+                    n_classes, T, "dense", readout_steps=MEMORY_GO_STEPS)
+
+
 # ---------------------------------------------------------------- user-path tasks
 
 def _need_file(path: Path, what: str) -> Path:
@@ -290,6 +346,8 @@ LOADERS: dict[str, Callable[..., TaskData]] = {
     "digits": load_digits,
     "mnist1d": load_mnist1d,
     "randman": load_randman,
+    "randman700": load_randman700,
+    "memory": load_memory,
     "shd": load_shd,
     "slmnist": load_slmnist,
     "ptb": load_ptb,
@@ -298,10 +356,13 @@ LOADERS: dict[str, Callable[..., TaskData]] = {
 
 @lru_cache(maxsize=8)
 def load_task(name: str, time_steps: int | None = None, max_samples: int | None = None,
-              data_path: str | None = None) -> TaskData:
-    """Load (and cache per process) a task by name."""
+              data_path: str | None = None, delay: int | None = None) -> TaskData:
+    """Load (and cache per process) a task by name (``delay``: the memory task's only)."""
     if name not in LOADERS:
         raise ValueError(f"task={name!r} is unknown; choose one of {sorted(LOADERS)}")
     if max_samples is not None and max_samples < 1:
         raise ValueError(f"max_samples must be >= 1, got {max_samples}")
-    return LOADERS[name](time_steps=time_steps, max_samples=max_samples, data_path=data_path)
+    if delay is not None and name != "memory":
+        raise ValueError(f"delay is the memory task's setting; task={name!r} takes none")
+    extra = {} if delay is None else {"delay": delay}
+    return LOADERS[name](time_steps=time_steps, max_samples=max_samples, data_path=data_path, **extra)

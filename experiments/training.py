@@ -39,8 +39,8 @@ def _loss_and_correct(out: ModelOutput, y: torch.Tensor, task: TaskData) -> tupl
     if task.is_language:
         logits = out.logits.reshape(-1, out.logits.shape[-1])
         y = y.reshape(-1)
-    else:
-        logits = out.logits.mean(0)  # pool the readout over time
+    else:  # pool the readout over time (the task's last steps where it says so)
+        logits = out.logits[-(task.readout_steps or len(out.logits)):].mean(0)
     loss = F.cross_entropy(logits, y)
     return loss, int((logits.argmax(-1) == y).sum()), y.numel()
 
@@ -96,6 +96,25 @@ def pretrain_bias(model, task: TaskData, target_rate: float, batch_size: int, de
         h = layer(h)
 
 
+def _diagnosis(folder, model, task: TaskData, config: RunConfig, device):
+    """The per-epoch :class:`~.diagnosis.Diagnosis` on a fixed training batch (None without a folder);
+    it diagnoses the initialised network at once, as epoch 0."""
+    if folder is None:
+        return None
+    from .diagnosis import Diagnosis
+    from .initialisation import spiking_layers
+
+    if not spiking_layers(model):
+        raise ValueError(f"diagnose needs a spiking model (lif or alif), not model={config.model!r}")
+    index = np.random.default_rng(config.seed + 1).choice(len(task.train.labels), min(32, len(task.train.labels)),
+                                                         replace=False)
+    x, y = task.batch(task.train, index, device)
+    doctor = Diagnosis(folder, x, y, lambda logits, labels: _loss_and_correct(ModelOutput(logits, []), labels, task)[0],
+                       seed=config.seed)
+    doctor(model, 0)
+    return doctor
+
+
 def _surrogate(config: RunConfig) -> Surrogate:
     return Surrogate(config.sg, dampening=config.dampening, sharpness=config.sharpness, tail=config.tail)
 
@@ -103,7 +122,7 @@ def _surrogate(config: RunConfig) -> Surrogate:
 def setup(config: RunConfig, device: torch.device | str = "cpu"):
     """The task, the (untrained, default-initialised) model, one training batch and the run's
     generator, all determined by the config."""
-    task = load_task(config.task, config.time_steps, config.max_samples, config.data_path)
+    task = load_task(config.task, config.time_steps, config.max_samples, config.data_path, config.delay)
     model = build_model(config.model, task.n_in, config.hidden, task.n_out, layers=config.layers,
                         surrogate=_surrogate(config), tau=config.tau, threshold=config.threshold,
                         vocabulary=task.is_language, seed=config.seed).to(device)
@@ -126,12 +145,43 @@ def predicted_shape(config: RunConfig) -> dict:
             "tail": tail.tail}
 
 
-def train(config: RunConfig, device: torch.device | str | None = None, progress: bool = False) -> dict:
+def optimiser(model: torch.nn.Module, config: RunConfig) -> torch.optim.Optimizer:
+    """Adam at ``config.lr``; the recurrent weights of the spiking layers at ``lr * recurrent_lr_scale``
+    (frozen at 0)."""
+    from .initialisation import spiking_layers
+
+    recurrent = [layer.w_rec for layer in spiking_layers(model) if layer.w_rec is not None]
+    if config.recurrent_lr_scale == 1.0 or not recurrent:
+        return torch.optim.Adam(model.parameters(), lr=config.lr)
+    ids = {id(w) for w in recurrent}
+    groups = [{"params": [p for p in model.parameters() if id(p) not in ids]}]
+    if config.recurrent_lr_scale > 0:
+        groups.append({"params": recurrent, "lr": config.lr * config.recurrent_lr_scale})
+    else:
+        for w in recurrent:
+            w.requires_grad_(False)
+    return torch.optim.Adam(groups, lr=config.lr)
+
+
+def edge_keeper(model: torch.nn.Module, config: RunConfig):
+    """The :class:`lifstab.EdgeKeeper` of a run with ``target_rho`` (None without)."""
+    from lifstab.edge_keeping import EdgeKeeper
+
+    from .initialisation import spiking_layers
+
+    if config.target_rho is None:
+        return None
+    return EdgeKeeper(spiking_layers(model), target_rho=config.target_rho, every=config.keep_every)
+
+
+def train(config: RunConfig, device: torch.device | str | None = None, progress: bool = False,
+          diagnose: str | None = None) -> dict:
     """Train one network; the row holds the config, ``run_id`` and :data:`METRICS`.
 
     ``test_accuracy`` is measured at the epoch of best validation accuracy. A non-finite loss stops
     training and marks the run ``diverged`` (its metrics are those of the best epoch before, or of
-    the untrained network).
+    the untrained network). ``diagnose``: a folder for the per-epoch diagnosis (:mod:`.diagnosis`:
+    CSV files and ``diagnosis.png``; epoch 0 is the initialised network).
     """
     start = time.perf_counter()
     device = torch.device(device) if device is not None else default_device()
@@ -142,7 +192,8 @@ def train(config: RunConfig, device: torch.device | str | None = None, progress:
         pretrain_bias(model, task, config.target_rate, config.batch_size, device, config.seed)
     initial = evaluate(model, task, task.val, config.batch_size, device)
     best = {"val": initial["accuracy"], "test": evaluate(model, task, task.test, config.batch_size, device)}
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    opt, keeper = optimiser(model, config), edge_keeper(model, config)
+    doctor = _diagnosis(diagnose, model, task, config, device)
     diverged, epochs_run = False, 0
     epochs = range(config.epochs)
     if progress:
@@ -152,6 +203,8 @@ def train(config: RunConfig, device: torch.device | str | None = None, progress:
         weight = sparsity_weight(epoch, config.epochs) if config.sparsity_loss else 0.0
         for index in _batches(len(task.train.labels), config.batch_size, rng):
             x, y = task.batch(task.train, index, device)
+            if keeper is not None:
+                keeper.step(model.encoder(x))
             out = model(x)
             loss, _, _ = _loss_and_correct(out, y, task)
             if weight > 0:
@@ -165,10 +218,16 @@ def train(config: RunConfig, device: torch.device | str | None = None, progress:
         if diverged:
             break
         epochs_run += 1
+        if doctor is not None:
+            doctor(model, epochs_run)
         val = evaluate(model, task, task.val, config.batch_size, device)
         if val["accuracy"] > best["val"]:
             best = {"val": val["accuracy"], "test": evaluate(model, task, task.test, config.batch_size, device)}
     final = evaluate(model, task, task.test, config.batch_size, device)
+    if doctor is not None:
+        from .diagnosis import plot_diagnosis
+
+        plot_diagnosis(doctor.folder)
     row = {**asdict(config), "run_id": config.run_id}
     row.update(test_accuracy=best["test"]["accuracy"], val_accuracy=best["val"],
                final_test_accuracy=final["accuracy"], test_loss=final["loss"],

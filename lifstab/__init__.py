@@ -19,6 +19,7 @@ from .lif import (
 from .surrogates import FAMILIES, Surrogate, family_info, spike
 from . import conditions
 from .conditions import Recommendation, initialise_, recommend, stable_init_
+from .edge_keeping import EdgeKeeper, keep_edge_
 
 __version__ = "0.1.0"
 
@@ -27,4 +28,5 @@ __all__ = [
     "RESETS", "LIFParams", "LIFState", "ALIFState", "lif_step", "alif_step", "decay_from_tau",
     "RecurrentLIF", "LIF", "RecurrentALIF",
     "conditions", "recommend", "Recommendation", "initialise_", "stable_init_",
+    "EdgeKeeper", "keep_edge_",
 ]

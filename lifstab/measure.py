@@ -75,6 +75,15 @@ def _run(layer: RecurrentLIF, x: torch.Tensor, track: bool = False):
     return voltages, spikes, currents
 
 
+def run_steps(layer: RecurrentLIF, x: torch.Tensor, track: bool = False):
+    """Step ``layer`` over ``x`` (``(T, B, n_in)``) one ``lif_step`` at a time, keeping the graph: lists
+    ``(voltages, spikes, currents)`` of ``T`` tensors ``(B, n_rec)``, so that autograd can give
+    ``dL/dv_t`` of any loss. ``track``: the initial voltage requires grad (every ``v_t`` is in a graph
+    even when the weights are frozen)."""
+    _check_layer(layer)
+    return _run(layer, x, track)
+
+
 @torch.no_grad()
 def record(layer: RecurrentLIF, x: torch.Tensor) -> Trajectory:
     """Run ``layer`` over ``x`` (``(T, B, n_in)``) without a graph and return the :class:`Trajectory`."""

@@ -20,8 +20,10 @@ def run(args: argparse.Namespace) -> int:
     config = RunConfig(task=args.task, model=args.model, sg=args.sg, dampening=args.dampening,
                        sharpness=args.sharpness, tail=args.tail, lr=args.lr, epochs=args.epochs,
                        batch_size=args.batch_size, hidden=args.hidden, init=args.init, seed=args.seed,
-                       time_steps=args.time_steps, max_samples=args.max_samples, data_path=args.data)
-    row = train(config, device=args.device, progress=not args.json)
+                       time_steps=args.time_steps, max_samples=args.max_samples, data_path=args.data,
+                       delay=args.delay, target_rho=args.target_rho, keep_every=args.keep_every,
+                       recurrent_lr_scale=args.recurrent_lr_scale)
+    row = train(config, device=args.device, progress=not args.json, diagnose=args.diagnose)
     row["epochs"] = row["epochs_run"]
     if args.json:
         # NaN (the GRU's firing rate) is not JSON: it becomes null
@@ -35,13 +37,24 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("train", help="train one network on one task")
-    p.add_argument("--task", default="digits", help="digits, mnist1d, randman, shd, slmnist or ptb (default digits)")
-    p.add_argument("--model", default="lif", help="lif, alif, lstm (spiking) or gru (baseline); default lif")
+    p.add_argument("--task", default="digits",
+                   help="digits, mnist1d, randman, randman700, memory, shd, slmnist or ptb (default digits)")
+    p.add_argument("--delay", type=int, default=None, help="memory task: steps between cue and go (default 100)")
+    p.add_argument("--target-rho", type=float, default=None,
+                   help="keep each layer's measured rho at this value during training (re-set the sharpness)")
+    p.add_argument("--keep-every", type=int, default=5, help="steps between two re-sets of the edge (default 5)")
+    p.add_argument("--recurrent-lr-scale", type=float, default=1.0,
+                   help="learning-rate factor of the recurrent weights (0 freezes them; default 1)")
+    p.add_argument("--diagnose", default=None, metavar="DIR",
+                   help="write the per-epoch diagnosis (CSV and diagnosis.png) into DIR")
+    p.add_argument("--model", default="lif",
+                   help="lif, alif, lstm (spiking) or gru, nn_lstm (non-spiking baselines); default lif")
     p.add_argument("--sg", default="fast_sigmoid", help="surrogate-gradient family (default fast_sigmoid)")
     p.add_argument("--dampening", type=float, default=1.0)
     p.add_argument("--sharpness", type=float, default=1.0)
     p.add_argument("--tail", type=float, default=None, help="q of q_pseudo_spike (default 2)")
-    p.add_argument("--init", default="default", help="default or recommended (Conditions I-IV)")
+    p.add_argument("--init", default="default",
+                   help="default (the layers' own), recommended (lifstab.stable_init_) or fdi (fluctuation-driven)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--lr", type=float, default=3.16e-3)
     p.add_argument("--batch-size", type=int, default=64)

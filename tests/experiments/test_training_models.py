@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lifstab_experiments.configs import RunConfig
-from lifstab_experiments.models import MODELS, build_model
+from lifstab_experiments.models import ANN_MODELS, MODELS, build_model
 from lifstab_experiments.training import METRICS, pretrain_bias, setup, sparsity_weight, train
 
 
@@ -23,7 +23,7 @@ def test_one_training_step_per_model(name, language):
     x = torch.randint(0, n_in, (T, B)) if language else (torch.rand(T, B, n_in) < 0.5).float()
     out = model(x)
     assert out.logits.shape == (T, B, n_out)
-    assert (out.firing_rate is None) == (name == "gru")
+    assert (out.firing_rate is None) == (name in ANN_MODELS)
     loss = torch.nn.functional.cross_entropy(out.logits.mean(0), torch.randint(0, n_out, (B,)))
     loss.backward()
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]

@@ -1,0 +1,115 @@
+"""Keeping the edge of stability during training.
+
+Stability at initialisation is lost within the first training steps: as the layers start firing, the
+surrogate gradient is evaluated nearer the threshold and the measured per-step growth ``rho`` of the
+squared BPTT gradient climbs from 1 to 1.5-1.9 (docs: the long-horizon study). The forward pass does
+not depend on the surrogate's sharpness, so the sharpness can be re-set at any time without changing
+what the network computes: :func:`keep_edge_` measures, on a batch of the current inputs, the sharpness
+at which each layer's ``rho`` equals ``target_rho`` and writes it into the layer. ``rho`` is measured,
+not predicted: the layer's own backward recursion is replayed on one forward pass
+(:func:`lifstab.stability.replay_log_growth`).
+
+:class:`EdgeKeeper` calls it every ``every`` optimiser steps and keeps the history.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple, Sequence
+
+import torch
+
+from .lif import RecurrentALIF, RecurrentLIF
+from .stability import SHARPNESS_RANGE, find_log_root, forward_probe, replay_log_growth
+
+
+class KeptEdge(NamedTuple):
+    """One layer after :func:`keep_edge_`: the sharpness written (None: left as it was) and why."""
+
+    sharpness: float | None
+    target_rho: float
+    reason: str
+
+
+def _check_layers(layers) -> list[RecurrentLIF]:
+    layers = [layers] if isinstance(layers, RecurrentLIF) else list(layers)
+    if not layers:
+        raise ValueError("layers must hold at least one lifstab.RecurrentLIF")
+    for i, layer in enumerate(layers):
+        if (not isinstance(layer, RecurrentLIF) or isinstance(layer, RecurrentALIF) or layer.w_rec is None
+                or not layer.detach_reset):
+            raise ValueError(f"layers[{i}] must be a recurrent lifstab.RecurrentLIF with detach_reset=True, "
+                             f"got {type(layer).__name__}")
+    return layers
+
+
+def check_target_rho(target_rho: float) -> float:
+    """``target_rho`` must be finite and > 0 (1 is the edge; below 1 a finite gradient horizon)."""
+    value = float(target_rho)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"target_rho must be finite and > 0, got {target_rho!r}")
+    return value
+
+
+@torch.no_grad()
+def keep_edge_(layers: RecurrentLIF | Sequence[RecurrentLIF], x: torch.Tensor, target_rho: float = 1.0,
+               sharpness_range: tuple[float, float] = SHARPNESS_RANGE, readouts: int = 4) -> list[KeptEdge]:
+    """Set each layer's surrogate sharpness so that its measured ``rho`` on ``x`` is ``target_rho``.
+
+    ``layers`` is a stack (layer ``k`` is driven by the spikes of layer ``k - 1``; the first by ``x``,
+    time-major ``(T >= 16, B, n_in)``). A layer whose ``rho`` does not cross ``target_rho`` inside
+    ``sharpness_range`` keeps its sharpness (the reason says which side it is on). Only the surrogate
+    changes; weights and the forward pass do not.
+    """
+    layers, target = _check_layers(layers), check_target_rho(target_rho)
+    if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[0] < 16 or x.shape[-1] != layers[0].n_in:
+        raise ValueError(f"x must be a (T >= 16, B, {layers[0].n_in}) tensor, got "
+                         f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
+    kept = []
+    for layer in layers:
+        probe = forward_probe(layer, x)
+        root, reason, _ = find_log_root(
+            lambda b: replay_log_growth(layer, probe, torch.as_tensor(b), readouts=readouts).numpy() - math.log(target),
+            *sharpness_range)
+        if root is not None:
+            layer.surrogate = layer.surrogate.replace(sharpness=float(root))
+        kept.append(KeptEdge(root, target, reason))
+        x = layer(x)
+    return kept
+
+
+def sharpness_of(layer: RecurrentLIF) -> float:
+    """The layer's surrogate sharpness (its mean over neurons when per-neuron)."""
+    return float(torch.as_tensor(layer.surrogate.sharpness).detach().double().mean())
+
+
+class EdgeKeeper:
+    """Re-set the sharpness of ``layers`` to the measured edge every ``every`` training steps.
+
+    Call :meth:`step` once per optimiser step with a batch of the first layer's inputs; ``history``
+    holds ``(step, [sharpness per layer])`` for every re-set.
+    """
+
+    def __init__(self, layers: Sequence[RecurrentLIF], target_rho: float = 1.0, every: int = 5,
+                 probe_batch: int = 16) -> None:
+        self.layers = _check_layers(layers)
+        self.target_rho = check_target_rho(target_rho)
+        if not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive integer, got {every!r}")
+        if not isinstance(probe_batch, int) or probe_batch < 1:
+            raise ValueError(f"probe_batch must be a positive integer, got {probe_batch!r}")
+        self.every, self.probe_batch = every, probe_batch
+        self.steps = 0
+        self.history: list[tuple[int, list[float | None]]] = []
+
+    def step(self, x: torch.Tensor) -> list[KeptEdge] | None:
+        """Count one training step; on every ``every``-th (the first included) re-set the edge on ``x``."""
+        kept = None
+        if self.steps % self.every == 0:
+            kept = keep_edge_(self.layers, x[:, : self.probe_batch].detach(), self.target_rho)
+            self.history.append((self.steps, [sharpness_of(layer) for layer in self.layers]))
+        self.steps += 1
+        return kept
+
+
+__all__ = ["KeptEdge", "keep_edge_", "EdgeKeeper", "check_target_rho", "sharpness_of"]

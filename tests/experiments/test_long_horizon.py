@@ -1,0 +1,199 @@
+"""Long-horizon tasks, the fluctuation-driven initialiser, the per-epoch diagnosis and the study's plumbing."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from lifstab_experiments import long_horizon, tasks
+from lifstab_experiments.configs import RunConfig
+from lifstab_experiments.diagnosis import Diagnosis, diagnose, plot_diagnosis
+from lifstab_experiments.initialisation import FDI_FEEDFORWARD_FRACTION, fdi_, fdi_weight_std
+from lifstab_experiments.training import setup, train
+
+import lifstab
+
+
+# ---------------------------------------------------------------- the memory task
+
+def test_memory_task_shapes_readout_window_and_determinism():
+    a, b = tasks.load_memory(delay=30), tasks.load_memory(delay=30)
+    T = tasks.MEMORY_CUE_STEPS + 30 + tasks.MEMORY_GO_STEPS
+    assert a.time_steps == T and a.readout_steps == tasks.MEMORY_GO_STEPS and a.n_out == 2
+    x, y = a.batch(a.test, np.arange(8))
+    assert x.shape == (T, 8, a.n_in) and y.shape == (8,)
+    np.testing.assert_array_equal(a.train.inputs, b.train.inputs)
+    assert [len(s.labels) for s in (a.train, a.val, a.test)] == list(tasks.MEMORY_SAMPLES)
+    assert 0.4 < a.train.labels.mean() < 0.6
+
+
+def _counts(inputs, window):
+    return inputs[:, window].sum(1).astype(float)  # spikes per channel inside the window
+
+
+def test_memory_label_lives_in_the_cue_only():
+    """A classifier that sees the cue window is right; one that sees everything but the cue is at chance."""
+    from sklearn.linear_model import LogisticRegression
+
+    task = tasks.load_memory(delay=40)
+    cue, rest = slice(0, tasks.MEMORY_CUE_STEPS), slice(tasks.MEMORY_CUE_STEPS, None)
+    scores = {}
+    for name, window in (("cue", cue), ("rest", rest)):
+        model = LogisticRegression(max_iter=2000).fit(_counts(task.train.inputs, window), task.train.labels)
+        scores[name] = model.score(_counts(task.test.inputs, window), task.test.labels)
+    assert scores["cue"] > 0.95
+    assert abs(scores["rest"] - 0.5) < 0.1  # 250 test samples: chance +- 3 standard errors
+
+
+def test_memory_task_bad_settings_name_the_argument():
+    with pytest.raises(ValueError, match="delay"):
+        tasks.load_memory(delay=-1)
+    with pytest.raises(ValueError, match="time_steps"):
+        tasks.load_memory(delay=10, time_steps=5)
+    with pytest.raises(ValueError, match="delay"):
+        tasks.load_task("digits", delay=10)
+    with pytest.raises(ValueError, match="delay"):
+        RunConfig(task="digits", delay=10)
+
+
+def test_randman700_is_shd_sized():
+    task = tasks.load_randman700(time_steps=50)
+    x, y = task.batch(task.train, np.arange(3))
+    assert x.shape == (50, 3, 700) and task.n_out == 20
+    assert float(x.sum(0).max()) <= 1.0
+
+
+# ---------------------------------------------------------------- fluctuation-driven initialisation
+
+def test_fdi_weight_std_formula():
+    decay, n, rate, threshold = math.exp(-1 / 20), 200, 0.05, 1.0
+    std = fdi_weight_std(n, rate, decay, threshold, fraction=1.0, xi=2.0)
+    # sigma_U^2 = n rate sigma_w^2 / (1 - decay^2) = (threshold / xi)^2
+    assert n * rate * std ** 2 / (1 - decay ** 2) == pytest.approx((threshold / 2.0) ** 2, rel=1e-12)
+    with pytest.raises(ValueError, match="rate"):
+        fdi_weight_std(n, 0.0, decay, threshold, 1.0)
+
+
+def test_fdi_gives_the_membrane_fluctuations_it_aims_at():
+    """Simulated without spikes, the voltage's temporal variance is the feed-forward share of
+    (threshold / xi)^2, up to Bernoulli's (1 - rate) factor that Campbell's theorem leaves out."""
+    rate, n_in, n = 0.05, 400, 300
+    layer = lifstab.RecurrentLIF(n_in, n, tau=20.0, threshold=1.0, dtype=torch.float64)
+    stds = fdi_(layer, rate, seed=0)
+    assert float(layer.w_in.detach().std()) == pytest.approx(stds["input_std"], rel=0.02)
+    assert float(layer.w_rec.detach().mean()) == pytest.approx(0.0, abs=5 * stds["recurrent_std"] / n)
+    x = (torch.rand(2000, 4, n_in, dtype=torch.float64) < rate).double()
+    alpha, v, trace = float(layer.decay[0]), torch.zeros(4, n, dtype=torch.float64), []
+    for x_t in x:
+        v = alpha * v + x_t @ layer.w_in.detach()
+        trace.append(v)
+    temporal = torch.stack(trace)[200:].var(0).mean()
+    expected = FDI_FEEDFORWARD_FRACTION * 1.0 ** 2 * (1 - rate)
+    assert float(temporal) == pytest.approx(expected, rel=0.1)
+
+
+# ---------------------------------------------------------------- diagnosis
+
+def _small():
+    config = RunConfig(time_steps=24, hidden=12, seed=3)
+    task, model, _, _ = setup(config)
+    x, y = task.batch(task.train, np.arange(6))
+    return task, model, x, y
+
+
+def _loss(logits, y):
+    return F.cross_entropy(logits.mean(0), y)
+
+
+def test_diagnosis_agrees_with_autograd_through_the_models_own_forward():
+    task, model, x, y = _small()
+    result = diagnose(model, x, y, _loss, keep_gradients=True)
+    model.zero_grad()
+    _loss(model(x).logits, y).backward()  # the layers' fast implementation, not diagnose's steps
+    layers = list(model.layers)
+    for row, layer in zip(result["layers"], layers):
+        direct = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in layer.parameters() if p.grad is not None]))
+        assert row["grad_norm"] == pytest.approx(float(direct), rel=1e-4)
+    # dL/dI_t = dL/dv_t for the subtractive reset, so the input weights' gradient is sum_t x_t^T dL/dv_t
+    grads = torch.stack(result["gradients"][0])
+    w_in_grad = torch.einsum("tbi,tbn->in", model.encoder(x), grads)
+    torch.testing.assert_close(w_in_grad, layers[0].w_in.grad, rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(result["profiles"][0], grads.flatten(1).norm(dim=1).numpy(), rtol=1e-6)
+
+
+def test_diagnosis_rho_agrees_with_the_replayed_recursion():
+    """diagnose's rho (autograd through the steps) equals the replayed backward recursion on the same
+    readout: two code paths, one number."""
+    from lifstab import measure
+
+    task, model, x, y = _small()
+    model, x = model.double(), x.double()
+    layer = model.layers[0]
+    row = diagnose(model, x, y, _loss, seed=7)["layers"][0]
+    readout = measure.readout((x.shape[1], layer.n_rec), 7, x.dtype)
+    g = measure.gradient_norms_over_sharpness(layer, measure.record(layer, x), [float(layer.surrogate.sharpness)], readout)
+    assert row["rho"] == pytest.approx(float(measure.growth_factor(g[0])), rel=1e-6)
+
+
+def test_diagnosis_files_survive_each_epoch_and_plot(tmp_path):
+    task, model, x, y = _small()
+    doctor = Diagnosis(tmp_path, x, y, _loss)
+    doctor(model, 0)
+    doctor(model, 1)
+    lines = (tmp_path / "diagnosis.csv").read_text().splitlines()
+    assert len(lines) == 1 + 2 * len(model.layers)
+    assert plot_diagnosis(tmp_path).exists()
+
+
+def test_train_with_diagnosis_and_kept_edge(tmp_path):
+    config = RunConfig(task="memory", delay=8, epochs=1, hidden=16, max_samples=64, target_rho=0.95, keep_every=1)
+    row = train(config, device="cpu", diagnose=str(tmp_path))
+    assert row["epochs_run"] == 1
+    import pandas as pd
+
+    frame = pd.read_csv(tmp_path / "diagnosis.csv")
+    assert sorted(frame.epoch.unique()) == [0, 1]
+    assert (frame[frame.epoch == 1].sharpness != 1.0).all()  # the keeper re-set every layer
+    assert (tmp_path / "diagnosis.png").exists()
+
+
+def test_recurrent_lr_scale_zero_freezes_the_recurrent_weights():
+    config = RunConfig(time_steps=20, epochs=1, hidden=8, max_samples=64, recurrent_lr_scale=0.0)
+    from lifstab_experiments.training import optimiser
+
+    _, model, _, _ = setup(config)
+    opt = optimiser(model, config)
+    frozen = [layer.w_rec for layer in model.layers]
+    assert all(not w.requires_grad for w in frozen)
+    assert all(all(p is not w for w in frozen) for g in opt.param_groups for p in g["params"])
+
+
+# ---------------------------------------------------------------- the study's plumbing
+
+def test_long_horizon_configs_and_arm_names_round_trip():
+    runs = long_horizon.configs(["digits:40", "memory:30"], seeds=2)
+    assert len(runs) == 2 * 2 * len(long_horizon.ARMS)
+    for run in runs:
+        row = {k: "" if v is None else v for k, v in vars(run).items()}
+        arm = long_horizon.arm_of(row)
+        assert all(str(getattr(run, k)) == str(v) for k, v in long_horizon.ARMS[arm].items())
+    with pytest.raises(ValueError, match="point"):
+        long_horizon.parse_point("digits:zero")
+    with pytest.raises(ValueError, match="arms"):
+        long_horizon.configs(["digits:40"], arms=["nope"])
+
+
+def test_later_fields_keep_earlier_run_ids():
+    """Fields added after results were committed leave a run's identifier as it was at their defaults."""
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    from lifstab_experiments.configs import LATER_FIELDS
+
+    config = RunConfig(task="digits", seed=4)
+    earlier = {k: v for k, v in asdict(config).items() if k not in LATER_FIELDS}
+    assert config.run_id == hashlib.sha1(json.dumps(earlier, sort_keys=True).encode()).hexdigest()[:12]
+    assert RunConfig(task="digits", seed=4, target_rho=0.95).run_id != config.run_id

@@ -1,0 +1,81 @@
+"""Keeping the edge during training: the sharpness written gives the target rho when measured by autograd,
+the forward pass is untouched, bad input is refused by name."""
+
+import math
+
+import pytest
+import torch
+
+import lifstab
+from lifstab import measure
+from lifstab.edge_keeping import EdgeKeeper, keep_edge_
+
+
+def _layer(seed=0, **kw):
+    return lifstab.RecurrentLIF(20, 64, tau=20.0, threshold=0.5, dtype=torch.float64, seed=seed, **kw)
+
+
+def _inputs(seed=0, T=100, B=8):
+    gen = torch.Generator().manual_seed(seed)
+    return (torch.rand(T, B, 20, generator=gen, dtype=torch.float64) < 0.2).double()
+
+
+def _autograd_rho(layer, x, readouts=4):
+    logs = [math.log(float(measure.growth_factor(measure.gradient_norms(layer, x, seed=r)))) for r in range(readouts)]
+    return math.exp(sum(logs) / readouts)
+
+
+@pytest.mark.parametrize("family", ["fast_sigmoid", "exponential"])
+@pytest.mark.parametrize("target", [0.95, 1.0])
+def test_kept_edge_is_the_target_when_measured_by_autograd(family, target):
+    layer, x = _layer(surrogate=family), _inputs()
+    with torch.no_grad():
+        layer.w_rec.mul_(3.0)  # start well above the edge
+    before = _autograd_rho(layer, x)
+    (kept,) = keep_edge_(layer, x, target_rho=target)
+    assert kept.sharpness is not None and kept.reason == ""
+    assert layer.surrogate.sharpness == pytest.approx(kept.sharpness)
+    assert before > 1.05
+    assert _autograd_rho(layer, x) == pytest.approx(target, rel=0.05)
+
+
+def test_keep_edge_leaves_the_forward_pass_alone():
+    layers = [_layer(0), lifstab.RecurrentLIF(64, 64, tau=20.0, threshold=0.5, dtype=torch.float64, seed=1)]
+    x = _inputs()
+
+    def forward():
+        with torch.no_grad():
+            return layers[1](layers[0](x))
+
+    spikes = forward()
+    kept = keep_edge_(layers, x, target_rho=1.0)
+    assert len(kept) == 2
+    assert torch.equal(forward(), spikes)
+
+
+def test_edge_keeper_re_sets_every_k_steps():
+    layer, x = _layer(), _inputs(T=40, B=4)
+    keeper = EdgeKeeper([layer], target_rho=1.0, every=3)
+    for _ in range(7):
+        keeper.step(x)
+    assert [step for step, _ in keeper.history] == [0, 3, 6]
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(target_rho=0.0), "target_rho"), (dict(target_rho=float("nan")), "target_rho"),
+    (dict(x=torch.zeros(10, 2, 20, dtype=torch.float64)), "x"), (dict(x=torch.zeros(20, 2, 7, dtype=torch.float64)), "x"),
+])
+def test_keep_edge_bad_input_names_the_argument(bad, match):
+    args = dict(x=_inputs(T=20, B=2), target_rho=1.0) | bad
+    with pytest.raises(ValueError, match=match):
+        keep_edge_(_layer(), **args)
+
+
+def test_keep_edge_refuses_layers_it_cannot_measure():
+    x = _inputs(T=20, B=2)
+    for layer in (_layer(detach_reset=False), lifstab.RecurrentALIF(20, 8, dtype=torch.float64),
+                  lifstab.LIF(20, 8, dtype=torch.float64)):
+        with pytest.raises(ValueError, match="layers"):
+            keep_edge_(layer, x)
+    with pytest.raises(ValueError, match="every"):
+        EdgeKeeper([_layer()], every=0)
