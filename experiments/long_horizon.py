@@ -98,6 +98,53 @@ def plot(summary, out_dir: Path) -> list[Path]:
     return save(fig, out_dir, "long_horizon")
 
 
+#: the CPU-sized preset of ``lifstab reproduce`` (a few minutes on two cores) and the full one
+QUICK = dict(points=("digits:50", "digits:100", "memory:50", "memory:100"), seeds=3, epochs=6,
+             arms=("default", "recommended", "edge", "gru"))
+FULL = dict(points=DEFAULT_POINTS, seeds=5, epochs=10, arms=tuple(ARMS))
+SPIKING_ARMS = ("default", "recommended", "fdi", "edge")
+
+
+def run_study(out: Path, points, seeds: int, epochs: int, arms, workers: int | None = None):
+    """Run (or complete) the grid into ``out/long_horizon.csv``; write the summary table and the figure.
+    Returns ``(summary, failed runs)``."""
+    from .runner import read_rows, run_grid
+
+    out = Path(out)
+    csv_path = out / "long_horizon.csv"
+    report = run_grid(configs(points, seeds, arms, BASE.replace(epochs=epochs)), csv_path, workers=workers)
+    if not csv_path.exists():
+        raise RuntimeError(f"no run finished; first failures: {report.failed[:3]}")
+    summary = summarise(read_rows(csv_path))
+    summary.to_csv(out / "long_horizon_summary.csv", index=False)
+    plot(summary, out)
+    return summary, report.failed
+
+
+def diagnosed_runs(out: Path, point: str, arms, epochs: int, seed: int = 0) -> Path:
+    """One diagnosed run per spiking arm at ``point`` (``out/diagnosis/<arm>/``; an arm already done is
+    kept) and the figure of each arm's measured rho over training, ``out/rho_over_training.png``."""
+    import pandas as pd
+
+    from .figures import new_figure, save, style
+    from .training import train
+
+    fig, axes = new_figure(1, 2, width=3.6, height=2.8)
+    for i, arm in enumerate(a for a in arms if a in SPIKING_ARMS):
+        folder = Path(out) / "diagnosis" / arm
+        if not (folder / "diagnosis.png").exists():
+            train(BASE.replace(seed=seed, epochs=epochs, **point_fields(*parse_point(point)), **ARMS[arm]),
+                  device="cpu", diagnose=str(folder))
+        rows = pd.read_csv(folder / "diagnosis.csv").groupby("epoch").mean(numeric_only=True)
+        axes[0][0].plot(rows.index, rows.rho, marker="o", label=arm, **style(i))
+        axes[0][1].plot(rows.index, rows.firing_rate, marker="o", label=arm, **style(i))
+    axes[0][0].axhline(1.0, color="k", lw=0.8)
+    axes[0][0].set(xlabel="epoch", ylabel="measured rho (mean over layers)", title=f"{point}: rho over training")
+    axes[0][1].set(xlabel="epoch", ylabel="firing rate", title=f"{point}: firing rate")
+    axes[0][0].legend(fontsize=7)
+    return save(fig, out, "rho_over_training")[0]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
@@ -106,20 +153,16 @@ def main(argv=None) -> int:
     parser.add_argument("--arms", nargs="+", default=list(ARMS))
     parser.add_argument("--epochs", type=int, default=BASE.epochs)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--diagnose", default=None, metavar="POINT",
+                        help="also one diagnosed run per spiking arm at POINT (e.g. digits:100)")
     args = parser.parse_args(argv)
-    from .runner import read_rows, run_grid
-
-    out = Path(args.out)
-    csv_path = out / "long_horizon.csv"
-    report = run_grid(configs(args.points, args.seeds, args.arms, BASE.replace(epochs=args.epochs)), csv_path,
-                      workers=args.workers)
-    for run_id, error in report.failed:
+    summary, failed = run_study(Path(args.out), args.points, args.seeds, args.epochs, args.arms, args.workers)
+    for run_id, error in failed:
         print(f"failed {run_id}: {error}")
-    summary = summarise(read_rows(csv_path))
-    summary.to_csv(out / "long_horizon_summary.csv", index=False)
-    plot(summary, out)
     print(summary.to_string(index=False))
-    return 0 if not report.failed else 1
+    if args.diagnose:
+        print(diagnosed_runs(Path(args.out), args.diagnose, args.arms, args.epochs))
+    return 0 if not failed else 1
 
 
 if __name__ == "__main__":

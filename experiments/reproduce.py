@@ -240,6 +240,30 @@ def step_training(ctx: Context) -> dict:
     return summary
 
 
+def step_long_horizon(ctx: Context) -> dict:
+    """Test accuracy against the horizon per arm (seeds, 95% intervals) and rho over training."""
+    from .long_horizon import FULL, QUICK, diagnosed_runs, run_study
+
+    preset = FULL if ctx.full else QUICK
+    out = ctx.out / "long_horizon"
+    summary, failed = run_study(out, preset["points"], preset["seeds"], preset["epochs"], preset["arms"])
+    longest = summary[summary.task == "digits"].horizon.max()
+    rho_figure = diagnosed_runs(out, f"digits:{longest}", preset["arms"], preset["epochs"])
+    cells = summary[(summary.task == "digits") & (summary.horizon == longest)]
+    headline = ", ".join(f"{r.arm} {r['mean']:.3f}" for _, r in cells.iterrows())
+    table = summary.round(3).to_markdown(index=False)
+    return {
+        "title": "Long horizons",
+        "headline": f"latency digits at T {longest}, mean test accuracy over {preset['seeds']} seeds: {headline}"
+                    + (f"; {len(failed)} runs failed" if failed else "."),
+        "text": ("Test accuracy against the horizon (latency digits at T steps; the memory task at delay D, "
+                 "chance 0.5), mean and 95% t-interval over seeds, and each spiking arm's measured rho over "
+                 "training (one diagnosed run per arm). Arms: `lifstab_experiments.long_horizon.ARMS`.\n\n" + table),
+        "figures": [str((out / "long_horizon.png").relative_to(ctx.out)), str(rho_figure.relative_to(ctx.out))],
+        "tables": {"long_horizon": str((out / "long_horizon_summary.csv").relative_to(ctx.out))},
+    }
+
+
 def _baseline_headline(path: Path) -> str:
     """Mean test accuracy of each network of the baseline family at its best learning rate (by validation)."""
     if not path.exists():
@@ -263,6 +287,7 @@ STEPS: list[Step] = [
     Step("conditions", step_conditions),
     Step("stability", step_stability),
     Step("training", step_training),
+    Step("long_horizon", step_long_horizon),
 ]
 
 
