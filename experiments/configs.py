@@ -7,6 +7,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, fields, replace
 
+from lifstab.edge_keeping import KNOBS
 from lifstab.surrogates import FAMILIES
 
 from .initialisation import CONDITION_SETS, INITS
@@ -16,7 +17,8 @@ from .tasks import LOADERS
 
 #: fields added after results were committed, left out of ``run_id`` at these defaults so that
 #: earlier rows keep their identifiers
-LATER_FIELDS = {"target_rho": None, "keep_every": 5, "recurrent_lr_scale": 1.0, "delay": None}
+LATER_FIELDS = {"target_rho": None, "keep_every": 5, "keep_knob": "sharpness", "recurrent_lr_scale": 1.0,
+                "delay": None}
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class RunConfig:
     applies a subset of Conditions I-IV for the ablation; ``target_rate`` pre-trains the biases to
     that initial firing rate; ``sparsity_loss`` adds ``s(epoch) (mean rate - 0.01)^2`` ramped on
     from E/5 to 3E/5. ``target_rho`` keeps the edge during training (:class:`lifstab.EdgeKeeper`: every
-    ``keep_every`` steps each layer's sharpness is re-set to measured rho = ``target_rho``);
+    ``keep_every`` steps each layer's ``keep_knob`` (sharpness or dampening) is re-set to measured rho = ``target_rho``);
     ``recurrent_lr_scale`` multiplies the learning rate of the recurrent weights; ``delay`` is the
     memory task's.
     """
@@ -53,6 +55,7 @@ class RunConfig:
     sparsity_loss: bool = False
     target_rho: float | None = None
     keep_every: int = 5
+    keep_knob: str = "sharpness"
     recurrent_lr_scale: float = 1.0
     seed: int = 0
     time_steps: int | None = None
@@ -83,6 +86,8 @@ class RunConfig:
             raise ValueError(f"target_rate, target_rho and sparsity_loss need a spiking model, not model={self.model!r}")
         if self.target_rho is not None and not (math.isfinite(self.target_rho) and self.target_rho > 0):
             raise ValueError(f"target_rho must be finite and > 0, got {self.target_rho!r}")
+        if self.keep_knob not in KNOBS:
+            raise ValueError(f"keep_knob={self.keep_knob!r} is unknown; choose one of {list(KNOBS)}")
         if not isinstance(self.keep_every, int) or self.keep_every < 1:
             raise ValueError(f"keep_every must be a positive integer, got {self.keep_every!r}")
         if not (math.isfinite(self.recurrent_lr_scale) and self.recurrent_lr_scale >= 0):

@@ -19,12 +19,13 @@ import numpy as np
 import torch
 
 from lifstab import measure
+from lifstab.edge_keeping import value_of
 
 from .initialisation import spiking_layers
 
 #: a neuron that spikes on more than this fraction of steps counts as saturated
 SATURATED = 0.9
-LAYER_FIELDS = ("epoch", "layer", "rho", "firing_rate", "silent", "saturated", "grad_norm", "sharpness")
+LAYER_FIELDS = ("epoch", "layer", "rho", "firing_rate", "silent", "saturated", "grad_norm", "sharpness", "dampening")
 PROFILE_FIELDS = ("epoch", "layer", "t", "grad_v_norm")
 
 
@@ -68,7 +69,7 @@ def diagnose(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, 
                          silent=float((per_neuron == 0).double().mean()),
                          saturated=float((per_neuron > SATURATED).double().mean()),
                          grad_norm=float(torch.linalg.vector_norm(torch.stack(norms))) if norms else 0.0,
-                         sharpness=float(torch.as_tensor(layer.surrogate.sharpness).double().mean())))
+                         sharpness=value_of(layer, "sharpness"), dampening=value_of(layer, "dampening")))
     result = {"layers": rows, "profiles": profiles}
     return {**result, "gradients": gradients} if keep_gradients else result
 

@@ -19,7 +19,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .configs import RunConfig
+from .configs import LATER_FIELDS, RunConfig
 from .training import METRICS
 
 BACKENDS = ("local", "submitit")
@@ -40,14 +40,29 @@ def _cell(value) -> str:
     return json.dumps(value) if isinstance(value, (list, tuple, dict)) else str(value)
 
 
+def _file_columns(f, columns: Sequence[str], row: dict) -> list[str]:
+    """The header already in ``f``: rows keep to it. A config field added later (:data:`LATER_FIELDS`)
+    that the file lacks is left out when the row holds its default; any other value it would lose is an
+    error."""
+    f.seek(0)
+    header = next(csv.reader([f.readline()]), [])
+    f.seek(0, os.SEEK_END)
+    lost = [k for k in columns if k not in header and row.get(k) != LATER_FIELDS.get(k, object())]
+    if lost:
+        raise ValueError(f"{f.name}: its header lacks {lost}; write these runs to a new results file")
+    return header
+
+
 def append_row(path: Path, row: dict, columns: Sequence[str] = COLUMNS) -> None:
-    """Append one row atomically: exclusive lock, header if the file is empty, one write, fsync."""
+    """Append one row atomically: exclusive lock, header if the file is empty, one write, fsync. A file
+    written before fields were added keeps its header (:func:`_file_columns`)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
     with open(path, "a+", newline="") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             f.seek(0, os.SEEK_END)
+            fields = list(columns) if f.tell() == 0 else _file_columns(f, columns, row)
+            writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
             if f.tell() == 0:
                 writer.writeheader()
             elif _last_byte(f) != "\n":

@@ -171,7 +171,8 @@ def edge_keeper(model: torch.nn.Module, config: RunConfig):
 
     if config.target_rho is None:
         return None
-    return EdgeKeeper(spiking_layers(model), target_rho=config.target_rho, every=config.keep_every)
+    return EdgeKeeper(spiking_layers(model), target_rho=config.target_rho, every=config.keep_every,
+                      knob=config.keep_knob)
 
 
 def train(config: RunConfig, device: torch.device | str | None = None, progress: bool = False,

@@ -23,12 +23,19 @@ from .lif import RecurrentALIF, RecurrentLIF
 from .stability import SHARPNESS_RANGE, find_log_root, forward_probe, replay_log_growth
 
 
-class KeptEdge(NamedTuple):
-    """One layer after :func:`keep_edge_`: the sharpness written (None: left as it was) and why."""
+#: what :func:`keep_edge_` re-sets: the surrogate's width (``sharpness``) or its height (``dampening``)
+KNOBS = ("sharpness", "dampening")
+#: the range of dampening factors searched by the ``dampening`` knob
+DAMPENING_FACTORS = (1e-4, 1e2)
 
-    sharpness: float | None
+
+class KeptEdge(NamedTuple):
+    """One layer after :func:`keep_edge_`: the value written to ``knob`` (None: left as it was) and why."""
+
+    value: float | None
     target_rho: float
     reason: str
+    knob: str = "sharpness"
 
 
 def _check_layers(layers) -> list[RecurrentLIF]:
@@ -52,47 +59,70 @@ def check_target_rho(target_rho: float) -> float:
 
 
 @torch.no_grad()
+def _root(layer: RecurrentLIF, probe, target: float, knob: str, sharpness_range, readouts: int):
+    """(value for ``knob`` with measured rho = ``target``, or None; reason)."""
+    if knob == "sharpness":
+        root, reason, _ = find_log_root(
+            lambda b: replay_log_growth(layer, probe, torch.as_tensor(b), readouts=readouts).numpy() - math.log(target),
+            *sharpness_range)
+        return root, reason
+    beta = float(torch.as_tensor(layer.surrogate.sharpness).double().mean())
+    # ln rho grows with the dampening: search its inverse, where it falls through the target
+    root, reason, _ = find_log_root(
+        lambda inverse: replay_log_growth(layer, probe, torch.full((len(inverse),), beta), readouts=readouts,
+                                          dampening_scale=1.0 / torch.as_tensor(inverse)).numpy() - math.log(target),
+        1.0 / DAMPENING_FACTORS[1], 1.0 / DAMPENING_FACTORS[0])
+    if root is None:
+        return None, reason
+    return float(torch.as_tensor(layer.surrogate.dampening).double().mean()) / root, reason
+
+
 def keep_edge_(layers: RecurrentLIF | Sequence[RecurrentLIF], x: torch.Tensor, target_rho: float = 1.0,
-               sharpness_range: tuple[float, float] = SHARPNESS_RANGE, readouts: int = 4) -> list[KeptEdge]:
-    """Set each layer's surrogate sharpness so that its measured ``rho`` on ``x`` is ``target_rho``.
+               sharpness_range: tuple[float, float] = SHARPNESS_RANGE, readouts: int = 4,
+               knob: str = "sharpness") -> list[KeptEdge]:
+    """Set each layer's surrogate sharpness (or, with ``knob="dampening"``, its dampening) so that its
+    measured ``rho`` on ``x`` is ``target_rho``.
 
     ``layers`` is a stack (layer ``k`` is driven by the spikes of layer ``k - 1``; the first by ``x``,
     time-major ``(T >= 16, B, n_in)``). A layer whose ``rho`` does not cross ``target_rho`` inside
-    ``sharpness_range`` keeps its sharpness (the reason says which side it is on). Only the surrogate
-    changes; weights and the forward pass do not.
+    the searched range keeps its surrogate (the reason says which side it is on). Only the surrogate
+    changes; weights and the forward pass do not. A per-neuron dampening or sharpness becomes one value.
     """
     layers, target = _check_layers(layers), check_target_rho(target_rho)
+    if knob not in KNOBS:
+        raise ValueError(f"knob={knob!r} is unknown; choose one of {list(KNOBS)}")
     if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[0] < 16 or x.shape[-1] != layers[0].n_in:
         raise ValueError(f"x must be a (T >= 16, B, {layers[0].n_in}) tensor, got "
                          f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
     kept = []
     for layer in layers:
-        probe = forward_probe(layer, x)
-        root, reason, _ = find_log_root(
-            lambda b: replay_log_growth(layer, probe, torch.as_tensor(b), readouts=readouts).numpy() - math.log(target),
-            *sharpness_range)
-        if root is not None:
-            layer.surrogate = layer.surrogate.replace(sharpness=float(root))
-        kept.append(KeptEdge(root, target, reason))
+        value, reason = _root(layer, forward_probe(layer, x), target, knob, sharpness_range, readouts)
+        if value is not None:
+            layer.surrogate = layer.surrogate.replace(**{knob: float(value)})
+        kept.append(KeptEdge(value, target, reason, knob))
         x = layer(x)
     return kept
 
 
-def sharpness_of(layer: RecurrentLIF) -> float:
-    """The layer's surrogate sharpness (its mean over neurons when per-neuron)."""
-    return float(torch.as_tensor(layer.surrogate.sharpness).detach().double().mean())
+def value_of(layer: RecurrentLIF, knob: str = "sharpness") -> float:
+    """The layer's surrogate sharpness or dampening (its mean over neurons when per-neuron)."""
+    return float(torch.as_tensor(getattr(layer.surrogate, knob)).detach().double().mean())
 
 
 class EdgeKeeper:
-    """Re-set the sharpness of ``layers`` to the measured edge every ``every`` training steps.
+    """Re-set the sharpness (or dampening: ``knob``) of ``layers`` to the measured edge every ``every``
+    training steps.
 
     Call :meth:`step` once per optimiser step with a batch of the first layer's inputs; ``history``
-    holds ``(step, [sharpness per layer])`` for every re-set.
+    holds ``(step, [value per layer])`` for every re-set.
     """
 
     def __init__(self, layers: Sequence[RecurrentLIF], target_rho: float = 1.0, every: int = 5,
-                 probe_batch: int = 16) -> None:
+                 probe_batch: int = 16, knob: str = "sharpness") -> None:
         self.layers = _check_layers(layers)
+        if knob not in KNOBS:
+            raise ValueError(f"knob={knob!r} is unknown; choose one of {list(KNOBS)}")
+        self.knob = knob
         self.target_rho = check_target_rho(target_rho)
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive integer, got {every!r}")
@@ -106,10 +136,10 @@ class EdgeKeeper:
         """Count one training step; on every ``every``-th (the first included) re-set the edge on ``x``."""
         kept = None
         if self.steps % self.every == 0:
-            kept = keep_edge_(self.layers, x[:, : self.probe_batch].detach(), self.target_rho)
-            self.history.append((self.steps, [sharpness_of(layer) for layer in self.layers]))
+            kept = keep_edge_(self.layers, x[:, : self.probe_batch].detach(), self.target_rho, knob=self.knob)
+            self.history.append((self.steps, [value_of(layer, self.knob) for layer in self.layers]))
         self.steps += 1
         return kept
 
 
-__all__ = ["KeptEdge", "keep_edge_", "EdgeKeeper", "check_target_rho", "sharpness_of"]
+__all__ = ["KNOBS", "KeptEdge", "keep_edge_", "EdgeKeeper", "check_target_rho", "value_of"]

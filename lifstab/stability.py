@@ -325,18 +325,21 @@ def _dmft(layer, probe, beta, samples=2048, seed=0):
 
 @torch.no_grad()
 def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[float] | torch.Tensor,
-                      readouts: int = 4, seed: int = 0) -> torch.Tensor:
+                      readouts: int = 4, seed: int = 0, dampening_scale: torch.Tensor | None = None) -> torch.Tensor:
     """Measured ``ln rho`` per sharpness: the layer's own BPTT recursion replayed on the probe's forward
     pass (:func:`lifstab.measure.backward_norms`, as ``gradient_norms_over_sharpness`` runs it, with the
     full recurrent matrix), averaged over ``readouts`` standard-normal readouts. Not a prediction: the
     measured edge on these inputs, for the initialiser's edge route where the mean-field misses
-    (sparsely firing layers)."""
+    (sparsely firing layers). ``dampening_scale`` (one factor per sharpness) multiplies the surrogate's
+    dampening."""
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
     T, N = probe.centred.shape
     n = probe.decay.numel()
     shape = (T, N // n, n)  # trajectory index = b * n + neuron
     leak, gain = probe.leak.reshape(shape), probe.gain.reshape(shape)
     sg = _surrogate_values(layer, probe.centred, probe.neuron, beta).reshape(beta.numel(), *shape)
+    if dampening_scale is not None:
+        sg = sg * torch.as_tensor(dampening_scale, dtype=sg.dtype).reshape(-1, 1, 1, 1)
     w_rec = layer.recurrent_weight().detach().to(torch.float64)
     gen = torch.Generator().manual_seed(seed)
     total = torch.zeros(beta.numel(), dtype=torch.float64)

@@ -25,16 +25,17 @@ def _autograd_rho(layer, x, readouts=4):
     return math.exp(sum(logs) / readouts)
 
 
-@pytest.mark.parametrize("family", ["fast_sigmoid", "exponential"])
+@pytest.mark.parametrize("family, knob", [("fast_sigmoid", "sharpness"), ("exponential", "sharpness"),
+                                          ("fast_sigmoid", "dampening")])
 @pytest.mark.parametrize("target", [0.95, 1.0])
-def test_kept_edge_is_the_target_when_measured_by_autograd(family, target):
+def test_kept_edge_is_the_target_when_measured_by_autograd(family, knob, target):
     layer, x = _layer(surrogate=family), _inputs()
     with torch.no_grad():
         layer.w_rec.mul_(3.0)  # start well above the edge
     before = _autograd_rho(layer, x)
-    (kept,) = keep_edge_(layer, x, target_rho=target)
-    assert kept.sharpness is not None and kept.reason == ""
-    assert layer.surrogate.sharpness == pytest.approx(kept.sharpness)
+    (kept,) = keep_edge_(layer, x, target_rho=target, knob=knob)
+    assert kept.value is not None and kept.reason == ""
+    assert getattr(layer.surrogate, knob) == pytest.approx(kept.value)
     assert before > 1.05
     assert _autograd_rho(layer, x) == pytest.approx(target, rel=0.05)
 
@@ -79,3 +80,5 @@ def test_keep_edge_refuses_layers_it_cannot_measure():
             keep_edge_(layer, x)
     with pytest.raises(ValueError, match="every"):
         EdgeKeeper([_layer()], every=0)
+    with pytest.raises(ValueError, match="knob"):
+        keep_edge_(_layer(), x, knob="height")

@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
                        sharpness=args.sharpness, tail=args.tail, lr=args.lr, epochs=args.epochs,
                        batch_size=args.batch_size, hidden=args.hidden, init=args.init, seed=args.seed,
                        time_steps=args.time_steps, max_samples=args.max_samples, data_path=args.data,
-                       delay=args.delay, target_rho=args.target_rho, keep_every=args.keep_every,
+                       delay=args.delay, target_rho=args.target_rho, keep_every=args.keep_every, keep_knob=args.keep_knob,
                        recurrent_lr_scale=args.recurrent_lr_scale)
     row = train(config, device=args.device, progress=not args.json, diagnose=args.diagnose)
     row["epochs"] = row["epochs_run"]
@@ -43,6 +43,7 @@ def register(sub) -> None:
     p.add_argument("--target-rho", type=float, default=None,
                    help="keep each layer's measured rho at this value during training (re-set the sharpness)")
     p.add_argument("--keep-every", type=int, default=5, help="steps between two re-sets of the edge (default 5)")
+    p.add_argument("--keep-knob", default="sharpness", help="what keeps the edge: sharpness (default) or dampening")
     p.add_argument("--recurrent-lr-scale", type=float, default=1.0,
                    help="learning-rate factor of the recurrent weights (0 freezes them; default 1)")
     p.add_argument("--diagnose", default=None, metavar="DIR",

@@ -197,3 +197,16 @@ def test_later_fields_keep_earlier_run_ids():
     earlier = {k: v for k, v in asdict(config).items() if k not in LATER_FIELDS}
     assert config.run_id == hashlib.sha1(json.dumps(earlier, sort_keys=True).encode()).hexdigest()[:12]
     assert RunConfig(task="digits", seed=4, target_rho=0.95).run_id != config.run_id
+
+
+def test_results_file_from_before_new_fields_keeps_its_header(tmp_path):
+    from lifstab_experiments.runner import COLUMNS, append_row, read_rows
+
+    path = tmp_path / "r.csv"
+    old = [c for c in COLUMNS if c not in ("keep_knob",)]
+    append_row(path, {"run_id": "a", "seed": 1}, old)
+    append_row(path, {"run_id": "b", "seed": 2, "keep_knob": "sharpness"})  # the default: nothing lost
+    rows = read_rows(path)
+    assert [r["run_id"] for r in rows] == ["a", "b"] and rows[1]["seed"] == "2"
+    with pytest.raises(ValueError, match="keep_knob"):
+        append_row(path, {"run_id": "c", "keep_knob": "dampening"})
