@@ -95,9 +95,9 @@ def _one(adapter: PeerAdapter, x: torch.Tensor, options: dict) -> PeerRecommenda
                             rec.surrogate(layer.surrogate if one_to_one else None))
     if peer.recurrence == "all_to_all":
         changes.append("recurrent diagonal set to 0 (lifstab's LIF has n-1 recurrent inputs per neuron)")
-    if peer.recurrence == "none":
-        changes.append("no recurrence: BPTT through this layer's voltage shrinks by decay^2 per step "
-                       "whatever the surrogate")
+    if peer.recurrence == "none" and peer.detach_reset:
+        changes.append("no recurrence and a detached reset: BPTT through this layer's voltage shrinks by "
+                       "decay^2 per step whatever the surrogate")
     return PeerRecommendation(peer.library, peer.layer, peer, rec, tuple(changes))
 
 
