@@ -120,24 +120,26 @@ def simulate(peer: PeerLIF, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor
         return layer(x.to(torch.float64), return_voltages=True)
 
 
-class SurrogateSpike:
+class SurrogateSpike(torch.nn.Module):
     """A lifstab surrogate in a peer's spike-function protocol: called on ``u = v - threshold`` it
     returns ``H(u)`` with gradient ``SG(u)``. ``at_threshold``: spike where ``u == 0`` too (spikingjelly's
-    Heaviside), so the peer's forward pass is unchanged."""
+    Heaviside), so the peer's forward pass is unchanged. A module, so that it can replace a peer's
+    surrogate submodule."""
 
     def __init__(self, surrogate: Surrogate, at_threshold: bool = False):
+        super().__init__()
         self.surrogate = surrogate
         self.at_threshold = at_threshold
 
-    def __call__(self, u: torch.Tensor) -> torch.Tensor:
+    def forward(self, u: torch.Tensor) -> torch.Tensor:
         sg = self.surrogate.replace(**{k: getattr(self.surrogate, k).to(u) for k in ("dampening", "sharpness")
                                        if isinstance(getattr(self.surrogate, k), torch.Tensor)})
         z = spike(u, sg)
         # a constant added: the u == 0 spikes, without touching the gradient
         return z + (u == 0).to(u.dtype) if self.at_threshold else z
 
-    def __repr__(self) -> str:
-        return f"lifstab.adapters.SurrogateSpike({self.surrogate!r})"
+    def extra_repr(self) -> str:
+        return repr(self.surrogate)
 
 
 def scalar_surrogate(surrogate: Surrogate) -> Surrogate:
