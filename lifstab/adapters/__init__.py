@@ -131,14 +131,26 @@ def _parameters(adapter: PeerAdapter):
             yield from module.parameters()
 
 
-def gradient_norms(layer, x: torch.Tensor, seed: int = 0) -> torch.Tensor:
+def gradient_norms(layer, x: torch.Tensor, seed: int = 0, readout_weights: torch.Tensor | None = None) -> torch.Tensor:
     """``g_t`` (theory.md section 7) of one peer layer, by autograd through the library's own forward
     pass (:func:`lifstab.adapters.core.perturbed_gradient_norms`). Returns ``(T,)``."""
     from .core import perturbed_gradient_norms
 
     adapter = adapt(layer)
-    return perturbed_gradient_norms(adapter.run, adapter.describe().gain, x, seed)
+    return perturbed_gradient_norms(adapter.run, adapter.describe().gain, x, seed, readout_weights)
 
 
-__all__ = ["adapt", "is_peer", "library_of", "stable_init_", "gradient_norms", "PeerRecommendation",
+def lifstab_layer(layer, surrogate=None):
+    """The float64 :class:`~lifstab.RecurrentLIF` that simulates ``layer`` exactly (its own recurrent
+    mask), with the peer's surrogate read back (:meth:`PeerAdapter.surrogate`) or ``surrogate``."""
+    adapter = adapt(layer)
+    peer = adapter.describe()
+    surrogate = adapter.surrogate() if surrogate is None else surrogate
+    if surrogate is None:
+        raise ValueError(f"surrogate: {peer.library} {peer.layer}'s surrogate has no lifstab equivalent "
+                         f"(lifstab.interop); pass surrogate=lifstab.Surrogate(...)")
+    return description_layer(peer, surrogate)
+
+
+__all__ = ["adapt", "is_peer", "lifstab_layer", "library_of", "stable_init_", "gradient_norms", "PeerRecommendation",
            "PeerLIF", "description_layer", "simulate"]

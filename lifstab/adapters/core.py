@@ -153,7 +153,8 @@ def scalar_surrogate(surrogate: Surrogate) -> Surrogate:
     return surrogate.replace(**changes) if changes else surrogate
 
 
-def perturbed_gradient_norms(run, gain: torch.Tensor, x: torch.Tensor, seed: int = 0) -> torch.Tensor:
+def perturbed_gradient_norms(run, gain: torch.Tensor, x: torch.Tensor, seed: int = 0,
+                             readout_weights: torch.Tensor | None = None) -> torch.Tensor:
     """``g_t = ||dL/dv_t||`` through the peer's own forward pass ``run(x, perturbation)``, which adds
     ``perturbation[t]`` (zeros, so the forward pass is unchanged) to the current the neurons receive at
     step ``t`` and returns ``(spikes, v_T)``; ``dL/dv_t = (dL/dperturbation_t) / gain``. ``L = sum(v_T * r)``
@@ -165,10 +166,26 @@ def perturbed_gradient_norms(run, gain: torch.Tensor, x: torch.Tensor, seed: int
     eps = [torch.zeros(B, n, dtype=x.dtype, requires_grad=True) for _ in range(T)]
     with torch.enable_grad():
         _, v_last = run(x, eps)
-        r = readout(v_last.shape, seed, v_last.dtype, v_last.device)
+        r = readout(v_last.shape, seed, v_last.dtype, v_last.device) if readout_weights is None else readout_weights
         grads = torch.autograd.grad((v_last * r).sum(), eps, allow_unused=True)
     gain = gain.to(x.dtype)
     return torch.stack([torch.zeros((), dtype=x.dtype) if g is None else (g / gain).norm() for g in grads])
+
+
+def read_surrogate(library: str, target: str, arguments: dict) -> Surrogate | None:
+    """The lifstab surrogate equal to the peer surrogate ``target(**arguments)``: :data:`lifstab.interop.
+    EQUIVALENTS` read backwards (a constrained field takes its constraint); None where none matches."""
+    from .. import interop
+
+    for family, libraries in interop.EQUIVALENTS.items():
+        for option in libraries[library]:
+            if option.target != target or set(option.arguments) != set(arguments):
+                continue
+            shape = {field: float(arguments[name]) / factor for name, (factor, field) in option.arguments.items()}
+            sharpness = option.sharpness if option.sharpness is not None else shape.get("sharpness", 1.0)
+            dampening = shape.get("dampening", sharpness if option.dampening == "sharpness" else option.dampening)
+            return Surrogate(family, dampening, sharpness, tail=shape.get("tail"))
+    return None
 
 
 class PeerAdapter:
@@ -190,10 +207,14 @@ class PeerAdapter:
         """The library's own forward pass over ``x`` (``(T, B, n_in)``): ``(spikes (T, B, n), v_T)``."""
         raise NotImplementedError
 
+    def surrogate(self) -> Surrogate | None:
+        """The peer's current surrogate as a lifstab one (None where lifstab has no equivalent)."""
+        raise NotImplementedError
+
     def error(self, reason: str) -> ValueError:
         return unsupported(self.library, self.layer, reason)
 
 
 __all__ = ["PeerLIF", "RECURRENCES", "unsupported", "per_neuron", "check_decay", "check_threshold",
            "description_layer", "simulate", "SurrogateSpike", "scalar_surrogate", "perturbed_gradient_norms",
-           "PeerAdapter"]
+           "PeerAdapter", "read_surrogate"]

@@ -28,7 +28,7 @@ import torch
 
 from .. import interop
 from ..surrogates import Surrogate
-from .core import PeerAdapter, PeerLIF, check_decay, check_threshold, per_neuron, scalar_surrogate
+from .core import PeerAdapter, PeerLIF, check_decay, check_threshold, per_neuron, read_surrogate, scalar_surrogate
 
 LIBRARY = "norse"
 
@@ -65,6 +65,9 @@ class _Norse(PeerAdapter):
             return interop.to_norse(scalar_surrogate(surrogate))
         except ValueError as why:
             raise self.error(f"its surrogate is a method name with no callable protocol, and {why}") from None
+
+    def surrogate(self) -> Surrogate | None:
+        return read_surrogate(LIBRARY, self.module.p.method, {"alpha": float(self.module.p.alpha)})
 
     def _write_surrogate(self, spec) -> str:
         self.module.p = self.module.p._replace(method=spec.method, alpha=torch.as_tensor(spec.alpha))

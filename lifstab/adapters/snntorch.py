@@ -20,6 +20,7 @@ detached: ``subtract`` -> ``subtractive``, ``zero`` -> ``multiplicative_2`` (Lea
 
 from __future__ import annotations
 
+import inspect
 from typing import Sequence
 
 import torch
@@ -27,7 +28,7 @@ import torch
 from .. import interop
 from ..surrogates import Surrogate
 from .core import (PeerAdapter, PeerLIF, SurrogateSpike, check_decay, check_threshold, per_neuron,
-                   scalar_surrogate)
+                   read_surrogate, scalar_surrogate)
 
 LIBRARY = "snntorch"
 #: snntorch reset_mechanism_val -> lifstab reset, per neuron class
@@ -126,6 +127,16 @@ class LinearNeuron(PeerAdapter):
         float64 = self.recurrent and self.linear.weight.dtype == torch.float64
         changes.append(write_surrogate(self.neuron, surrogate, float64))
         return changes
+
+    def surrogate(self) -> Surrogate | None:
+        fn = self.neuron.spike_grad
+        if isinstance(fn, SurrogateSpike):
+            return fn.surrogate
+        try:  # snntorch.surrogate.<name>(**arguments) returns a closure over its arguments
+            arguments = inspect.getclosurevars(fn).nonlocals
+        except TypeError:
+            return None
+        return read_surrogate(LIBRARY, getattr(fn, "__qualname__", "").split(".")[0], arguments)
 
     def run(self, x: torch.Tensor, perturbation: Sequence[torch.Tensor] | None = None):
         nrn = self.neuron

@@ -31,7 +31,8 @@ import torch
 
 from .. import interop
 from ..surrogates import Surrogate
-from .core import PeerAdapter, PeerLIF, SurrogateSpike, check_decay, check_threshold, per_neuron, scalar_surrogate
+from .core import (PeerAdapter, PeerLIF, SurrogateSpike, check_decay, check_threshold, per_neuron, read_surrogate,
+                   scalar_surrogate)
 
 LIBRARY = "spikingjelly"
 
@@ -77,6 +78,13 @@ class _Node(PeerAdapter):
         threshold = check_threshold(per_neuron(node.v_threshold, n, LIBRARY, self.layer, "v_threshold"),
                                     LIBRARY, self.layer)
         return decay, gain, threshold
+
+    def surrogate(self) -> Surrogate | None:
+        fn = self.node.surrogate_function
+        if isinstance(fn, SurrogateSpike):
+            return fn.surrogate
+        alpha = getattr(fn, "alpha", None)
+        return None if alpha is None else read_surrogate(LIBRARY, type(fn).__name__, {"alpha": float(alpha)})
 
     def _write_surrogate(self, surrogate: Surrogate) -> str:
         surrogate = scalar_surrogate(surrogate)
