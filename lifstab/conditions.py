@@ -877,8 +877,15 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
     ``"condition_iv"`` (the paper's route). ``None`` (default) takes the edge route when such example
     inputs are given and the layer is a plain LIF with a detached reset, else Condition IV, and says
     why in ``reasons["edge"]``.
+
+    ``layer`` may also be a snntorch, norse or spikingjelly layer, a ``(torch.nn.Linear, neuron)`` pair
+    or a list of them, with ``inputs`` those of the first ``Linear`` (:mod:`lifstab.adapters`).
     """
+    options = dict(locals())  # the arguments, passed on for a peer library's layer
     if not isinstance(layer, RecurrentLIF):
+        from . import adapters
+        if adapters.is_peer(layer):
+            return adapters.stable_init_(**options)
         raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
     if sharpness_method not in (None, *SHARPNESS_METHODS):
         raise ValueError(f"sharpness_method={sharpness_method!r} must be None or one of {list(SHARPNESS_METHODS)}")

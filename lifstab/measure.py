@@ -126,7 +126,13 @@ def gradient_norms(layer: RecurrentLIF, x: torch.Tensor, readout_weights: torch.
     """The BPTT gradient-norm curve ``g_t`` of ``layer`` on input ``x`` (theory.md section 7), by autograd.
 
     ``readout_weights`` (``(B, n_rec)``) defaults to :func:`readout` with ``seed``. Returns ``(T,)``.
+    A snntorch, norse or spikingjelly layer (or ``(Linear, neuron)`` pair) is run by its own library's
+    forward pass under autograd (:func:`lifstab.adapters.gradient_norms`).
     """
+    if not isinstance(layer, RecurrentLIF):
+        from . import adapters
+        if adapters.is_peer(layer):
+            return adapters.gradient_norms(layer, x, seed, readout_weights)
     _check_layer(layer)
     with torch.enable_grad():
         voltages, _, _ = _run(layer, x, track=True)

@@ -399,8 +399,15 @@ def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft
     ``layer`` is a :class:`~lifstab.RecurrentLIF` with the reset gradient detached (its surrogate's
     family, dampening and tail are used; its sharpness is ignored); ``x`` is ``(T, B, n_in)``. Methods:
     :data:`METHODS`. Returns an :class:`EdgePrediction`; infeasible when ``rho`` does not cross 1 inside
-    ``sharpness_range``.
+    ``sharpness_range``. ``layer`` may be a snntorch, norse or spikingjelly layer (or ``(Linear,
+    neuron)`` pair): its exact lifstab description is used, with its surrogate read back, or
+    ``options["surrogate"]`` (a :class:`~lifstab.Surrogate`) where it has no lifstab equivalent.
     """
+    if not isinstance(layer, RecurrentLIF):
+        from . import adapters
+        if adapters.is_peer(layer):
+            layer = adapters.lifstab_layer(layer, options.pop("surrogate", None))
+            x = torch.as_tensor(x, dtype=torch.float64)
     fn = _method(method)
     low, high = sharpness_range
     probe = forward_probe(layer, x) if probe is None else probe

@@ -55,6 +55,9 @@ def gradient_norms(module, inputs: torch.Tensor, readout_seed: int = 0) -> torch
     """``g_t = ||dL/dv_t||`` for ``t = 1..T`` with ``L = sum(v_T * r)``, ``r`` standard normal from
     ``readout_seed``. Returns a ``(T,)`` tensor."""
     _check_inputs(inputs)
+    from .. import adapters
+    if adapters.is_peer(module):  # a snntorch, norse or spikingjelly layer: its library's own forward pass
+        return adapters.gradient_norms(module, inputs, readout_seed)
     if type(module) is RecurrentLIF:
         # lifstab's own layer: its fast path returns voltages from one fused autograd node
         return measure.gradient_norms(module, inputs, seed=readout_seed)
