@@ -222,10 +222,10 @@ def _check_edge(layer: RecurrentLIF, inputs: torch.Tensor, tolerance: float, rec
     if not edge.feasible:
         return [f"edge route: no edge of stability was found ({edge.reason})"]
     rho = growth_factor(layer, inputs)
-    if _relative(rho, edge.predicted_rho) <= tolerance:
+    if _relative(rho, edge.rho) <= tolerance:
         return []
     source = "measured on the probe inputs" if edge.method == "replay" else f"predicted by {edge.method}"
-    return [f"edge route: rho measured {rho:.4g} on these inputs, expected {edge.predicted_rho:.4g} ({source} at "
+    return [f"edge route: rho measured {rho:.4g} on these inputs, expected {edge.rho:.4g} ({source} at "
             f"margin {edge.margin:g} x beta_c) within {tolerance:.0%} (rho_tolerance, per step)"]
 
 
