@@ -140,7 +140,10 @@ def resolve_decay(tau=None, decay=None) -> float:
     if (tau is None) == (decay is None):
         raise ValueError("give exactly one of tau or decay")
     if tau is not None:
-        return math.exp(-1.0 / _check_float("tau", tau, 0.0))
+        decay = math.exp(-1.0 / _check_float("tau", tau, 0.0))
+        if decay >= 1.0:
+            raise ValueError(f"tau={tau!r} is too large: its decay exp(-1/tau) rounds to 1")
+        return decay
     return _check_float("decay", decay, 0.0, 1.0)
 
 
@@ -437,7 +440,10 @@ def input_statistics(inputs=None, input_mean=None, input_var=None) -> tuple[floa
     if inputs is not None:
         if input_mean is not None or input_var is not None:
             raise ValueError("give inputs or input_mean/input_var, not both")
-        x = inputs.detach().cpu().double().numpy() if isinstance(inputs, torch.Tensor) else np.asarray(inputs, float)
+        try:
+            x = inputs.detach().cpu().double().numpy() if isinstance(inputs, torch.Tensor) else np.asarray(inputs, float)
+        except (TypeError, ValueError, RuntimeError, NotImplementedError):
+            raise ValueError(f"inputs must be a tensor or array of numbers, got {type(inputs).__name__}") from None
         if x.size < 2 or not np.all(np.isfinite(x)):
             raise ValueError("inputs must hold at least 2 finite values")
         return float(x.mean()), float(x.var())
@@ -867,6 +873,8 @@ def initialise_(layer: RecurrentLIF, recommendation: Recommendation, seed: int |
     if (layer.n_in, layer.n_rec) != (recommendation.n_in, recommendation.n_rec):
         raise ValueError(f"recommendation is for n_in={recommendation.n_in}, n_rec={recommendation.n_rec}; "
                          f"layer has n_in={layer.n_in}, n_rec={layer.n_rec}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ValueError(f"seed must be a non-negative int or None, got {seed!r}")
     gen = torch.Generator(device="cpu")
     gen.manual_seed(seed) if seed is not None else gen.seed()
     with torch.no_grad():

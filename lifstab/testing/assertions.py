@@ -24,6 +24,13 @@ from ..lif import RecurrentLIF
 def _check_inputs(inputs: torch.Tensor) -> None:
     if not isinstance(inputs, torch.Tensor) or inputs.ndim < 2 or inputs.numel() == 0:
         raise ValueError("inputs must be a non-empty time-major tensor (T, B, ...)")
+    if inputs.device.type == "meta" or (inputs.is_floating_point() and not bool(torch.isfinite(inputs).all())):
+        raise ValueError("inputs must hold finite values")
+
+
+def _check_module(module) -> None:
+    if not callable(module):
+        raise ValueError(f"module must be a torch.nn.Module or a callable, got {type(module).__name__}")
 
 
 def _voltage_edges(module, inputs: torch.Tensor) -> tuple[list, torch.Tensor]:
@@ -56,9 +63,13 @@ def gradient_norms(module, inputs: torch.Tensor, readout_seed: int = 0) -> torch
     """``g_t = ||dL/dv_t||`` for ``t = 1..T`` with ``L = sum(v_T * r)``, ``r`` standard normal from
     ``readout_seed``. Returns a ``(T,)`` tensor."""
     _check_inputs(inputs)
+    _check_module(module)
     if type(module) is RecurrentLIF:
         # lifstab's own layer: its fast path returns voltages from one fused autograd node
-        return measure.gradient_norms(module, inputs, seed=readout_seed)
+        try:
+            return measure.gradient_norms(module, inputs, seed=readout_seed)
+        except ValueError as err:  # the layer names its input x
+            raise ValueError(f"inputs: {err}") from None
     edges, v_last = _voltage_edges(module, inputs)
     r = measure.readout(v_last.shape, readout_seed, v_last.dtype, v_last.device)
     loss = (v_last * r).sum()
