@@ -124,6 +124,15 @@ def _layer_problem(family, reset, variant, data, shape_target, solve_for):
                 dampening=dampening, tail=tail, sharp=sharp, feasible_input=np.all(np.isfinite(square_sum) & (square_sum > 0)))
 
 
+def _residual_at(p, family, reset, variant, sharpness):
+    """Condition IV's residual of the constructed problem ``p`` at ``sharpness`` (the construction's kernel)."""
+    e1, e2 = (expectations.uniform_moment(family, m, p["y_min"], p["y_max"], p["threshold"], p["dampening"],
+                                          sharpness, p["tail"]) for m in (1, 2))
+    v1, v2 = expectations.voltage_moments(p["y_min"], p["y_max"])
+    kernel = C.K[f"condition_iv_{reset}_{C._iv_form(variant, True)}"]
+    return kernel(p["decay"], p["threshold"], p["square_sum"], e1, e2, v1, v2)
+
+
 @given(data=st.data(), family=st.sampled_from(list(FAMILIES)), reset=st.sampled_from(RESETS),
        variant=st.sampled_from(["paper", "exact"]), target=st.floats(0.05, 20.0))
 def test_sharpness_solver_finds_the_root(data, family, reset, variant, target):
@@ -134,9 +143,13 @@ def test_sharpness_solver_finds_the_root(data, family, reset, variant, target):
     assert res.feasible.all() and res.reason == ""
     assert np.all(np.abs(res.residual) <= 1e-10), res.residual
     # the residual is monotone in sharpness here, so the root is the constructed one (strictly so
-    # except for the rectangular SG, whose moment is flat while the box covers the voltage range)
+    # except for the rectangular SG, whose moment is flat while the box covers the voltage range), up to
+    # what float64 resolves: where the residual stays below 1e-13 over target (1 +- 1e-6), the root is not
+    # determined to rtol 1e-6 (seen: sigmoid, decay 0, target 14 -> 14.00008 with residual 0)
     if family != "rectangular":
-        np.testing.assert_allclose(res.value, target, rtol=1e-6)
+        flat = np.maximum(*(np.abs(_residual_at(p, family, reset, variant, target * f)) for f in (1 - 1e-6, 1 + 1e-6)))
+        resolved = np.isclose(res.value, target, rtol=1e-6, atol=0) | (flat <= 1e-13)
+        assert resolved.all(), (res.value, target, flat)
 
 
 @given(data=st.data(), reset=st.sampled_from(RESETS), target=st.floats(1.05, 50.0))
