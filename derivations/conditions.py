@@ -222,9 +222,30 @@ def current_statistics() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     neurons and steps: x i.i.d. over time with mean/variance ``input_mean``/``input_var``, zero-mean U,
     W ~ (mu_W, sigma_W^2) independent of the spikes, neuron j firing at its own rate r_j (mean ``rate``,
     second moment ``rate_square_mean``). The time-average of I_i over the inputs' and spikes' noise
-    differs between neurons (quenched: ``E[x]^2 Var(U)`` per input, ``r_j^2 sigma_W^2`` per recurrent
-    input); what varies over time is white (temporal: ``Var(x) Var(U)``, ``r_j (1 - r_j) E[W^2]``)."""
-    mean = (n_rec - 1) * rate * mu_w
-    quenched = n_in * input_mean**2 * input_weight_variance + (n_rec - 1) * rate_square_mean * var_w
-    temporal = n_in * input_var * input_weight_variance + (n_rec - 1) * (rate - rate_square_mean) * (var_w + mu_w**2)
-    return mean, quenched, temporal
+    differs between neurons (quenched: the variance over the weights of a term's mean over time); what
+    varies over time is white (temporal: the mean over the weights of a term's variance over time).
+
+    Derived with ``sympy.stats`` for one term of each kind (only the first two moments of x, U and W
+    enter, so normal laws stand for any), then summed over the n_in inputs and the n_rec - 1 recurrent
+    inputs, whose rates enter through ``rate`` (r_j) and ``rate_square_mean`` (r_j^2)."""
+    from sympy import stats
+
+    r, w, u = sp.Symbol("r", positive=True), sp.Symbol("w", real=True), sp.Symbol("u", real=True)
+    s_w, s_u, s_x = (sp.Symbol(name, positive=True) for name in ("s_w", "s_u", "s_x"))
+    x = stats.Normal("x", input_mean, s_x)
+    U, W = stats.Normal("U", 0, s_u), stats.Normal("W", mu_w, s_w)
+    z = stats.Bernoulli("z", r)
+    variances = {s_w: sp.sqrt(var_w), s_u: sp.sqrt(input_weight_variance), s_x: sp.sqrt(input_var)}
+
+    def over_rates(expr: sp.Expr) -> sp.Expr:  # a polynomial in r_j, averaged over the neurons j
+        moments = {0: sp.S.One, 1: rate, 2: rate_square_mean}
+        return sum(coeff * moments[k] for (k,), coeff in sp.Poly(sp.expand(expr), r).terms())
+
+    mean = (n_rec - 1) * over_rates(stats.E(z * W))
+    quenched = (n_in * stats.variance(stats.E(x * u).subs(u, U))
+                + (n_rec - 1) * over_rates(stats.variance(stats.E(z * w).subs(w, W))))
+    temporal = (n_in * stats.E(stats.variance(x * u).subs(u, U))
+                + (n_rec - 1) * over_rates(stats.E(stats.variance(z * w).subs(w, W))))
+    # the input and the recurrent parts, each factored (the form the kernels print)
+    parts = (sp.expand(part.subs(variances)) for part in (mean, quenched, temporal))
+    return tuple(n_in * sp.factor(part.coeff(n_in)) + sp.factor(part - n_in * part.coeff(n_in)) for part in parts)

@@ -13,10 +13,17 @@ on one side of the threshold uses ``T_m(|near|) - T_m(|far|)`` (no cancellation 
 which also covers ``y_min == y_max``.
 
 **Gaussian voltage** v ~ N(mean, std^2): closed forms for the exponential, gaussian, rectangular and
-triangular families (SymPy integrals, exponential rewritten with ``erfcx`` so that it neither
-overflows nor underflows). The sigmoid, fast_sigmoid and q_pseudo_spike families have none; for
-them the generator writes the integrand ``gamma^m f^m(beta t) p(t)`` on t = |u| >= 0, with ``p`` the
-folded normal density, and ``lifstab.expectations`` integrates it with a fixed composite
+triangular families. :func:`derived_gaussian_moment` derives them with ``sympy.integrate`` (the two
+halves u > 0 and u < 0 of ``int gamma^m f^m(beta |u|) N(u; mean - theta, std^2) du``); the triangular
+family's kernel is that integral itself (term by term, :func:`_polynomial_times_normal`). SymPy's
+results for the other three are sums of ``exp(.) erfc(.)`` products that overflow or cancel in
+floating point, so the kernels print an equal form (:func:`gaussian_moment`: the exponential's with
+``erfcx``, the gaussian's and rectangular's halves summed), checked equal to the derived integral to
+30 digits (tests/test_derivations.py). The sigmoid, fast_sigmoid and q_pseudo_spike families have no
+closed form (``sympy.integrate`` of ``sech^2``, ``1/(1 + |x|)^2`` or ``(1 + |x|/(q-1))^-q`` against a
+normal density returns an unevaluated integral: the antiderivatives are not elementary nor erf-type);
+for them the generator writes the integrand ``gamma^m f^m(beta t) p(t)`` on t = |u| >= 0, with ``p``
+the folded normal density, and ``lifstab.expectations`` integrates it with a fixed composite
 Gauss-Legendre rule (geometric panels at the lower end for sharp surrogates, uniform panels over
 the bulk of ``p``; see that module).
 """
@@ -198,6 +205,22 @@ def _gaussian_closed_forms(family: str, m: int) -> sp.Expr | None:
 
 #: families with a closed-form Gaussian-voltage moment
 GAUSSIAN_CLOSED_FAMILIES = ("triangular", "exponential", "gaussian", "rectangular")
+#: of those, the ones whose kernel prints an equal rewritten form of the derived integral (module doc)
+GAUSSIAN_REWRITTEN_FAMILIES = ("exponential", "gaussian", "rectangular")
+
+
+def derived_gaussian_moment(family: str, m: int) -> sp.Expr:
+    """E[SG^m] for v ~ N(mean, std^2) by ``sympy.integrate`` over u = v - theta, in two halves (the
+    shape is a function of |u|). Slow (seconds per family): tests and the LaTeX export use it, the
+    kernels use the equal :func:`gaussian_moment`."""
+    if family not in GAUSSIAN_REWRITTEN_FAMILIES:  # triangular: its kernel is the integral itself
+        raise ValueError(f"family={family!r}: one of {GAUSSIAN_REWRITTEN_FAMILIES} (module doc)")
+    s = sp.Symbol("s", real=True)
+    density = sp.exp(-(s - (mean - theta)) ** 2 / (2 * std**2)) / (sp.sqrt(2 * sp.pi) * std)
+    f = shape(family, m)
+    above = sp.integrate(f.subs(X, beta * s) * density, (s, 0, sp.oo), conds="none")
+    below = sp.integrate(f.subs(X, -beta * s) * density, (s, -sp.oo, 0), conds="none")
+    return gamma**m * (above + below)
 
 
 def gaussian_moment(family: str, m: int) -> sp.Expr:

@@ -68,6 +68,8 @@ DAMPENING_SOURCES = ("unit", "condition_iii")
 #: the example inputs (the layer's own backward recursion replayed for every sharpness on one forward pass);
 #: "dmft" predicts it (module doc)
 DEFAULT_EDGE_METHOD = "replay"
+#: edge methods that measure (run the layer's backward recursion) rather than predict
+MEASURED_EDGE_METHODS = ("replay",)
 #: the edge route's sharpness is this many times the critical sharpness, per method when not given:
 #: replay's edge is measured, so 1 (rho = 1 on the inputs, whatever their length); dmft underestimated the
 #: edge of the quick digits networks' first layer about twofold (module doc), so 2
@@ -138,7 +140,10 @@ def resolve_decay(tau=None, decay=None) -> float:
     if (tau is None) == (decay is None):
         raise ValueError("give exactly one of tau or decay")
     if tau is not None:
-        return math.exp(-1.0 / _check_float("tau", tau, 0.0))
+        decay = math.exp(-1.0 / _check_float("tau", tau, 0.0))
+        if decay >= 1.0:
+            raise ValueError(f"tau={tau!r} is too large: its decay exp(-1/tau) rounds to 1")
+        return decay
     return _check_float("decay", decay, 0.0, 1.0)
 
 
@@ -435,7 +440,10 @@ def input_statistics(inputs=None, input_mean=None, input_var=None) -> tuple[floa
     if inputs is not None:
         if input_mean is not None or input_var is not None:
             raise ValueError("give inputs or input_mean/input_var, not both")
-        x = inputs.detach().cpu().double().numpy() if isinstance(inputs, torch.Tensor) else np.asarray(inputs, float)
+        try:
+            x = inputs.detach().cpu().double().numpy() if isinstance(inputs, torch.Tensor) else np.asarray(inputs, float)
+        except (TypeError, ValueError, RuntimeError, NotImplementedError):
+            raise ValueError(f"inputs must be a tensor or array of numbers, got {type(inputs).__name__}") from None
         if x.size < 2 or not np.all(np.isfinite(x)):
             raise ValueError("inputs must hold at least 2 finite values")
         return float(x.mean()), float(x.var())
@@ -445,18 +453,34 @@ def input_statistics(inputs=None, input_mean=None, input_var=None) -> tuple[floa
 
 
 class EdgeChoice(NamedTuple):
-    """The edge route's sharpness: ``margin`` times the predicted critical sharpness, or, where rho
-    does not cross 1 in the searched range (``feasible`` False, ``reason`` says which side), the end
-    of the range closest to rho = 1 (the smallest sharpness when rho < 1 everywhere)."""
+    """The edge route's sharpness: ``margin`` times the critical sharpness, or, where rho does not
+    cross 1 in the searched range (``feasible`` False, ``reason`` says which side), the end of the range
+    closest to rho = 1 (the smallest sharpness when rho < 1 everywhere). ``critical_sharpness`` and
+    ``rho`` are *measured* when ``method`` runs the layer's backward recursion (``"replay"``, see
+    :data:`MEASURED_EDGE_METHODS`) and *predicted* otherwise (``"dmft"``): :attr:`kind` says which."""
 
     sharpness: float
     critical_sharpness: float | None
     margin: float
-    predicted_rho: float  # the predictor's rho at ``sharpness``
+    rho: float  # rho at ``sharpness``, measured or predicted (``kind``)
     feasible: bool
     reason: str
     method: str
     tail: float | None = None  # q_pseudo_spike: the fixed tail the sharpness was chosen at
+
+    @property
+    def kind(self) -> str:
+        """"measured" (the method ran a backward pass on the inputs) or "predicted"."""
+        return "measured" if self.method in MEASURED_EDGE_METHODS else "predicted"
+
+    @property
+    def predicted_rho(self) -> float:
+        """``rho`` under its former name, kept for older callers (measured, not predicted, for replay)."""
+        return self.rho
+
+    def to_json(self) -> dict:
+        """The fields, ``kind``, and ``predicted_rho`` (the former key of ``rho``, kept for older readers)."""
+        return {**self._asdict(), "kind": self.kind, "predicted_rho": self.rho}
 
 
 @dataclass(frozen=True, eq=False)
@@ -577,16 +601,18 @@ class Recommendation:
         return "\n".join(lines)
 
     def route_summary(self) -> str:
-        """Which route set the surrogate's shape, and the predicted rho on the edge route."""
+        """Which route of ``stable_init_`` set the surrogate's shape, and rho there on the edge route
+        (measured by replay, predicted by dmft)."""
         damp = self.surrogate_dampening
         d = f"dampening {'Condition III' if self.applied_dampening is None else 'unit'} (mean {np.mean(damp):.4g})"
         if self.sharpness_method != "edge":
             note = f"; edge route not used: {self.reasons['edge']}" if self.reasons.get("edge") else ""
-            return f"sharpness from Condition IV ({'has a root' if self.feasible['IV'] else 'no root'}), {d}{note}"
+            return (f"route condition_iv: sharpness from Condition IV "
+                    f"({'has a root' if self.feasible['IV'] else 'no root'}), {d}{note}")
         e = self.edge
         crit = "none" if e.critical_sharpness is None else f"{e.critical_sharpness:.4g}"
-        return (f"sharpness {e.sharpness:.4g} from the edge of stability ({e.method}: predicted beta_c {crit}, "
-                f"margin {e.margin:g}, predicted rho {e.predicted_rho:.4g}"
+        return (f"route edge: sharpness {e.sharpness:.4g} from the edge of stability ({e.method}: {e.kind} "
+                f"beta_c {crit}, margin {e.margin:g}, {e.kind} rho {e.rho:.4g}"
                 + ("" if e.feasible else f"; no edge: {e.reason}") + f"), {d}")
 
     def to_json(self) -> dict:
@@ -605,7 +631,7 @@ class Recommendation:
             "reasons": dict(self.reasons),
             "sharpness_method": self.sharpness_method,
             "surrogate_dampening": float(np.mean(self.surrogate_dampening)),
-            "edge": None if self.edge is None else self.edge._asdict(),
+            "edge": None if self.edge is None else self.edge.to_json(),
         }
 
 
@@ -847,6 +873,8 @@ def initialise_(layer: RecurrentLIF, recommendation: Recommendation, seed: int |
     if (layer.n_in, layer.n_rec) != (recommendation.n_in, recommendation.n_rec):
         raise ValueError(f"recommendation is for n_in={recommendation.n_in}, n_rec={recommendation.n_rec}; "
                          f"layer has n_in={layer.n_in}, n_rec={layer.n_rec}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ValueError(f"seed must be a non-negative int or None, got {seed!r}")
     gen = torch.Generator(device="cpu")
     gen.manual_seed(seed) if seed is not None else gen.seed()
     with torch.no_grad():

@@ -52,7 +52,7 @@ def _backend(*values) -> str:
 
 def _check(family: str, m: int, tail, derivative: str | None) -> tuple:
     info = family_info(family)
-    if m not in MOMENTS:
+    if isinstance(m, bool) or m not in MOMENTS:
         raise ValueError(f"m={m!r} must be one of {MOMENTS}")
     if info.has_tail and tail is None:
         raise ValueError(f"tail is required for family={family!r}")
@@ -68,6 +68,17 @@ def _suffix(derivative: str | None) -> str:
     return "" if derivative is None else f"_d{derivative}"
 
 
+def _checked(names: tuple[str, ...], values: tuple, positive: tuple[str, ...] = ()) -> None:
+    """ValueError naming the first argument that is not finite numbers (or not > 0 where ``positive``)."""
+    for name, value in zip(names, values):
+        try:
+            array = value.detach().cpu().double().numpy() if isinstance(value, torch.Tensor) else np.asarray(value, float)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+        if not np.all(np.isfinite(array)) or (name in positive and not np.all(array > 0)):
+            raise ValueError(f"{name} must be finite{' and > 0' if name in positive else ''}, got {value!r}")
+
+
 def _as_arrays(backend: str, values):
     if backend == "numpy":
         return [np.asarray(v, dtype=float) for v in values]
@@ -81,6 +92,8 @@ def uniform_moment(family: str, m: int, y_min, y_max, threshold, dampening, shar
     """E[SG(v - threshold)^m] for v ~ U[y_min, y_max] (its derivative in ``"sharpness"`` or ``"tail"``
     when ``derivative`` is given). ``y_min == y_max`` gives SG^m at that voltage."""
     extra = _check(family, m, tail, derivative)
+    _checked(("y_min", "y_max", "threshold", "dampening", "sharpness", "tail")[:5 + len(extra)],
+             (y_min, y_max, threshold, dampening, sharpness, *extra), positive=("dampening", "sharpness"))
     backend = _backend(y_min, y_max, threshold, dampening, sharpness, tail)
     args = _as_arrays(backend, (y_min, y_max, threshold, dampening, sharpness, *extra))
     if backend == "numpy":
@@ -99,6 +112,8 @@ def gaussian_moment(family: str, m: int, mean, std, threshold, dampening, sharpn
     closed form for the triangular, exponential, gaussian and rectangular families, the quadrature
     rule of the module docstring otherwise."""
     extra = _check(family, m, tail, derivative)
+    _checked(("mean", "std", "threshold", "dampening", "sharpness", "tail")[:5 + len(extra)],
+             (mean, std, threshold, dampening, sharpness, *extra), positive=("std", "dampening", "sharpness"))
     backend = _backend(mean, std, threshold, dampening, sharpness, tail)
     mean, std, threshold, dampening, sharpness, *extra = _as_arrays(
         backend, (mean, std, threshold, dampening, sharpness, *extra))

@@ -56,8 +56,14 @@ def check_reset(reset: str) -> str:
 
 
 def decay_from_tau(tau: TensorLike) -> TensorLike:
-    """alpha = exp(-1/tau) for a membrane time constant tau in steps."""
-    return torch.exp(-1.0 / tau) if isinstance(tau, torch.Tensor) else math.exp(-1.0 / tau)
+    """alpha = exp(-1/tau) for a membrane time constant tau in steps (finite and > 0)."""
+    if isinstance(tau, torch.Tensor):
+        if not tau.is_floating_point() or not bool(torch.all(torch.isfinite(tau) & (tau > 0))):
+            raise ValueError("tau must be a floating-point tensor of finite values > 0")
+        return torch.exp(-1.0 / tau)
+    if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not (0 < tau < math.inf):
+        raise ValueError(f"tau must be a finite number > 0 (steps), got {tau!r}")
+    return math.exp(-1.0 / tau)
 
 
 def _voltage(input_current, v, z, params: LIFParams, reset_threshold) -> torch.Tensor:
@@ -93,7 +99,10 @@ def alif_step(
 
 def _positive_vector(name: str, value: TensorLike, n: int, dtype: torch.dtype | None = None) -> torch.Tensor:
     # built in the layer's dtype: a float64 layer must not see its constants rounded through float32
-    t = torch.as_tensor(value, dtype=dtype or torch.get_default_dtype()).clone()
+    try:
+        t = torch.as_tensor(value, dtype=dtype or torch.get_default_dtype()).clone()
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(f"{name} must be a number or a tensor of numbers, got {value!r}") from None
     if t.ndim == 0:
         t = t.expand(n).clone()
     if t.shape != (n,):

@@ -19,6 +19,7 @@ Two ways to get ``g_t``, equal up to rounding (a test checks):
 
 from __future__ import annotations
 
+import math
 from typing import Callable, NamedTuple, Sequence
 
 import torch
@@ -50,9 +51,12 @@ def _check_layer(layer) -> RecurrentLIF:
 
 def firing_rate(spikes: torch.Tensor) -> float:
     """Mean number of spikes per neuron and step (spikes of any shape, values 0/1)."""
-    if not isinstance(spikes, torch.Tensor) or spikes.numel() == 0:
-        raise ValueError("spikes must be a non-empty torch.Tensor")
-    return float(spikes.detach().double().mean())
+    if not isinstance(spikes, torch.Tensor) or spikes.numel() == 0 or spikes.device.type == "meta":
+        raise ValueError("spikes must be a non-empty torch.Tensor with data")
+    rate = float(spikes.detach().double().mean())
+    if not math.isfinite(rate):
+        raise ValueError("spikes contains NaN or inf")
+    return rate
 
 
 def _run(layer: RecurrentLIF, x: torch.Tensor, track: bool = False):
@@ -134,6 +138,10 @@ def gradient_norms(layer: RecurrentLIF, x: torch.Tensor, readout_weights: torch.
         if adapters.is_peer(layer):
             return adapters.gradient_norms(layer, x, seed, readout_weights)
     _check_layer(layer)
+    if isinstance(x, torch.Tensor) and x.device != layer.w_in.device:
+        raise ValueError(f"x is on {x.device}, the layer on {layer.w_in.device}")
+    if isinstance(x, torch.Tensor) and x.is_floating_point() and not bool(torch.isfinite(x).all()):
+        raise ValueError("x contains NaN or inf")
     with torch.enable_grad():
         voltages, _, _ = _run(layer, x, track=True)
     if readout_weights is None:

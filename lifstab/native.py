@@ -16,8 +16,11 @@ and visit only the nonzero entries:
   ``I_t + z_{t-1} @ w_rec`` for the Python loop (ALIF).
 
 The source is plain C (no torch headers; compiling took 0.7 s here), compiled with the system's C
-compiler at first use into a cache directory (``$LIFSTAB_CACHE_DIR``, else ``$XDG_CACHE_HOME/lifstab`` or
-``~/.cache/lifstab``) under a name that hashes the source, the compiler, its flags and the CPU, and called
+compiler (``$CC``, which may carry arguments, e.g. ``ccache gcc``; else ``cc`` or ``gcc``) at first use
+into a private cache directory (``$LIFSTAB_CACHE_DIR``, else ``$XDG_CACHE_HOME/lifstab`` or
+``~/.cache/lifstab``; created 0700, and a directory or library another user could have written, i.e. not
+owned by this user or writable by group or others, is refused: a planted library would run as this user)
+under a name that hashes the source, the compiler and its version string, its flags and the CPU, and called
 through ``ctypes`` (which releases the GIL, so row blocks run on ``torch.get_num_threads()`` Python
 threads). When no compiler is found or compiling fails, ``kernels()`` returns None after one warning and
 every caller keeps its torch path; ``LIFSTAB_NATIVE=0`` switches the kernels off. The values of ``x``
@@ -32,10 +35,13 @@ import functools
 import hashlib
 import os
 import platform
+import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -43,6 +49,7 @@ from typing import NamedTuple, Optional
 
 import torch
 
+from . import native_checks as check
 from ._generated import lif_c, lif_grad_c
 
 #: C types of the supported dtypes, and the suffix of their kernels
@@ -355,20 +362,71 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lifstab"
 
 
-def _compile(compiler: str, target: Path) -> None:
+def _refuse_untrusted(path: Path, what: str) -> None:
+    """Raise OSError when another user could have written ``path``: not owned by this user, or writable
+    by group or others (the checks careful caches make before loading code)."""
+    info = path.stat()
+    getuid = getattr(os, "getuid", None)  # absent on Windows, where POSIX ownership does not apply
+    if getuid is not None and info.st_uid != getuid():
+        raise OSError(f"the kernel cache {what} {path} is owned by uid {info.st_uid}, not by this user "
+                      f"(uid {getuid()}); refused. Set LIFSTAB_CACHE_DIR to a directory of your own")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise OSError(f"the kernel cache {what} {path} is writable by group or others (mode "
+                      f"{stat.S_IMODE(info.st_mode):o}); refused. Run chmod go-w on it, or set LIFSTAB_CACHE_DIR")
+
+
+def private_cache_dir() -> Path:
+    """``cache_dir()``, created 0700 when missing; OSError when it is not private (``_refuse_untrusted``)."""
+    directory = cache_dir()
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _refuse_untrusted(directory, "directory")
+    return directory
+
+
+def compiler_command() -> list[str]:
+    """The C compiler as a command line: ``$CC`` split as a shell would (``ccache gcc``), else ``cc`` or
+    ``gcc`` from the PATH."""
+    configured = os.environ.get("CC", "").strip()
+    if configured:
+        try:
+            command = shlex.split(configured)
+        except ValueError as err:
+            raise OSError(f"CC={configured!r} is not a valid command line ({err})") from None
+        return command
+    found = shutil.which("cc") or shutil.which("gcc")
+    if found is None:
+        raise OSError("no C compiler found (set CC)")
+    return [found]
+
+
+@functools.lru_cache(maxsize=None)
+def compiler_version(command: tuple[str, ...]) -> str:
+    """What ``command --version`` prints (part of the cache key: an upgraded compiler compiles again)."""
+    done = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
+    return f"{done.returncode}\n{done.stdout}{done.stderr}"
+
+
+def cache_key(compiler: list[str]) -> str:
+    """The compiled library's name: a hash of the source, the compiler command and its version string,
+    the flags and the CPU."""
+    parts = (SOURCE, *compiler, compiler_version(tuple(compiler)), *FLAGS, _cpu_signature())
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def _compile(compiler: list[str], target: Path) -> None:
     """Compile SOURCE into ``target`` atomically (concurrent processes may compile the same file)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         source = Path(tmp) / "kernels.c"
         source.write_text(SOURCE)
         built = Path(tmp) / target.name
         for flags in (FLAGS, tuple(f for f in FLAGS if f != "-march=native")):
-            done = subprocess.run([compiler, *flags, str(source), "-o", str(built)], capture_output=True,
+            done = subprocess.run([*compiler, *flags, str(source), "-o", str(built)], capture_output=True,
                                   text=True, timeout=120)
             if done.returncode == 0:
+                os.chmod(built, 0o700)
                 os.replace(built, target)
                 return
-        raise OSError(f"{compiler} failed: {done.stderr.strip()[-500:]}")
+        raise OSError(f"{shlex.join(compiler)} failed: {done.stderr.strip()[-500:]}")
 
 
 def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
@@ -395,14 +453,12 @@ def kernels() -> Optional[ctypes.CDLL]:
     or when ``LIFSTAB_NATIVE=0``."""
     if os.environ.get("LIFSTAB_NATIVE", "1") == "0":
         return None
-    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
     try:
-        if compiler is None:
-            raise OSError("no C compiler found (set CC)")
-        key = hashlib.sha256("\0".join((SOURCE, compiler, *FLAGS, _cpu_signature())).encode()).hexdigest()[:16]
-        target = cache_dir() / f"lifstab_kernels_{key}.so"
+        compiler = compiler_command()
+        target = private_cache_dir() / f"lifstab_kernels_{cache_key(compiler)}.so"
         if not target.exists():
             _compile(compiler, target)
+        _refuse_untrusted(target, "file")
         return _declare(ctypes.CDLL(str(target)))
     except (OSError, subprocess.SubprocessError, AttributeError) as err:
         warnings.warn(f"lifstab: the compiled sparse kernels are unavailable ({err}); torch's dense products "
@@ -458,10 +514,31 @@ def empty_like(tensor: torch.Tensor) -> torch.Tensor:
     return empty(tuple(tensor.shape), tensor.dtype)
 
 
-@functools.lru_cache(maxsize=1)
-def _pool(workers: int, pid: int) -> ThreadPoolExecutor:
-    # keyed by the process id: a forked child (e.g. a DataLoader worker) has none of its parent's threads
-    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lifstab-native")
+#: the worker threads of the row blocks: (number of workers, pool), replaced when the number changes
+_POOL: list = []
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """The pool of ``workers`` threads (the caller holds ``_POOL_LOCK``); the pool it replaces is shut
+    down (its submitted calls still finish)."""
+    if not _POOL or _POOL[0][0] != workers:
+        if _POOL:
+            _POOL.pop()[1].shutdown(wait=False)
+        _POOL.append((workers, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lifstab-native")))
+    return _POOL[0][1]
+
+
+def _forget_pool() -> None:
+    """In a forked child (e.g. a DataLoader worker) none of the parent's threads exist, and the lock may
+    have been held by one of them: start afresh."""
+    global _POOL_LOCK
+    _POOL.clear()
+    _POOL_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _row_blocks(rows: int, inner: int) -> list[tuple[int, int]]:
@@ -477,7 +554,9 @@ def _run_blocks(calls) -> list[int]:
     """Run the kernel calls (argument-free functions), in parallel when there are several."""
     if len(calls) == 1:
         return [calls[0]()]
-    return list(_pool(len(calls), os.getpid()).map(lambda call: call(), calls))
+    with _POOL_LOCK:
+        futures = [_pool(len(calls)).submit(call) for call in calls]
+    return [future.result() for future in futures]
 
 
 def _check(result: int) -> int:
@@ -488,16 +567,45 @@ def _check(result: int) -> int:
 
 class SparseRows(NamedTuple):
     """The nonzeros of a block of rows of a (rows, inner) matrix in compressed-row form (int64 row starts,
-    int32 columns, values), and the block's first row."""
+    int32 columns, values), the block's first row and the matrix's number of columns ``inner``."""
 
     first_row: int
     row_start: torch.Tensor
     index: torch.Tensor
     value: torch.Tensor
+    columns: int
+
+
+def _check_sparse_rows(name: str, blocks, dtype: torch.dtype) -> tuple[int, int]:
+    """(rows, columns) of the matrix whose compressed rows ``blocks`` (from ``sparse_rows``) are, after
+    checking that the kernels stay inside every array: consecutive blocks, row starts increasing from 0
+    up to the number of entries, column indices inside the matrix."""
+    if not isinstance(blocks, (list, tuple)) or not blocks or not all(isinstance(b, SparseRows) for b in blocks):
+        raise ValueError(f"{name} must be the non-empty list of SparseRows that sparse_rows returns, "
+                         f"got {type(blocks).__name__}")
+    rows, columns = 0, blocks[0].columns
+    for i, block in enumerate(blocks):
+        where = f"{name}[{i}]"
+        if block.first_row != rows or block.columns != columns or not isinstance(columns, int) or columns < 0:
+            raise ValueError(f"{where}: first_row {block.first_row!r} and columns {block.columns!r} do not "
+                             f"continue the blocks before it (row {rows}, {columns} columns)")
+        starts = check.tensor(f"{where}.row_start", block.row_start, (None,), torch.int64)
+        nnz = len(check.tensor(f"{where}.index", block.index, (None,), torch.int32))
+        check.tensor(f"{where}.value", block.value, (nnz,), dtype)
+        if len(starts) == 0 or starts[0] != 0 or starts[-1] != nnz or bool((starts.diff() < 0).any()):
+            raise ValueError(f"{where}.row_start must increase from 0 to the number of entries {nnz}")
+        if nnz and not (0 <= int(block.index.min()) and int(block.index.max()) < columns):
+            raise ValueError(f"{where}.index must hold column indices in [0, {columns})")
+        rows += len(starts) - 1
+    return rows, columns
 
 
 def _kernel(name: str, dtype: torch.dtype):
-    return getattr(kernels(), f"{name}_{DTYPES[dtype]}")
+    lib = kernels()
+    if lib is None:
+        raise RuntimeError("lifstab.native: the compiled kernels are unavailable (native.kernels() is None); "
+                           "check native.available(...) before calling them")
+    return getattr(lib, f"{name}_{DTYPES[dtype]}")
 
 
 def _sparse_block(x: torch.Tensor, start: int, stop: int, capacity: int) -> SparseRows:
@@ -509,14 +617,15 @@ def _sparse_block(x: torch.Tensor, start: int, stop: int, capacity: int) -> Spar
         nnz = _check(kernel(x.data_ptr() + start * inner * x.element_size(), stop - start, inner,
                             row_start.data_ptr(), index.data_ptr(), value.data_ptr(), capacity))
         if nnz >= 0:
-            return SparseRows(start, row_start, index[:nnz], value[:nnz])
+            return SparseRows(start, row_start, index[:nnz], value[:nnz], inner)
         capacity = (stop - start) * inner  # the estimate was too low: room for every entry
 
 
 def sparse_rows(x: torch.Tensor, density: float) -> list[SparseRows]:
     """The nonzeros of a 2-d ``x``, one ``SparseRows`` per row block (one block per thread); ``density`` is
     an estimate of the nonzero fraction that sizes the arrays (exceeded: the block is scanned again)."""
-    x = x.contiguous()
+    x = check.tensor("x", x, (None, None), contiguous=False).contiguous()
+    density = check.density_estimate("density", density)
     rows, inner = x.shape
     blocks = _row_blocks(rows, inner)
     calls = [functools.partial(_sparse_block, x, start, stop,
@@ -527,11 +636,13 @@ def sparse_rows(x: torch.Tensor, density: float) -> list[SparseRows]:
 
 def sparse_rows_times_matrix(x: list[SparseRows], w: torch.Tensor, base: Optional[torch.Tensor] = None) -> torch.Tensor:
     """``base + x @ w`` for ``x`` given by ``sparse_rows``; ``base`` is (cols,) (broadcast) or None."""
-    w = w.contiguous()
-    kernel, (inner, cols), size = _kernel("sparse_rows_times_matrix", w.dtype), w.shape, w.element_size()
-    rows = x[-1].first_row + len(x[-1].row_start) - 1
-    out = empty((rows, cols), w.dtype)
+    w = check.tensor("w", w, (None, None), contiguous=False).contiguous()
+    rows, inner = _check_sparse_rows("x", x, w.dtype)
+    check.same_size("w.shape[0]", w.shape[0], inner, "the number of columns of x")
+    base = check.optional_tensor("base", base, (w.shape[1],), w.dtype, contiguous=False)
     base = None if base is None else base.contiguous()
+    kernel, cols, size = _kernel("sparse_rows_times_matrix", w.dtype), w.shape[1], w.element_size()
+    out = empty((rows, cols), w.dtype)
 
     def call(block: SparseRows):
         return lambda: kernel(block.row_start.data_ptr(), block.index.data_ptr(), block.value.data_ptr(),
@@ -544,7 +655,10 @@ def sparse_rows_times_matrix(x: list[SparseRows], w: torch.Tensor, base: Optiona
 
 def sparse_rows_transposed_times(x: list[SparseRows], g: torch.Tensor, inner: int) -> torch.Tensor:
     """``x^T @ g`` (inner, cols) for ``x`` given by ``sparse_rows``: each block sums into its own result."""
-    g = g.contiguous()
+    g = check.tensor("g", g, (None, None), contiguous=False).contiguous()
+    rows, columns = _check_sparse_rows("x", x, g.dtype)
+    check.same_size("g.shape[0]", g.shape[0], rows, "the number of rows of x")
+    check.same_size("inner", inner, columns, "the number of columns of x")
     kernel, cols, size = _kernel("sparse_rows_transposed_times", g.dtype), g.shape[1], g.element_size()
     outs = [torch.zeros(inner, cols, dtype=g.dtype) for _ in x]
 
@@ -569,12 +683,15 @@ def step_product(w: torch.Tensor, max_density: float):
     bool`` that writes ``base + x @ w`` into ``out`` and returns True when ``x`` has at most a
     ``max_density`` fraction of nonzeros, and returns False (``out`` untouched) otherwise. ``x``, ``base``
     and ``out`` must be contiguous (rows, cols) tensors of ``w``'s dtype; the pointers are bound once."""
-    w = w.contiguous()
+    w = check.tensor("w", w, (None, None), contiguous=False).contiguous()
+    max_density = check.fraction("max_density", max_density)
     kernel = _kernel("rows_times_matrix", w.dtype)
     w_ptr, inner, cols = w.data_ptr(), w.shape[0], w.shape[1]
 
     def product(x: torch.Tensor, base: torch.Tensor, out: torch.Tensor, _keep=w) -> bool:
-        rows = x.shape[0]
+        rows = check.tensor("x", x, (None, inner), w.dtype).shape[0]
+        check.tensor("base", base, (rows, cols), w.dtype)
+        check.tensor("out", out, (rows, cols), w.dtype)
         return _check(kernel(x.data_ptr(), rows, inner, w_ptr, cols, base.data_ptr(), cols, out.data_ptr(),
                              int(max_density * rows * inner))) >= 0
 
@@ -588,9 +705,20 @@ def lif_forward(reset: str, currents: torch.Tensor, w_rec: Optional[torch.Tensor
     ``spikes`` and ``totals`` (all contiguous (T, B, n); ``totals`` may be None); ``decay`` and
     ``threshold`` are (n,), ``v0`` and ``z0`` (B, n). Stops before a step whose previous spikes are denser
     than ``max_density``; returns the number of steps done."""
-    steps, batch, n = currents.shape
-    tensors = [currents, decay.contiguous(), threshold.contiguous(), v0.contiguous(), z0.contiguous()]
-    w_ptr = None if w_rec is None else w_rec.contiguous()
+    check.choice("reset", reset, tuple(lif_c.EXPRESSIONS))
+    steps, batch, n = check.tensor("currents", currents, (None, None, None)).shape
+    dtype, sequence, state = currents.dtype, (steps, batch, n), (batch, n)
+    tensors = [currents] + [check.tensor(name, value, shape, dtype, contiguous=False).contiguous()
+                            for name, value, shape in (("decay", decay, (n,)), ("threshold", threshold, (n,)),
+                                                       ("v0", v0, state), ("z0", z0, state))]
+    w_ptr = check.optional_tensor("w_rec", w_rec, (n, n), dtype, contiguous=False)
+    w_ptr = None if w_ptr is None else w_ptr.contiguous()
+    for name, value in (("voltages", voltages), ("spikes", spikes)):
+        check.tensor(name, value, sequence, dtype)
+    check.optional_tensor("totals", totals, sequence, dtype)
+    max_density = check.fraction("max_density", max_density)
+    if currents.numel() == 0:  # nothing to compute (and C's malloc(0) may return NULL)
+        return steps
     kernel = _kernel(f"lif_forward_{reset}", currents.dtype)
     done = _check(kernel(tensors[0].data_ptr(), steps, batch, n, None if w_ptr is None else w_ptr.data_ptr(),
                          *(t.data_ptr() for t in tensors[1:]), voltages.data_ptr(), spikes.data_ptr(),
@@ -607,9 +735,17 @@ def backward_step(reset: str, voltages: torch.Tensor, spikes: torch.Tensor, tota
     ``spikes`` and ``totals`` (None: no partial reads the current) are contiguous (T, B, n); ``v0`` and
     ``z0`` (B, n); ``decay`` and ``threshold`` (n,); the decay's and threshold's gradients, (n,), are
     summed into when not None."""
-    steps, batch, n = voltages.shape
+    check.choice("reset", reset, tuple(lif_c.EXPRESSIONS))
+    steps, batch, n = check.tensor("voltages", voltages, (None, None, None)).shape
+    dtype, state = voltages.dtype, (batch, n)
+    check.tensor("spikes", spikes, (steps, batch, n), dtype)
+    check.optional_tensor("totals", totals, (steps, batch, n), dtype)
+    v0, z0, decay, threshold = (check.tensor(name, value, shape, dtype, contiguous=False).contiguous()
+                                for name, value, shape in (("v0", v0, state), ("z0", z0, state),
+                                                           ("decay", decay, (n,)), ("threshold", threshold, (n,))))
+    check.optional_tensor("grad_decay", grad_decay, (n,), dtype)
+    check.optional_tensor("grad_threshold", grad_threshold, (n,), dtype)
     zeros = torch.zeros(batch, n, dtype=voltages.dtype)
-    v0, z0, decay, threshold = v0.contiguous(), z0.contiguous(), decay.contiguous(), threshold.contiguous()
     kept = (voltages, spikes, totals, v0, z0, decay, threshold, zeros, grad_decay, grad_threshold)
     sums = [None if tensor is None else tensor.data_ptr() for tensor in (grad_decay, grad_threshold)]
     kernel = _kernel(f"lif_backward_step_{reset}", voltages.dtype)
@@ -622,6 +758,11 @@ def backward_step(reset: str, voltages: torch.Tensor, spikes: torch.Tensor, tota
     fixed = (decay.data_ptr(), threshold.data_ptr(), int(detach_reset))
 
     def step(t: int, grad_z, sg, grad_voltage, grad_v_next, grad_v, grad_current, _keep=kept) -> None:
+        check.step_index("t", t, steps)
+        for name, value in (("grad_z", grad_z), ("grad_voltage", grad_voltage), ("grad_v_next", grad_v_next)):
+            check.optional_tensor(name, value, state, dtype)
+        for name, value in (("sg", sg), ("grad_v", grad_v), ("grad_current", grad_current)):
+            check.tensor(name, value, state, dtype)
         kernel(batch, n, zero if grad_z is None else grad_z.data_ptr(), sg.data_ptr(),
                zero if grad_voltage is None else grad_voltage.data_ptr(),
                zero if grad_v_next is None else grad_v_next.data_ptr(),
@@ -636,7 +777,8 @@ def backward_step(reset: str, voltages: torch.Tensor, spikes: torch.Tensor, tota
 def transposed_times(x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     """``x^T @ g`` for ``x`` (rows, inner) and ``g`` (rows, cols), straight from the dense ``x`` (no
     compressed rows kept): each row block of threads sums into its own result."""
-    x, g = x.contiguous(), g.contiguous()
+    x = check.tensor("x", x, (None, None), contiguous=False).contiguous()
+    g = check.tensor("g", g, (x.shape[0], None), x.dtype, contiguous=False).contiguous()
     (rows, inner), cols = x.shape, g.shape[1]
     kernel, size = _kernel("transposed_times", x.dtype), x.element_size()
     blocks = _row_blocks(rows, inner)

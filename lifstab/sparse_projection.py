@@ -26,6 +26,7 @@ no faster than the dense ``addmm`` at 5%).
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import NamedTuple, Optional
 
@@ -54,7 +55,8 @@ DENSITY_SAMPLE_ROWS = 256
 
 def estimated_density(x: torch.Tensor) -> float:
     step = max(1, x.shape[0] // DENSITY_SAMPLE_ROWS)
-    return torch.count_nonzero(x[::step]).item() / x[::step].numel()
+    sample = x[::step]
+    return torch.count_nonzero(sample).item() / sample.numel() if sample.numel() else 0.0
 
 
 def use_sparse(x: torch.Tensor, w_in: torch.Tensor) -> bool:
@@ -172,18 +174,41 @@ def choose_route(flat: torch.Tensor, w_in: torch.Tensor, bias: Optional[torch.Te
     return "csr" if use_sparse(flat, w_in) else "dense"
 
 
+def _check_projection(x, w_in, bias) -> None:
+    """ValueError naming the argument unless ``x`` (..., n_in), ``w_in`` (n_in, n_out) and ``bias``
+    (n_out,) or None are strided tensors of one dtype on one device."""
+    for name, value in (("x", x), ("w_in", w_in), ("bias", bias)):
+        if not (isinstance(value, torch.Tensor) or (name == "bias" and value is None)):
+            raise ValueError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+        if value is not None and value.layout != torch.strided:
+            raise ValueError(f"{name} must be a strided (dense) tensor, got layout {value.layout}")
+    if x.ndim < 1 or w_in.ndim != 2 or x.shape[-1] != w_in.shape[0]:
+        raise ValueError(f"x (..., n_in) and w_in (n_in, n_out) must agree on n_in; got x of shape "
+                         f"{tuple(x.shape)} and w_in of shape {tuple(w_in.shape)}")
+    if bias is not None and tuple(bias.shape) != (w_in.shape[1],):
+        raise ValueError(f"bias must have shape ({w_in.shape[1]},) (w_in's n_out) or be None, got shape "
+                         f"{tuple(bias.shape)}")
+    for name, value in (("w_in", w_in), ("bias", bias)):
+        if value is not None and (value.dtype != x.dtype or value.device != x.device):
+            raise ValueError(f"{name} must have x's dtype {x.dtype} and device {x.device}, got {value.dtype} "
+                             f"on {value.device}")
+
+
 def input_projection(x: torch.Tensor, w_in: torch.Tensor, bias: Optional[torch.Tensor],
                      route: Optional[str] = None) -> torch.Tensor:
     """``x @ w_in + bias`` for ``x`` of shape (..., n_in) through ``route`` (one of ``ROUTES``), or the
-    route ``choose_route`` picks when None. The native and CSR routes are CPU-only."""
+    route ``choose_route`` picks when None. The native and CSR routes are CPU-only. ``w_in`` is
+    (n_in, n_out) and ``bias`` (n_out,) or None, both of ``x``'s dtype and device (every route checks
+    this: the native one hands raw pointers to C)."""
     if route is not None and route not in ROUTES:
         raise ValueError(f"route={route!r} is unknown; choose one of {list(ROUTES)} or None")
+    _check_projection(x, w_in, bias)
     if route in ("native", "csr") and x.device.type != "cpu":
         raise ValueError(f"route={route!r} needs a CPU tensor x, got device {x.device}")
     if route == "native" and not native.available(x, w_in, *([] if bias is None else [bias])):
         raise ValueError(f"route='native' needs the compiled kernels (lifstab.native.kernels()) and a "
                          f"dtype in {list(native.DTYPES)}, got {x.dtype}")
-    flat = x.reshape(-1, x.shape[-1])
+    flat = x.reshape(math.prod(x.shape[:-1]), x.shape[-1])  # not -1: ambiguous when x is empty
     if route is None:
         route = choose_route(flat, w_in, bias)
         if route == "csr":

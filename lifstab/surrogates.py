@@ -168,6 +168,8 @@ def as_surrogate(surrogate: Surrogate | str) -> Surrogate:
     if isinstance(surrogate, Surrogate):
         return surrogate
     if isinstance(surrogate, str):
+        if surrogate not in FAMILIES:
+            raise ValueError(f"surrogate={surrogate!r} is not a family name; choose one of {list(FAMILIES)}")
         info = family_info(surrogate)
         return Surrogate(surrogate, tail=2.0 if info.has_tail else None)
     raise ValueError(f"surrogate must be a Surrogate or a family name, got {surrogate!r}")

@@ -30,3 +30,15 @@ def test_plots_rejects_unknown_figure(tmp_path, capsys):
 def test_console_script_reports_bad_input_in_one_line():
     proc = subprocess.run([sys.executable, "-m", "lifstab", "derive", "--bogus"], capture_output=True, text=True)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
+
+
+def test_a_command_without_the_experiments_extra_says_how_to_install_it(tmp_path):
+    """Issue 16: `lifstab reproduce` without pandas ended in a traceback. Simulated by blocking the import
+    of pandas (and of the other packages of the extra) in a fresh interpreter."""
+    blocked = "import sys; sys.modules.update(dict.fromkeys(['pandas', 'markdown', 'tabulate'], None)); "
+    command = ["reproduce", "--out", str(tmp_path), "--only", "nothing"]
+    code = blocked + f"from lifstab.cli import main; raise SystemExit(main({command!r}))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "pip install 'lifstab[experiments]'" in done.stderr and "pandas" in done.stderr

@@ -124,6 +124,15 @@ def _layer_problem(family, reset, variant, data, shape_target, solve_for):
                 dampening=dampening, tail=tail, sharp=sharp, feasible_input=np.all(np.isfinite(square_sum) & (square_sum > 0)))
 
 
+def _residual_at(p, family, reset, variant, sharpness):
+    """Condition IV's residual of the constructed problem ``p`` at ``sharpness`` (the construction's kernel)."""
+    e1, e2 = (expectations.uniform_moment(family, m, p["y_min"], p["y_max"], p["threshold"], p["dampening"],
+                                          sharpness, p["tail"]) for m in (1, 2))
+    v1, v2 = expectations.voltage_moments(p["y_min"], p["y_max"])
+    kernel = C.K[f"condition_iv_{reset}_{C._iv_form(variant, True)}"]
+    return kernel(p["decay"], p["threshold"], p["square_sum"], e1, e2, v1, v2)
+
+
 @given(data=st.data(), family=st.sampled_from(list(FAMILIES)), reset=st.sampled_from(RESETS),
        variant=st.sampled_from(["paper", "exact"]), target=st.floats(0.05, 20.0))
 def test_sharpness_solver_finds_the_root(data, family, reset, variant, target):
@@ -134,9 +143,13 @@ def test_sharpness_solver_finds_the_root(data, family, reset, variant, target):
     assert res.feasible.all() and res.reason == ""
     assert np.all(np.abs(res.residual) <= 1e-10), res.residual
     # the residual is monotone in sharpness here, so the root is the constructed one (strictly so
-    # except for the rectangular SG, whose moment is flat while the box covers the voltage range)
+    # except for the rectangular SG, whose moment is flat while the box covers the voltage range), up to
+    # what float64 resolves: where the residual stays below 1e-13 over target (1 +- 1e-6), the root is not
+    # determined to rtol 1e-6 (seen: sigmoid, decay 0, target 14 -> 14.00008 with residual 0)
     if family != "rectangular":
-        np.testing.assert_allclose(res.value, target, rtol=1e-6)
+        flat = np.maximum(*(np.abs(_residual_at(p, family, reset, variant, target * f)) for f in (1 - 1e-6, 1 + 1e-6)))
+        resolved = np.isclose(res.value, target, rtol=1e-6, atol=0) | (flat <= 1e-13)
+        assert resolved.all(), (res.value, target, flat)
 
 
 @given(data=st.data(), reset=st.sampled_from(RESETS), target=st.floats(1.05, 50.0))
@@ -260,20 +273,24 @@ def _digits_like(seed=0, n_in=40, n_rec=48, T=30, batch=16):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_edge_route_puts_measured_rho_near_one(seed):
-    from lifstab.measure import gradient_norms_over_sharpness, log_growth_factor, readout, record
+    """The replay edge is measured on the given inputs; checked here independently: plain autograd through
+    the layer's own steps (lifstab.measure.gradient_norms, not the replayed recursion) on fresh inputs
+    of the same distribution."""
+    from lifstab.measure import gradient_norms, log_growth_factor, readout
 
     layer, x = _digits_like(seed)
     rec = lifstab.stable_init_(layer, inputs=x, seed=seed)
     assert rec.sharpness_method == "edge" and rec.edge.feasible and rec.edge.margin == C.EDGE_MARGIN
     assert rec.edge.sharpness == pytest.approx(C.EDGE_MARGIN * rec.edge.critical_sharpness)
-    assert 0.8 < rec.edge.predicted_rho < 1.0  # above the predicted edge, rho < 1
-    trajectory = record(layer, x)
-    measured = np.mean([float(log_growth_factor(gradient_norms_over_sharpness(
-        layer, trajectory, [rec.edge.sharpness], readout(trajectory.voltages.shape[1:], r))[0]))
-        for r in range(4)])
-    # measured, not hoped: rho at the chosen sharpness is close to 1, not exploding
+    assert rec.edge.kind == "measured" and "measured rho" in rec.route_summary()
+    _, fresh = _digits_like(seed + 100)
+    measured = np.mean([float(log_growth_factor(gradient_norms(layer, fresh, readout((fresh.shape[1], 48), r))))
+                        for r in range(4)])
+    # measured, not hoped: rho at the chosen sharpness is close to 1 on inputs the route never saw
     assert 0.8 < math.exp(measured) < 1.1
-    assert "edge of stability" in rec.summary() and rec.to_json()["sharpness_method"] == "edge"
+    assert "route edge" in rec.summary() and rec.to_json()["sharpness_method"] == "edge"
+    edge_json = rec.to_json()["edge"]
+    assert edge_json["kind"] == "measured" and edge_json["rho"] == edge_json["predicted_rho"] == rec.edge.rho
 
 
 def test_edge_route_with_condition_iii_dampening_reports_no_edge():

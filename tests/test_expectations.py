@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 import sympy as sp
 import torch
+
+from devices import DEVICES
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate
@@ -111,9 +113,11 @@ def _kernel_points(kernel, rng):
     return point
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("group", ["expectations", "conditions"])
-def test_generated_numpy_torch_and_sympy_agree(group):
-    """Every generated kernel: NumPy == torch == SymPy evalf(30), float64 rtol 1e-10."""
+def test_generated_numpy_torch_and_sympy_agree(group, device):
+    """Every generated kernel: NumPy == torch (on every available device) == SymPy evalf(30), float64
+    rtol 1e-10."""
     import importlib
 
     from derivations import codegen
@@ -128,7 +132,7 @@ def test_generated_numpy_torch_and_sympy_agree(group):
         with np.errstate(all="ignore"):  # branches not taken may overflow
             got_np = float(modules["numpy"].KERNELS[kernel.name](*[np.float64(x) for x in values]))
         got_t = float(modules["torch"].KERNELS[kernel.name](
-            *[torch.tensor(x, dtype=torch.float64) for x in values]))
+            *[torch.tensor(x, dtype=torch.float64, device=device) for x in values]))
         assert got_np == pytest.approx(exact, rel=1e-10, abs=1e-14), kernel.name
         assert got_t == pytest.approx(got_np, rel=1e-10, abs=1e-14), kernel.name
 

@@ -8,18 +8,22 @@ from lifstab import FAMILIES, LIF, RESETS, RecurrentALIF, RecurrentLIF, Surrogat
 from lifstab.lif import ALIFState, LIFState
 from lifstab.lif_sequence import lif_sequence, partials
 
+from devices import DEVICES
+
 T, B, N_IN, N = 15, 3, 4, 5
 LAYERS = {"recurrent": RecurrentLIF, "feedforward": LIF, "alif": RecurrentALIF}
 
 
-def make_surrogate(family: str) -> Surrogate:
+def make_surrogate(family: str, device="cpu") -> Surrogate:
     tail = 1.7 if FAMILIES[family].has_tail else None
-    return Surrogate(family, dampening=0.8, sharpness=torch.linspace(0.6, 2.0, N, dtype=torch.float64), tail=tail)
+    return Surrogate(family, dampening=0.8, sharpness=torch.linspace(0.6, 2.0, N, dtype=torch.float64, device=device),
+                     tail=tail)
 
 
-def make_layer(kind: str, implementation: str, reset: str, detach: bool, family: str, trainable: bool = True):
+def make_layer(kind: str, implementation: str, reset: str, detach: bool, family: str, trainable: bool = True,
+               device="cpu"):
     kwargs = dict(tau=torch.linspace(3.0, 12.0, N), threshold=torch.linspace(0.2, 0.5, N), reset=reset,
-                  detach_reset=detach, surrogate=make_surrogate(family), train_tau=trainable,
+                  detach_reset=detach, surrogate=make_surrogate(family, device), train_tau=trainable,
                   train_threshold=trainable, dtype=torch.float64, seed=5, implementation=implementation)
     if kind == "alif":
         kwargs.update(adaptation_tau=torch.linspace(4.0, 30.0, N), adaptation_strength=0.7)
@@ -28,7 +32,7 @@ def make_layer(kind: str, implementation: str, reset: str, detach: bool, family:
         layer.bias.copy_(torch.linspace(-0.1, 0.2, N))
         if layer.w_rec is not None:
             layer.w_rec.mul_(2.0)  # strong recurrence, so the recurrent gradient path matters
-    return layer
+    return layer.to(device)
 
 
 def inputs(seed: int = 0):
@@ -64,14 +68,16 @@ def assert_same(reference, fast):
         torch.testing.assert_close(g_fast[name], g_ref[name], rtol=1e-9, atol=1e-10, msg=name)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("kind", LAYERS)
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("detach", [True, False])
 @pytest.mark.parametrize("reset", RESETS)
-def test_fast_matches_reference(kind, reset, detach, family):
+def test_fast_matches_reference(kind, reset, detach, family, device):
     x, weights = inputs()
-    reference = run(make_layer(kind, "reference", reset, detach, family), x, weights)
-    fast = run(make_layer(kind, "fast", reset, detach, family), x, weights)
+    x, weights = x.to(device), [w.to(device) for w in weights]
+    reference = run(make_layer(kind, "reference", reset, detach, family, device=device), x, weights)
+    fast = run(make_layer(kind, "fast", reset, detach, family, device=device), x, weights)
     spikes = reference[0]
     assert 0 < spikes.mean() < 1, "the test needs some spikes and some silence"
     assert any(g.abs().sum() > 0 for g in reference[2].values())

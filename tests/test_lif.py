@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import torch
+
+from devices import DEVICES
 from torch.autograd.functional import jacobian
 
 from lifstab import LIF, RESETS, LIFParams, LIFState, RecurrentALIF, RecurrentLIF, Surrogate, lif_step, spike
@@ -106,12 +108,25 @@ def test_alif_threshold_adapts():
     assert layer(x).mean() < plain(x).mean()
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
-def test_layer_runs_on_cuda():
-    layer = RecurrentLIF(N_IN, N, seed=0, dtype=torch.float64, threshold=0.3)
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("implementation", ["fast", "reference"])
+def test_layer_gives_the_cpu_values_on_every_device(device, implementation):
+    layer = RecurrentLIF(N_IN, N, seed=0, dtype=torch.float64, threshold=0.3, implementation=implementation)
     x = torch.rand(10, 2, N_IN, dtype=torch.float64)
-    cpu = layer(x)
-    assert torch.equal(layer.cuda()(x.cuda()).cpu(), cpu)
+    spikes, voltages = layer(x, return_voltages=True)
+    (grad,) = torch.autograd.grad(voltages.sum(), layer.w_rec)
+    layer.to(device)
+    spikes_d, voltages_d = layer(x.to(device), return_voltages=True)
+    (grad_d,) = torch.autograd.grad(voltages_d.sum(), layer.w_rec)
+    assert torch.equal(spikes_d.cpu(), spikes)
+    torch.testing.assert_close(voltages_d.cpu(), voltages, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(grad_d.cpu(), grad, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available: the device tests ran on it")
+def test_without_cuda_the_device_tests_ran_on_cpu_only():
+    """Says so in the test report (the device-parametrised tests take every available device)."""
+    assert DEVICES == ["cpu"]
 
 
 @pytest.mark.parametrize(

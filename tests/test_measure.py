@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from lifstab import RecurrentLIF, Surrogate
 from lifstab import measure as M
 
+from devices import DEVICES
+
 
 def tiny_layer(reset="subtractive", detach=True, family="fast_sigmoid", n_in=10, n=16, seed=3, gain=1.5):
     sg = Surrogate(family, dampening=0.9, sharpness=1.0, tail=1.7 if family == "q_pseudo_spike" else None)
@@ -28,11 +30,12 @@ def tiny_inputs(T=40, B=3, n_in=10, rate=0.2, seed=0):
     return (torch.rand(T, B, n_in, generator=gen, dtype=torch.float64) < rate).double()
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("reset", ["subtractive", "multiplicative_2", "multiplicative_1", "none"])
 @pytest.mark.parametrize("detach", [True, False])
-def test_replayed_backward_equals_autograd(reset, detach):
-    layer, x = tiny_layer(reset, detach), tiny_inputs()
-    r = M.readout((3, 16), seed=5)
+def test_replayed_backward_equals_autograd(reset, detach, device):
+    layer, x = tiny_layer(reset, detach).to(device), tiny_inputs().to(device)
+    r = M.readout((3, 16), seed=5, device=device)
     betas = [0.3, 1.0, 4.0]
     batched = M.gradient_norms_over_sharpness(layer, M.record(layer, x), betas, r)
     for k, beta in enumerate(betas):

@@ -3,6 +3,9 @@ in float64, with every native route forced (input projection, fused forward loop
 product, recurrent weight gradient) for every layer kind, reset, detach setting and SG family; the
 fallbacks (a dense step in the middle of a sequence, kernels unavailable, a compiler that fails)."""
 
+import os
+import shutil
+import stat
 import subprocess
 import sys
 import warnings
@@ -17,7 +20,8 @@ from lifstab.sparse_projection import input_projection
 
 from test_fast_lif import LAYERS, N, N_IN, B, T, assert_same, inputs, make_layer, run
 
-pytestmark = pytest.mark.skipif(native.kernels() is None, reason="no C compiler: the native kernels are optional")
+# only the tests that run the kernels need a compiler: the fallbacks are tested everywhere
+needs_kernels = pytest.mark.skipif(native.kernels() is None, reason="no C compiler: the native kernels are optional")
 
 
 @pytest.fixture
@@ -72,6 +76,7 @@ def spikes(rate, shape, seed=0, dtype=torch.float64):
     return (torch.rand(*shape, generator=gen) < rate).to(dtype)
 
 
+@needs_kernels
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 @pytest.mark.parametrize("binary", [True, False])
 @pytest.mark.parametrize("with_bias", [True, False])
@@ -96,6 +101,7 @@ def test_native_projection_equals_dense(native_calls, dtype, binary, with_bias):
         torch.testing.assert_close(got, want, **tol)
 
 
+@needs_kernels
 def test_row_blocks_on_two_threads_and_a_capacity_rescan(monkeypatch):
     """Row blocks run on threads and sum their weight gradients; an underestimated density makes the
     compressed-row arrays too small, and the block is scanned again."""
@@ -115,6 +121,7 @@ def test_row_blocks_on_two_threads_and_a_capacity_rescan(monkeypatch):
         torch.set_num_threads(threads)
 
 
+@needs_kernels
 @pytest.mark.parametrize("kind", LAYERS)
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("detach", [True, False])
@@ -136,6 +143,7 @@ def test_fast_layer_with_every_native_route_matches_reference(native_calls, kind
     assert_same(reference, fast)
 
 
+@needs_kernels
 @pytest.mark.parametrize("kind", ["recurrent", "feedforward"])
 def test_fused_forward_from_a_given_state_matches_reference(native_calls, kind):
     x, weights = inputs(1)
@@ -152,6 +160,7 @@ def test_fused_forward_from_a_given_state_matches_reference(native_calls, kind):
     assert_same(*results)
 
 
+@needs_kernels
 def test_dense_steps_leave_the_fused_loop_for_the_python_loop(monkeypatch, native_calls):
     """Below the step density limit the fused loop runs; at the first step whose previous spikes are denser,
     it returns and the Python loop (with addmm) finishes the sequence: same numbers."""
@@ -203,6 +212,7 @@ def test_switch_off_by_environment():
     assert done.returncode == 0 and done.stdout.strip() == "None"
 
 
+@needs_kernels
 def test_compiled_file_is_cached_by_source_and_cpu(monkeypatch, tmp_path):
     monkeypatch.setenv("LIFSTAB_CACHE_DIR", str(tmp_path))
     native.kernels.cache_clear()
@@ -221,6 +231,7 @@ def test_compiled_file_is_cached_by_source_and_cpu(monkeypatch, tmp_path):
         native.kernels.cache_clear()
 
 
+@needs_kernels
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("inner", [1, 7, 15, 16, 17, 33, 64])
 def test_row_scan_finds_every_nonzero_in_order(dtype, inner):
@@ -246,6 +257,7 @@ def _cpu_has(flag: str) -> bool:
         return False
 
 
+@needs_kernels
 @pytest.mark.parametrize("isa", ["baseline", "avx2"])
 def test_other_instruction_sets_give_the_same_numbers(monkeypatch, tmp_path, native_calls, isa):
     """The kernels built without AVX-512 (the AVX2 scan) and without any vector extension (the scalar
@@ -268,3 +280,88 @@ def test_other_instruction_sets_give_the_same_numbers(monkeypatch, tmp_path, nat
         assert_same(reference, fast)
     finally:
         native.kernels.cache_clear()
+
+
+@pytest.fixture
+def fresh_kernels(monkeypatch, tmp_path):
+    """A kernel cache in a fresh directory, and ``kernels()`` asked again (and forgotten afterwards)."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LIFSTAB_CACHE_DIR", str(cache))
+    native.kernels.cache_clear()
+    yield cache
+    native.kernels.cache_clear()
+
+
+def test_a_missing_cache_directory_is_created_private(fresh_kernels):
+    assert native.private_cache_dir() == fresh_kernels
+    assert stat.S_IMODE(fresh_kernels.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("mode", [0o770, 0o707, 0o722])
+def test_a_cache_directory_others_can_write_is_refused_with_one_warning(fresh_kernels, mode):
+    fresh_kernels.mkdir()
+    fresh_kernels.chmod(mode)
+    with pytest.raises(OSError, match="writable by group or others"):
+        native.private_cache_dir()
+    with pytest.warns(RuntimeWarning, match="writable by group or others") as caught:
+        assert native.kernels() is None
+    assert len(caught) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert native.kernels() is None  # remembered: no second warning
+    assert not list(fresh_kernels.iterdir())
+
+
+def test_a_cache_directory_of_another_user_is_refused(fresh_kernels, monkeypatch):
+    fresh_kernels.mkdir(mode=0o700)
+    monkeypatch.setattr(os, "getuid", lambda: fresh_kernels.stat().st_uid + 1)
+    with pytest.raises(OSError, match="not by this user"):
+        native.private_cache_dir()
+
+
+@needs_kernels
+def test_a_compiled_library_others_can_write_is_not_loaded(fresh_kernels):
+    assert native.kernels() is not None
+    (library,) = fresh_kernels.glob("lifstab_kernels_*.so")
+    assert stat.S_IMODE(library.stat().st_mode) & 0o077 == 0
+    library.chmod(0o766)
+    native.kernels.cache_clear()
+    with pytest.warns(RuntimeWarning, match="file .* writable by group or others"):
+        assert native.kernels() is None
+
+
+def test_the_cache_key_follows_the_compiler_version(monkeypatch):
+    monkeypatch.setattr(native, "compiler_version", lambda command: "cc 12.2")
+    before = native.cache_key(["cc"])
+    monkeypatch.setattr(native, "compiler_version", lambda command: "cc 13.1")
+    assert native.cache_key(["cc"]) != before
+    assert native.cache_key(["ccache", "cc"]) != native.cache_key(["cc"])
+
+
+@pytest.mark.parametrize("value, command", [("ccache gcc", ["ccache", "gcc"]),
+                                            ("'/opt/my tools/cc' -O2", ["/opt/my tools/cc", "-O2"])])
+def test_a_compiler_with_arguments_is_split_as_a_shell_would(monkeypatch, value, command):
+    monkeypatch.setenv("CC", value)
+    assert native.compiler_command() == command
+
+
+@needs_kernels
+def test_kernels_compile_with_a_compiler_given_with_arguments(fresh_kernels, monkeypatch, tmp_path):
+    """``CC`` with arguments (as ``ccache gcc``), the compiler's path holding a space."""
+    compiler = tmp_path / "my tools" / "cc"
+    compiler.parent.mkdir()
+    compiler.symlink_to(native.compiler_command()[0] if not os.environ.get("CC") else shutil.which("cc"))
+    monkeypatch.setenv("CC", f"'{compiler}' -DLIFSTAB_CC_ARGUMENT=1")
+    assert native.kernels() is not None
+    assert len(list(fresh_kernels.glob("lifstab_kernels_*.so"))) == 1
+
+
+def test_a_replaced_worker_pool_is_shut_down():
+    with native._POOL_LOCK:
+        old = native._pool(2)
+        assert native._pool(2) is old
+        new = native._pool(3)
+    assert new is not old
+    with pytest.raises(RuntimeError, match="shutdown"):
+        old.submit(int)
+    assert new.submit(int).result() == 0

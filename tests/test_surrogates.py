@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import sympy as sp
 import torch
+
+from devices import DEVICES
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate
@@ -107,14 +109,18 @@ def test_per_neuron_parameters_broadcast(name):
     assert spike(uu.float(), make(name, d.float(), s.float())).dtype == torch.float32
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("name", NAMES)
-def test_spike_on_cuda_matches_cpu(name):
-    sg = make(name, torch.tensor([0.5, 1.5]), 2.0)
+def test_spike_on_every_device_matches_cpu(name, device):
+    sg = make(name, torch.tensor([0.5, 1.5], dtype=torch.float64), 2.0)
     uu = torch.randn(100, 2, dtype=torch.float64)
     cpu = sg.torch(uu)
-    cuda = make(name, torch.tensor([0.5, 1.5], device="cuda"), 2.0).torch(uu.cuda())
-    torch.testing.assert_close(cuda.cpu(), cpu, rtol=1e-12, atol=0)
+    on_device = make(name, torch.tensor([0.5, 1.5], dtype=torch.float64, device=device), 2.0).torch(uu.to(device))
+    torch.testing.assert_close(on_device.cpu(), cpu, rtol=1e-12, atol=0)
+    u_device = uu.to(device).requires_grad_(True)
+    sg_device = make(name, torch.tensor([0.5, 1.5], dtype=torch.float64, device=device), 2.0)
+    (grad,) = torch.autograd.grad(spike(u_device, sg_device).sum(), u_device)
+    torch.testing.assert_close(grad.cpu(), cpu, rtol=1e-12, atol=0)  # the spike's gradient is SG(u)
 
 
 @pytest.mark.parametrize(

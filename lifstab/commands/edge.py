@@ -1,5 +1,6 @@
 """`lifstab edge CONFIG.json [--weights W.npz] [--method NAME] [--seed S] --json`: predict the critical
-sharpness of one protocol network (theory.md section 7) without any backward pass.
+sharpness of one protocol network (theory.md section 7) without any backward pass, or, with
+``--method replay``, measure it (the layer's backward recursion replayed on the network's inputs).
 
 Prints ``{"critical_sharpness": <float or null>, "method": <str>, "feasible": <bool>}``.
 """
@@ -23,6 +24,7 @@ def _read_config(path: str) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     from ..protocol import build, config_from_dict, load_weights
+    from ..conditions import MEASURED_EDGE_METHODS
     from ..stability import METHODS, critical_sharpness
 
     if args.method not in METHODS:
@@ -40,14 +42,16 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result))
     elif prediction.feasible:
-        print(f"critical sharpness {prediction.critical_sharpness:.6g} (method {prediction.method})")
+        kind = "measured" if prediction.method in MEASURED_EDGE_METHODS else "predicted"
+        print(f"{kind} critical sharpness {prediction.critical_sharpness:.6g} (method {prediction.method})")
     else:
         print(f"no critical sharpness in range (method {prediction.method}): {prediction.reason}")
     return 0
 
 
 def register(sub) -> None:
-    p = sub.add_parser("edge", help="predict the critical sharpness (edge of stability) of a LIF network")
+    p = sub.add_parser("edge", help="predict (or measure, --method replay) the critical sharpness (edge of "
+                                    "stability) of a LIF network")
     p.add_argument("config", help="CONFIG.json with the protocol's keys (see lifstab.protocol)")
     p.add_argument("--weights", default=None, help=".npz with w_in (n_in x n_rec) and w_rec (n_rec x n_rec)")
     p.add_argument("--method", default="dmft", help="prediction method (default: dmft)")

@@ -10,6 +10,7 @@ theory.md section 7, without changing the module.
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import NamedTuple, Sequence
 
@@ -23,6 +24,13 @@ from ..lif import RecurrentLIF
 def _check_inputs(inputs: torch.Tensor) -> None:
     if not isinstance(inputs, torch.Tensor) or inputs.ndim < 2 or inputs.numel() == 0:
         raise ValueError("inputs must be a non-empty time-major tensor (T, B, ...)")
+    if inputs.device.type == "meta" or (inputs.is_floating_point() and not bool(torch.isfinite(inputs).all())):
+        raise ValueError("inputs must hold finite values")
+
+
+def _check_module(module) -> None:
+    if not callable(module):
+        raise ValueError(f"module must be a torch.nn.Module or a callable, got {type(module).__name__}")
 
 
 def _voltage_edges(module, inputs: torch.Tensor) -> tuple[list, torch.Tensor]:
@@ -58,9 +66,13 @@ def gradient_norms(module, inputs: torch.Tensor, readout_seed: int = 0) -> torch
     from .. import adapters
     if adapters.is_peer(module):  # a snntorch, norse or spikingjelly layer: its library's own forward pass
         return adapters.gradient_norms(module, inputs, readout_seed)
+    _check_module(module)
     if type(module) is RecurrentLIF:
         # lifstab's own layer: its fast path returns voltages from one fused autograd node
-        return measure.gradient_norms(module, inputs, seed=readout_seed)
+        try:
+            return measure.gradient_norms(module, inputs, seed=readout_seed)
+        except ValueError as err:  # the layer names its input x
+            raise ValueError(f"inputs: {err}") from None
     edges, v_last = _voltage_edges(module, inputs)
     r = measure.readout(v_last.shape, readout_seed, v_last.dtype, v_last.device)
     loss = (v_last * r).sum()
@@ -79,14 +91,21 @@ def growth_factor(module, inputs: torch.Tensor, readout_seed: int = 0) -> float:
 class LayerStatistics(NamedTuple):
     """What Conditions I-IV aim at, measured on a :class:`~lifstab.RecurrentLIF` at initialisation.
 
-    ``firing_rate`` (Condition I aims at 1/2), ``variance_ratio`` = Var(recurrent current) /
-    Var(input current) (II aims at 1), ``max_row_sum`` of the one-step Jacobian (III aims at 1) and
-    ``row_second_moment`` (IV aims at 1)."""
+    ``firing_rate`` (Condition I aims at its target rate, 1/2 by default), ``variance_ratio`` =
+    Var(recurrent current) / Var(input current) (II aims at 1), ``max_row_sum`` of the one-step Jacobian
+    (reported; III is a worst-case gain balance, not this), ``row_second_moment`` (IV aims at 1) and
+    ``leak_row_second_moment``, the row second moment with the surrogate switched off (the leak's part,
+    e.g. alpha^2 for a detached subtractive reset, which IV's surrogate has to complete to 1)."""
 
     firing_rate: float
     variance_ratio: float
     max_row_sum: float
     row_second_moment: float
+    leak_row_second_moment: float = math.nan
+
+
+#: the surrogate's dampening is scaled by this to measure the Jacobian without it (SG is linear in it)
+_NO_SURROGATE = 1e-9
 
 
 def layer_statistics(layer: RecurrentLIF, inputs: torch.Tensor) -> LayerStatistics:
@@ -98,11 +117,14 @@ def layer_statistics(layer: RecurrentLIF, inputs: torch.Tensor) -> LayerStatisti
         z_prev = torch.cat([torch.zeros_like(trajectory.spikes[:1]), trajectory.spikes[:-1]])
         recurrent_current = z_prev @ layer.recurrent_weight()
     jac = measure.jacobian_stats(layer, trajectory)
+    quiet = copy.deepcopy(layer)  # the forward pass does not depend on the surrogate: same trajectory
+    quiet.surrogate = layer.surrogate.replace(dampening=layer.surrogate.dampening * _NO_SURROGATE)
     return LayerStatistics(
         firing_rate=measure.firing_rate(trajectory.spikes),
         variance_ratio=float(recurrent_current.var() / input_current.var()),
         max_row_sum=jac.max_row_sum,
         row_second_moment=jac.row_second_moment,
+        leak_row_second_moment=measure.jacobian_stats(quiet, trajectory).row_second_moment,
     )
 
 
@@ -150,38 +172,117 @@ def assert_gradient_stable(module, inputs: torch.Tensor, horizon: int | None = N
     )
 
 
-#: condition -> (LayerStatistics field, target, what it means, knob advice when too high, too low)
-_CONDITIONS = {
-    "I": ("firing_rate", 0.5, "firing rate",
-          "lower the recurrent weight mean or raise the threshold",
-          "raise the recurrent weight mean or lower the threshold"),
-    "II": ("variance_ratio", 1.0, "recurrent / input current variance",
-           "lower the recurrent weight std", "raise the recurrent weight std"),
-    "III": ("max_row_sum", 1.0, "largest one-step Jacobian row sum",
-            "lower the dampening", "raise the dampening"),
-    "IV": ("row_second_moment", 1.0, "mean one-step Jacobian row second moment",
-           "raise the sharpness (or the tail q)", "lower the sharpness (or the tail q)"),
-}
+#: the checks of each route of :func:`lifstab.stable_init_` (``Recommendation.sharpness_method``)
+ROUTE_CHECKS = {"condition_iv": ("I", "II", "III", "IV"), "edge": ("I", "II", "edge")}
+CHECKS = ("I", "II", "III", "IV", "edge")
+
+
+def _relative(value: float, target: float, scale: float | None = None) -> float:
+    return abs(value - target) / abs(target if scale is None else scale)
+
+
+def _check_i_ii(stats: LayerStatistics, target_rate: float, tolerance: float, wanted) -> list[str]:
+    failures = []
+    if "I" in wanted and _relative(stats.firing_rate, target_rate) > tolerance:
+        advice = ("lower the recurrent weight mean or raise the threshold" if stats.firing_rate > target_rate
+                  else "raise the recurrent weight mean or lower the threshold")
+        failures.append(f"Condition I: firing rate measured {stats.firing_rate:.4g}, expected the target rate "
+                        f"{target_rate:g} within {tolerance:.0%}; {advice}")
+    if "II" in wanted and _relative(stats.variance_ratio, 1.0) > tolerance:
+        advice = "lower" if stats.variance_ratio > 1 else "raise"
+        failures.append(f"Condition II: recurrent / input current variance measured {stats.variance_ratio:.4g}, "
+                        f"expected 1 within {tolerance:.0%}; {advice} the recurrent weight std")
+    return failures
+
+
+def _check_iii(layer: RecurrentLIF, tolerance: float) -> list[str]:
+    """Condition III is the paper's worst-case gain balance (a bound over the voltage range, not the
+    largest row sum measured on the inputs): the surrogate's dampening must be Condition III's, computed
+    from the layer's own recurrent weights."""
+    from ..conditions import condition_iii
+
+    w = layer.recurrent_weight().detach().double().cpu()  # current = z @ w: column i feeds neuron i
+    wanted = condition_iii(layer.decay.detach().double().cpu().numpy(), float(layer.threshold.detach().double().mean()),
+                           w.clamp(min=0).sum(0).numpy(), w.clamp(max=0).sum(0).numpy(), layer.reset)
+    have = torch.as_tensor(layer.surrogate.dampening, dtype=torch.float64).cpu().expand(layer.n_rec).numpy()
+    error = float(max(abs(h / w_ - 1) if math.isfinite(w_) and w_ > 0 else math.inf for h, w_ in zip(have, wanted)))
+    if error <= tolerance:
+        return []
+    return [f"Condition III: the surrogate's dampening (mean {have.mean():.4g}) differs from Condition III's "
+            f"(from the layer's recurrent weights, mean {wanted[wanted > 0].mean() if (wanted > 0).any() else math.nan:.4g}) "
+            f"by up to {error:.3g} relative, tolerance {tolerance:.0%}; set it with lifstab.stable_init_"]
+
+
+def _check_iv(stats: LayerStatistics, tolerance: float, recommendation) -> list[str]:
+    """Condition IV: the measured row second moment is 1, within ``tolerance`` of the part the surrogate
+    supplies (1 - the leak's part), so that the leak alone (alpha^2 near 1) cannot pass."""
+    if recommendation is not None and not recommendation.feasible["IV"]:
+        return [f"Condition IV: no root ({recommendation.reasons.get('IV')}); the surrogate keeps a fallback shape"]
+    supplied = 1.0 - stats.leak_row_second_moment
+    error = _relative(stats.row_second_moment, 1.0, supplied if abs(supplied) > 1e-12 else 1e-12)
+    if error <= tolerance:
+        return []
+    advice = ("raise the sharpness (or the tail q)" if stats.row_second_moment > 1
+              else "lower the sharpness (or the tail q)")
+    return [f"Condition IV: mean one-step Jacobian row second moment measured {stats.row_second_moment:.4g}, "
+            f"expected 1; the leak alone gives {stats.leak_row_second_moment:.4g}, so the surrogate's part is off "
+            f"by {error:.3g} of the {supplied:.4g} it should supply (tolerance {tolerance:.0%}); {advice}"]
+
+
+def _check_edge(layer: RecurrentLIF, inputs: torch.Tensor, tolerance: float, recommendation) -> list[str]:
+    """The edge route: rho measured on ``inputs`` against the rho the route chose (1 for the replay
+    method at margin 1, measured on the probe inputs; the dmft prediction at its margin)."""
+    edge = recommendation.edge
+    if not edge.feasible:
+        return [f"edge route: no edge of stability was found ({edge.reason})"]
+    rho = growth_factor(layer, inputs)
+    if _relative(rho, edge.rho) <= tolerance:
+        return []
+    source = "measured on the probe inputs" if edge.method == "replay" else f"predicted by {edge.method}"
+    return [f"edge route: rho measured {rho:.4g} on these inputs, expected {edge.rho:.4g} ({source} at "
+            f"margin {edge.margin:g} x beta_c) within {tolerance:.0%} (rho_tolerance, per step)"]
 
 
 def assert_conditions_hold(layer: RecurrentLIF, inputs: torch.Tensor, tolerance: float = 0.25,
-                           conditions: Sequence[str] = ("I", "II", "III", "IV")) -> LayerStatistics:
-    """Assert that the measured quantities Conditions I-IV aim at are within ``tolerance`` (relative) of
-    their targets. Returns the :class:`LayerStatistics`."""
-    if not (isinstance(tolerance, (int, float)) and tolerance > 0):
-        raise ValueError(f"tolerance must be a positive number, got {tolerance!r}")
-    unknown = [c for c in conditions if c not in _CONDITIONS]
-    if unknown or not conditions:
-        raise ValueError(f"conditions={list(conditions)!r}: choose from {list(_CONDITIONS)}")
+                           conditions: Sequence[str] | None = None, recommendation=None,
+                           rho_tolerance: float = 0.02) -> LayerStatistics:
+    """Assert that ``layer`` has, on ``inputs``, what the route of :func:`lifstab.stable_init_` that set it
+    up aims at; ``recommendation`` is what ``stable_init_`` returned (None: the Condition IV route with
+    the target rate 1/2). ``conditions`` (default :data:`ROUTE_CHECKS` of the route) picks from:
+
+    - ``"I"`` (both routes): the measured firing rate is the recommendation's target rate;
+    - ``"II"`` (both): Var(recurrent current) / Var(input current) measured is 1;
+    - ``"III"`` (Condition IV route): the surrogate's dampening is Condition III's from the layer's own
+      weights (a worst-case gain balance: the largest row sum measured on inputs is not what it bounds);
+    - ``"IV"`` (Condition IV route): the measured Jacobian row second moment is 1, the tolerance taken
+      relative to the part the surrogate supplies beyond the leak (so that the leak alone fails); fails
+      where Condition IV had no root;
+    - ``"edge"`` (edge route): rho measured on ``inputs`` (at least 16 steps) is the rho the route chose:
+      1 for ``edge_method="replay"`` at margin 1 (a measured edge), dmft's predicted rho at its margin,
+      within ``rho_tolerance`` relative (rho is per step: 2% compounds to a factor e^{+-1} over 50 steps,
+      so ``tolerance`` would be far too loose for it).
+
+    Returns the :class:`LayerStatistics`; raises ``AssertionError`` naming the route and each failure."""
+    for name, value in (("tolerance", tolerance), ("rho_tolerance", rho_tolerance)):
+        if isinstance(value, bool) or not (isinstance(value, (int, float)) and 0 < value < math.inf):
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
+    route = "condition_iv" if recommendation is None else getattr(recommendation, "sharpness_method", None)
+    if route not in ROUTE_CHECKS:
+        raise ValueError(f"recommendation must be what lifstab.stable_init_ returned, got {recommendation!r}")
+    conditions = ROUTE_CHECKS[route] if conditions is None else tuple(conditions)
+    unknown = [c for c in conditions if c not in CHECKS]
+    if unknown or not conditions or ("edge" in conditions and route != "edge"):
+        raise ValueError(f"conditions={list(conditions)!r}: choose from {list(CHECKS)} ('edge' needs a "
+                         "recommendation from the edge route)")
     stats = layer_statistics(layer, inputs)
-    failures = []
-    for c in conditions:
-        field, target, meaning, too_high, too_low = _CONDITIONS[c]
-        value = getattr(stats, field)
-        if abs(value / target - 1) > tolerance:
-            advice = too_high if value > target else too_low
-            failures.append(f"Condition {c}: {meaning} measured {value:.4g}, expected {target:g} "
-                            f"within {tolerance:.0%}; {advice}")
+    target_rate = 0.5 if recommendation is None else recommendation.target_rate
+    failures = _check_i_ii(stats, target_rate, tolerance, conditions)
+    if "III" in conditions:
+        failures += _check_iii(layer, tolerance)
+    if "IV" in conditions:
+        failures += _check_iv(stats, tolerance, recommendation)
+    if "edge" in conditions:
+        failures += _check_edge(layer, inputs, rho_tolerance, recommendation)
     if failures:
-        raise AssertionError("; ".join(failures))
+        raise AssertionError(f"stable_init_'s {route} route: " + "; ".join(failures))
     return stats
