@@ -31,6 +31,7 @@ ARMS: dict[str, dict] = {
     "nn_lstm": {"model": "nn_lstm"},
 }
 DEFAULT_POINTS = ("digits:100", "digits:250", "memory:100", "memory:200")
+CHANCE = {"digits": 0.1, "memory": 0.5}
 BASE = RunConfig(experiment="long_horizon", epochs=10, lr=3.16e-3, hidden=64, batch_size=64)
 
 
@@ -88,9 +89,13 @@ def plot(summary, out_dir: Path) -> list[Path]:
     fig, axes = new_figure(1, len(tasks), width=3.6, height=2.8)
     for ax, task in zip(axes[0], tasks):
         part = summary[summary.task == task]
-        for i, arm in enumerate(a for a in ARMS if a in set(part.arm)):
+        arms = [a for a in ARMS if a in set(part.arm)]
+        for i, arm in enumerate(arms):
             line = part[part.arm == arm].sort_values("horizon")
-            ax.errorbar(line.horizon, line["mean"], yerr=line.ci95.fillna(0), marker="o", capsize=3, label=arm, **style(i))
+            shift = 1 + 0.012 * (i - (len(arms) - 1) / 2)  # side by side, so that the intervals stay readable
+            ax.errorbar(line.horizon * shift, line["mean"], yerr=line.ci95.fillna(0), marker="o", capsize=3,
+                        label=arm, **style(i))
+        ax.axhline(CHANCE[task], color="grey", lw=0.8, ls=":")
         ax.set_xlabel("delay D (steps)" if task == "memory" else "horizon T (steps)")
         ax.set_ylabel("test accuracy")
         ax.set_title("memory task (chance 0.5)" if task == "memory" else "latency digits (chance 0.1)")
