@@ -124,6 +124,8 @@ def test_latex_files_written_and_document_compiles(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:]
     assert (tmp_path / "lifstab_derivations.pdf").stat().st_size > 0
+    log = (tmp_path / "lifstab_derivations.log").read_text(errors="replace")
+    assert "Overfull" not in log, [line for line in log.splitlines() if "Overfull" in line]
 
 
 def test_cli_derive_latex(tmp_path):
