@@ -23,6 +23,7 @@ import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p
 
 from . import conditions as c
+from . import edge
 from . import expectations as ex
 from . import jacobians as jac
 from .lif import RESETS, VOLTAGE_UPDATES
@@ -53,6 +54,8 @@ PAPER_NOTATION: dict[str, str] = {
     # voltage models (derivations/expectations.py)
     "y_min": r"y_{\min}", "y_max": r"y_{\max}", "mean": r"\mu", "std": r"\sigma", "X": "X", "t": "t",
     "delta": r"\delta",
+    # the lagged edge prototype (derivations/edge.py)
+    "lag_weighted_sg": r"\Lambda",
 }
 
 #: the notation section of the combined document: every symbol and helper, defined once
@@ -165,19 +168,26 @@ def split_lines(expr: sp.Expr, budget: int = LINE_BUDGET) -> list[str]:
     return [whole]
 
 
-def equation(lhs: str, rhs: sp.Expr, condition: sp.Expr | None = None) -> str:
-    """One displayed equation, a ``multline*`` when it does not fit on a line; a ``Piecewise`` becomes
-    one equation per piece, its condition on the last line."""
+def equation_lines(lhs: str, rhs: sp.Expr, condition: sp.Expr | None = None) -> list[list[str]]:
+    """``lhs = rhs`` as displayed equations, each a list of lines that fit (:func:`split_lines`); a
+    ``Piecewise`` too wide for a line becomes one equation per piece, its condition on the last line."""
     if isinstance(rhs, sp.Piecewise) and width(tex(rhs)) > LINE_BUDGET - width(lhs):
-        return "".join(equation(lhs, piece, cond) for piece, cond in rhs.args)
+        return [eq for piece, cond in rhs.args for eq in equation_lines(lhs, piece, cond)]
     lines = split_lines(rhs, LINE_BUDGET - width(lhs))
     lines[0] = f"{lhs} = {lines[0]}"
     if condition is not None:
         lines.append(r"\text{otherwise}" if condition is sp.true else rf"\text{{if }} {tex(condition)}")
-    if len(lines) == 1:
-        return f"\\begin{{equation*}}\n{lines[0]}\n\\end{{equation*}}\n"
-    body = " \\\\\n".join(lines)
-    return f"\\begin{{multline*}}\n{body}\n\\end{{multline*}}\n"
+    return [lines]
+
+
+def equation(lhs: str, rhs: sp.Expr) -> str:
+    """``lhs = rhs`` for a LaTeX document: ``equation*``, or ``multline*`` when it needs more lines."""
+    out = []
+    for lines in equation_lines(lhs, rhs):
+        env = "equation*" if len(lines) == 1 else "multline*"
+        body = " \\\\\n".join(lines)
+        out.append(f"\\begin{{{env}}}\n{body}\n\\end{{{env}}}\n")
+    return "".join(out)
 
 
 def _fragment(result: Result) -> str:
@@ -255,6 +265,10 @@ def _conditions() -> dict[str, Result]:
             stem = f"condition_iv_{reset}_{form.replace(', reset ', '_').replace(' ', '_')}"
             out[stem] = Result("Condition IV (sharpness or tail): residual $=0$", f"{_name(reset)} reset, {form}",
                                (("0", expr),))
+    out["edge_lagged"] = Result(
+        "Edge of stability", r"the lagged prototype (a baseline), $\Lambda = \mathbb{E}[\mathrm{SG}_t^2]"
+        r" + 2 \sum_{k \ge 1} \alpha^k \mathbb{E}[\mathrm{SG}_t \mathrm{SG}_{t-k}]$",
+        ((r"\rho", edge.LAGGED_GROWTH),))
     return out
 
 

@@ -1,5 +1,5 @@
 """Conditions I-IV at run time: one function per condition, exact solvers, ``recommend`` and the
-initialisers (theory.md section 4).
+initialisers (docs/theory.md section 4).
 
 Every formula comes from the generated kernels (``derivations/conditions.py`` and
 ``derivations/expectations.py``); this module validates arguments, gathers the per-neuron
@@ -615,7 +615,7 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
               input_weight_variance=None, iv_dampening=None, sharpness_method: str = "condition_iv",
               probe_inputs=None, dampening_source: str | None = None, edge_margin: float | None = None,
               edge_method: str = DEFAULT_EDGE_METHOD, target_rate=None) -> Recommendation:
-    """Conditions I-IV for a layer (theory.md section 4).
+    """Conditions I-IV for a layer (docs/theory.md section 4).
 
     Inputs ``x`` have mean/variance ``input_mean``/``input_var`` (or measured from ``inputs``;
     spikes Bernoulli(1/2) by default). The input weights are zero-mean with variance
