@@ -68,8 +68,13 @@ $\gamma$, sharpness $\beta$ (area $\gamma/\beta$) and, for the $q$-PseudoSpike f
 $u = v - \vartheta$. Weights: $U$ input ($n_{\mathrm{in}} \times n$, zero mean), $W$ recurrent
 ($W_{ii} = 0$) with mean $\mu_W$ and variance $\sigma_W^2$; $P_i = \sum_j \max(W_{ji}, 0)$,
 $N_i = \sum_j \min(W_{ji}, 0)$, $P^U_i, N^U_i$ the same for $U$, and $S_W = \sum_j W_{ji}^2 = (n - 1)
-\mathbb{E}[W^2]$. $M = \partial v_t / \partial v_{t-1}$ is the one-step Jacobian. $r$ is the firing rate,
-$\mu$ and $\sigma$ the mean and standard deviation of a Gaussian voltage, $\delta = \vartheta - \mu$.
+\mathbb{E}[W^2]$. $M = \partial v_t / \partial v_{t-1}$ is the one-step Jacobian, $\mathrm{SG}_i$ the
+surrogate of neuron $i$ at the previous step. $\mathbb{E}[v]$, $\mathbb{E}[v^2]$ are moments of the
+voltage; $r$ is the firing rate ($r_j$ of neuron $j$),
+$x$ the input with mean $\mathbb{E}[x]$ and variance $\operatorname{Var}(x)$. A uniform voltage lies on
+$[y_{\min}, y_{\max}]$; $F_m(X) = \int_0^X f^m$ is the primitive of the surrogate's shape $f$ (peak 1) and
+$T_m = F_m(\infty) - F_m$ its tail; a Gaussian voltage has mean $\mu$ and standard deviation $\sigma$,
+and $\delta = \vartheta - \mu$.
 The scaled complementary error function is
 \begin{equation*}
 \operatorname{erfcx}(x) = e^{x^2} \operatorname{erfc}(x),
