@@ -343,7 +343,7 @@ def lif_grad_kernels() -> list[Kernel]:
 
 
 def edge_kernels() -> list[Kernel]:
-    """theory.md section 7's lag-weighted prototype of the BPTT growth factor (a baseline)."""
+    """docs/theory.md section 7's lag-weighted prototype of the BPTT growth factor (a baseline)."""
     from .edge import LAGGED_ARGS, LAGGED_GROWTH
 
     return [Kernel("lagged_growth", LAGGED_ARGS, LAGGED_GROWTH,

@@ -1,5 +1,5 @@
-"""Conditions I-IV (theory.md section 4), each in a ``"paper"`` form (as the authors coded it) and an
-``"exact"`` form (theory.md section 6 lists where they differ).
+"""Conditions I-IV (docs/theory.md section 4), each in a ``"paper"`` form (as the authors coded it) and an
+``"exact"`` form (docs/theory.md section 6 lists where they differ).
 
 Assumptions (the paper's): spikes Bernoulli(1/2), independent of the weights and of the voltage;
 zero-mean input weights; stationarity. Conditions I and II are *solved* here from their balance
@@ -40,7 +40,7 @@ SPIKE_RATE = sp.S.Half  # the paper's Bernoulli(1/2) spikes
 
 # ---- Condition I: mean voltage at threshold ------------------------------------------------------
 
-#: the authors' code uses the no-reset balance for multiplicative_1 (theory.md section 6)
+#: the authors' code uses the no-reset balance for multiplicative_1 (docs/theory.md section 6)
 _PAPER_MEAN_UPDATE = {"multiplicative_1": "none"}
 
 
@@ -65,7 +65,7 @@ def condition_i(reset: str, variant: str) -> sp.Expr:
 def variance_balance(variant: str) -> sp.Eq:
     """Var(sum_j z_j W_ji) = Var(sum_k x_k U_ki) for independent z ~ Bernoulli(1/2), W ~ (mu_W, sigma_W^2),
     zero-mean U. ``"paper"``: the equation whose solution is the authors' coded formula (it counts
-    E[z^2] as 1 and E[z]^2 as 1/2, losing a factor 2; theory.md section 6)."""
+    E[z^2] as 1 and E[z]^2 as 1/2, losing a factor 2; docs/theory.md section 6)."""
     w_second = var_w + mu_w**2
     if variant == "paper":
         recurrent = (n_rec - 1) * (w_second - mu_w**2 / 2)

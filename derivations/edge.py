@@ -1,4 +1,4 @@
-"""theory.md section 7's first edge-of-stability prototype (lead (a)), kept as a baseline:
+"""docs/theory.md section 7's first edge-of-stability prototype (lead (a)), kept as a baseline:
 
 ``rho ~ abar^2 + (n - 1) E[W^2] (E[SG_t^2] + 2 sum_k abar^k E[SG_t SG_{t-k}])``.
 

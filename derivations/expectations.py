@@ -1,4 +1,4 @@
-"""Moments E[SG^m] (m = 1, 2) of every SG family under the voltage models of theory.md section 5.
+"""Moments E[SG^m] (m = 1, 2) of every SG family under the voltage models of docs/theory.md section 5.
 
 Write ``SG(u) = gamma f(beta |u|)`` with ``f`` the family's shape (peak 1) and ``u = v - theta``.
 

@@ -1,4 +1,4 @@
-"""One-step LIF Jacobians dv_t/dv_{t-1}, derived from the voltage updates (theory.md section 3).
+"""One-step LIF Jacobians dv_t/dv_{t-1}, derived from the voltage updates (docs/theory.md section 3).
 
 Nothing here is typed in: each entry is ``sympy.diff`` of :data:`derivations.lif.VOLTAGE_UPDATES`
 with ``z = H(v - theta)`` whose derivative is the surrogate ``SG(v - theta)``. The current of

@@ -1,4 +1,4 @@
-"""The LIF voltage update of every reset variant (theory.md section 1), defined once.
+"""The LIF voltage update of every reset variant (docs/theory.md section 1), defined once.
 
 ``z`` here is the spike of the previous step as it enters the *reset* term; when the reset gradient
 is detached, the runtime passes a stop-gradient copy of it. The recurrent current (inside ``I``)

@@ -1,4 +1,4 @@
-"""Surrogate-gradient families (theory.md section 2), defined once.
+"""Surrogate-gradient families (docs/theory.md section 2), defined once.
 
 Each family is an even bump in the centred voltage ``u`` with peak ``SG(0) = gamma`` and area
 ``gamma / beta``. ``definition`` is the textbook formula; ``expr`` is an equal form chosen for

@@ -1,4 +1,4 @@
-"""The symbols every derivation shares, named as in theory.md.
+"""The symbols every derivation shares, named as in docs/theory.md.
 
 Short names mirror the equations; the generated code uses the long public names
 (``dampening``, ``sharpness``, ``tail``) given as each symbol's name.

@@ -4,7 +4,7 @@ layers initialised by them, per reset and variant, averaged over seeds (single n
     python -m lifstab_experiments.conditions_i_ii --out results/conditions_i_ii      # about 1 min
 
 Writes ``conditions_i_ii.csv`` (one row per reset, variant, tau, threshold: mean over seeds) and prints
-the range over the grid per reset and variant (README "Conditions I-IV").
+the range over the grid per reset and variant (docs/guide/conditions.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Conditions I-IV (theory.md section 4), predicted against measured, both variants, every reset.
+"""Conditions I-IV (docs/theory.md section 4), predicted against measured, both variants, every reset.
 
 For each reset and variant: the recurrent weights are drawn from Conditions I (mean) and II (variance),
 the layer is run on Bernoulli inputs, and the quantity each condition targets is measured:

@@ -1,4 +1,4 @@
-"""Measuring the critical sharpness ``beta_c`` of real torch LIF networks (theory.md section 7).
+"""Measuring the critical sharpness ``beta_c`` of real torch LIF networks (docs/theory.md section 7).
 
 For each seed: build the protocol's network, inputs and readout (:func:`lifstab.protocol.build`), record
 one forward pass (it does not depend on the sharpness), then run the exact backward recursion for a

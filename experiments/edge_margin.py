@@ -1,5 +1,5 @@
 """The measurement behind the dmft edge route's margin (``lifstab.conditions.EDGE_MARGINS["dmft"]``)
-and the edge route's dampening 1 (README, "Conditions I-IV"): for the quick digits networks (64 LIF
+and the edge route's dampening 1 (docs/guide/conditions.md): for the quick digits networks (64 LIF
 units, seeds 0-2), each layer initialised by ``stable_init_`` on its actual inputs; measured rho
 (4 readouts) at ``factor x`` the dmft-predicted critical sharpness, at dampening 1 and at Condition
 III's dampening.

@@ -6,7 +6,7 @@ grid's learning rates.
     python -m lifstab_experiments.edge_route --variants replay:1 dmft:2 default:0 --seeds 10
 
 Writes ``edge_route.csv`` (one row per run, appended as it finishes; a rerun skips finished rows) and
-prints mean test accuracy per variant and learning rate (README "Conditions I-IV").
+prints mean test accuracy per variant and learning rate (docs/guide/conditions.md).
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ class GridRanges:
     input_rate: tuple[float, float] = (0.05, 0.3)
     weight_scale: tuple[float, float] = (0.5, 3.0)
     dampening: tuple[float, float] = (0.5, 2.0)
-    log10_tail_minus_1: tuple[float, float] = (-2.0, 1.2)  # theory.md's q grid: 1 + 10^linspace(-2, 1.2)
+    log10_tail_minus_1: tuple[float, float] = (-2.0, 1.2)  # docs/theory.md section 2's q grid: 1 + 10^linspace(-2, 1.2)
 
 
 def random_configs(count: int, grid_seed: int = 0, T: int = 300, batch: int = 16,

@@ -1,6 +1,6 @@
 """The experiment families as declarative grids of :class:`RunConfig`, at two scales (presets).
 
-Families (theory.md section 8): ``sg_lr`` (SG family x learning rate x seeds, per task/network),
+Families (docs/theory.md section 8): ``sg_lr`` (SG family x learning rate x seeds, per task/network),
 ``firing_rate`` (initial rate by bias pre-training, with and without the annealed sparsity loss),
 ``ablation`` (Conditions none/I/II/III/IV/I+II/I+II+III/I+II+IV/all, exponential SG), ``sweeps``
 (dampening, sharpness, tail), and ``baseline`` (LIF against the GRU on the same task).

@@ -54,7 +54,7 @@ def spiking_layers(model: torch.nn.Module) -> list[lifstab.RecurrentLIF]:
 def _layer_inputs(model: torch.nn.Module, sample: torch.Tensor):
     """(layer, input statistics source, the layer's actual inputs) in order: the first layer sees the
     data (``sample``, through the encoder); later layers get None as statistics source, the theory's
-    Bernoulli(1/2) spikes (theory.md section 4, Condition II). Measured spikes of a default-initialised
+    Bernoulli(1/2) spikes (docs/theory.md section 4, Condition II). Measured spikes of a default-initialised
     first layer are far sparser than that (rates ~0.002 on digits with threshold 1) and leave
     Conditions II and III without a solution. The actual inputs (for the edge predictor's probe) are
     the previous layer's spikes, computed after the caller has initialised that layer."""

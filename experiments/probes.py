@@ -1,5 +1,5 @@
 """Forward-pass statistics of a LIF layer at initialisation, to set against the assumptions of
-Conditions I-IV (theory.md section 4): firing rate, the voltage distribution against a Gaussian and a
+Conditions I-IV (docs/theory.md section 4): firing rate, the voltage distribution against a Gaussian and a
 uniform law, and the input and recurrent current variances.
 
 Conditions I and II assume firing rate 1/2 and equal input and recurrent current variances; III and IV

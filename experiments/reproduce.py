@@ -212,9 +212,9 @@ def step_stability(ctx: Context) -> dict:
             f"{int(stat('paper', 'predicted'))} of {configs}."),
         "title": "Edge of stability: predicted against measured critical sharpness",
         "text": (
-            f"{configs} random configurations (theory.md section 7 protocol: float64, T 300, batch 16; "
+            f"{configs} random configurations (docs/theory.md section 7 protocol: float64, T 300, batch 16; "
             f"beta_c by bisection in log sharpness averaging ln rho over seeds {seeds}). `dmft` is lifstab's "
-            "backward-pass mean-field predictor (one forward probe, no backward pass); `lagged` is theory.md's "
+            "backward-pass mean-field predictor (one forward probe, no backward pass); `lagged` is docs/theory.md section 7's "
             "first prototype; `paper` and `exact` solve Condition IV with the worst-case uniform voltage. "
             "The issue's target: median |ln(pred/beta_c)| <= 0.1 and max <= 0.3."
         ),

@@ -1,5 +1,5 @@
 """Conditions I-IV at run time: one function per condition, exact solvers, ``recommend`` and the
-initialisers (theory.md section 4).
+initialisers (docs/theory.md section 4).
 
 Every formula comes from the generated kernels (``derivations/conditions.py`` and
 ``derivations/expectations.py``); this module validates arguments, gathers the per-neuron
@@ -26,11 +26,11 @@ example inputs, with dampening 1 (``dampening_source="unit"``; ``"condition_iii"
 III's). ``edge_method="replay"`` (default) measures that edge: the layer's own backward recursion
 replayed on one forward pass for every sharpness, margin 1 (rho = 1 on the inputs). ``"dmft"``
 predicts it without a backward pass, margin 2: on the quick digits networks (64 LIF units, threshold
-1, tau 20, README "Conditions I-IV") the first layer's measured rho at the predicted ``beta_c`` was
+1, tau 20, docs/guide/conditions.md) the first layer's measured rho at the predicted ``beta_c`` was
 1.45-1.54 (dmft underestimates ``beta_c`` there about twofold, its inputs firing at about 0.002) and
 the second layer's 1.00-1.01; at twice it 0.97-1.05 and 0.91-0.92. Trained (digits, 16 epochs, 10
 seeds x 3 learning rates): replay x1 0.854 mean test accuracy, dmft x2 0.840, the default (Glorot)
-initialisation 0.860, replay x2-x4 0.879-0.886 (README). With Condition
+initialisation 0.860, replay x2-x4 0.879-0.886 (docs/guide/conditions.md). With Condition
 III's dampening (about 0.01) rho < 1 at every sharpness in 1e-3..1e3 (no edge; the gradient vanishes),
 hence dampening 1 on this route. The predictor searches the sharpness only: for q_pseudo_spike the
 tail stays fixed (the layer's, or ``tail``, default 2).
@@ -641,7 +641,7 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
               input_weight_variance=None, iv_dampening=None, sharpness_method: str = "condition_iv",
               probe_inputs=None, dampening_source: str | None = None, edge_margin: float | None = None,
               edge_method: str = DEFAULT_EDGE_METHOD, target_rate=None) -> Recommendation:
-    """Conditions I-IV for a layer (theory.md section 4).
+    """Conditions I-IV for a layer (docs/theory.md section 4).
 
     Inputs ``x`` have mean/variance ``input_mean``/``input_var`` (or measured from ``inputs``;
     spikes Bernoulli(1/2) by default). The input weights are zero-mean with variance

@@ -256,7 +256,7 @@ def convert(surrogate: Surrogate, library: str):
 def equivalence_table() -> str:
     """:data:`EQUIVALENTS` as a Markdown table and :data:`NO_EQUIVALENT` as a list under it.
 
-    The README shows this text; a test keeps the two equal.
+    docs/guide/interop.md shows this text; a test keeps the two equal.
     """
     lines = ["| family | " + " | ".join(LIBRARIES) + " |", "|---" * (len(LIBRARIES) + 1) + "|"]
     for family in FAMILIES:

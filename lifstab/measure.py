@@ -1,7 +1,7 @@
 """Measurements on real torch LIF layers: firing rate, the BPTT gradient-norm curve, the growth factor
-rho, one-step Jacobian statistics (theory.md sections 3 and 7).
+rho, one-step Jacobian statistics (docs/theory.md sections 3 and 7).
 
-Conventions (theory.md section 7): time is 1-indexed in the protocol, ``g_t = ||dL/dv_t||`` for
+Conventions (docs/theory.md section 7): time is 1-indexed in the protocol, ``g_t = ||dL/dv_t||`` for
 ``t = 1..T`` with ``L = sum(v_T * r)``; arrays here are 0-indexed, so ``g[t - 1]`` holds ``g_t``.
 The growth factor of the squared gradient norm per step is
 ``rho = (g_{T/3} / g_{T-10}) ** (2 / (T - 10 - T/3))`` with ``T/3`` the integer ``T // 3``.
@@ -127,7 +127,7 @@ def gradient_norms_from_voltages(voltages: Sequence[torch.Tensor], readout_weigh
 
 def gradient_norms(layer: RecurrentLIF, x: torch.Tensor, readout_weights: torch.Tensor | None = None,
                    seed: int = 0) -> torch.Tensor:
-    """The BPTT gradient-norm curve ``g_t`` of ``layer`` on input ``x`` (theory.md section 7), by autograd.
+    """The BPTT gradient-norm curve ``g_t`` of ``layer`` on input ``x`` (docs/theory.md section 7), by autograd.
 
     ``readout_weights`` (``(B, n_rec)``) defaults to :func:`readout` with ``seed``. Returns ``(T,)``.
     A snntorch, norse or spikingjelly layer (or ``(Linear, neuron)`` pair) is run by its own library's

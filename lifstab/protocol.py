@@ -1,4 +1,4 @@
-"""The edge-of-stability protocol's configuration (theory.md section 7; the `lifstab edge` CONFIG):
+"""The edge-of-stability protocol's configuration (docs/theory.md section 7; the `lifstab edge` CONFIG):
 validation, and the network, inputs and readout it describes.
 
 CONFIG keys (exactly these; unknown extra keys are ignored): ``sg``, ``dampening``, ``q`` (tail, used by

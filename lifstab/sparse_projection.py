@@ -39,7 +39,7 @@ from . import native
 #: (dtype) -> largest input density (nonzero fraction) at which the sparse projection (forward + weight
 #: gradient) is used on CPU. Measured break-even at (T*B, n_in, n_rec) = (16000, 700, 256), torch 2.13,
 #: shared 2-core machine: float32 about 5% on one thread and 3% on two, float64 about 7% and 6.5%
-#: (README "Fast LIF simulation and the speed benchmark"); the limits sit a little below.
+#: (docs/benchmarks.md); the limits sit a little below.
 SPARSE_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.04, torch.float64: 0.06}
 #: (dtype) -> largest input density at which the native route (lifstab/native.py) is used on CPU.
 #: Measured at (T*B, n_in, n_rec) = (16000, 700, 256), one thread, forward + weight gradient

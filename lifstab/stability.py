@@ -1,5 +1,5 @@
 """Predicting the edge of stability: the critical sharpness ``beta_c`` where the BPTT growth factor
-``rho`` (theory.md section 7) crosses 1, and ``rho(beta)`` itself, without running backward passes.
+``rho`` (docs/theory.md section 7) crosses 1, and ``rho(beta)`` itself, without running backward passes.
 
 Methods (registry :data:`METHODS`):
 
@@ -20,7 +20,7 @@ Methods (registry :data:`METHODS`):
     edge on the given inputs, for the initialiser where the mean-field misses (sparsely firing layers).
 
 ``"lagged"``
-    theory.md section 7's first prototype, kept for comparison: ``rho ~ abar^2 + (n-1) E[W^2]
+    docs/theory.md section 7's first prototype, kept for comparison: ``rho ~ abar^2 + (n-1) E[W^2]
     (E[SG_t^2] + 2 sum_k abar^k E[SG_t SG_{t-k}])``. It over-counts: it treats the backward signal as
     perfectly correlated over every lag, whereas the mean-field solution shows it decorrelates; the
     sum is exact only for constant SG, where both give the spectral radius ``alpha + sigma SG``.
@@ -45,7 +45,7 @@ from ._generated import edge_torch
 from .lif import RecurrentLIF
 from .measure import Trajectory, backward_norms, growth_window, log_growth_factor, record, step_factors
 
-#: default search range of the sharpness (theory.md section 7 / issue 5)
+#: default search range of the sharpness (docs/theory.md section 7 / issue 5)
 SHARPNESS_RANGE = (1e-3, 1e3)
 
 
@@ -232,7 +232,7 @@ def dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness: Sequen
 
 
 # ----------------------------------------------------------------------------------------------------
-# method "lagged": theory.md's first prototype (kept to show the over-count)
+# method "lagged": docs/theory.md section 7's first prototype (kept to show the over-count)
 
 
 def sg_autocorrelation(sg: torch.Tensor, max_lag: int) -> torch.Tensor:
@@ -269,7 +269,7 @@ def lagged_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
 
 
 # ----------------------------------------------------------------------------------------------------
-# methods "paper" and "exact": Condition IV (theory.md section 4) with the worst-case uniform voltage
+# methods "paper" and "exact": Condition IV (docs/theory.md section 4) with the worst-case uniform voltage
 
 
 def condition_iv_log_growth(layer: RecurrentLIF, sharpness: Sequence[float] | torch.Tensor,

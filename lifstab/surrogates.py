@@ -28,7 +28,7 @@ class FamilyInfo:
     torch: Callable[..., torch.Tensor]
 
 
-#: every SG family, keyed by name (the order of theory.md section 2)
+#: every SG family, keyed by name (the order of docs/theory.md section 2)
 FAMILIES: dict[str, FamilyInfo] = {
     name: FamilyInfo(
         name=name,

@@ -31,7 +31,7 @@ def test_condition_iii_reproduces_paper_dampening(reset):
         w = layer.recurrent_weight().detach().numpy()
         rec = C.recommend(784, 128, decay=decay, threshold=0.01, reset=reset, w_in=layer.w_in, w_rec=w)
         P, N = np.maximum(w, 0).sum(0), np.minimum(w, 0).sum(0)
-        authors = (1 - decay) * N / (P * (N - 0.0))  # theory.md section 4, theta = 0 for multiplicative
+        authors = (1 - decay) * N / (P * (N - 0.0))  # docs/theory.md section 4, theta = 0 for multiplicative
         np.testing.assert_allclose(rec.dampening, authors, rtol=1e-9, atol=0)
         means.append(rec.dampening_mean)
     assert 0.20 <= np.mean(means) <= 0.215, means
@@ -91,7 +91,7 @@ def test_condition_i_paper_variant_misses_for_multiplicative_resets(reset):
 
 
 def test_paper_condition_ii_gives_half_the_variance():
-    """The authors' Condition II lacks a factor 2 (theory.md section 6): the ratio lands near 1/2."""
+    """The authors' Condition II lacks a factor 2 (docs/theory.md section 6): the ratio lands near 1/2."""
     rate, ratio = _simulate("subtractive", "paper")
     assert abs(rate - 0.5) <= 0.05
     assert 0.40 <= ratio <= 0.55, ratio

@@ -16,7 +16,7 @@ from derivations.surrogates import FAMILIES
 a, th = jac.alpha, jac.theta
 z, sgi, sgj, w, v, I = jac.z_i, jac.sg_i, jac.sg_j, jac.w_ji, jac.v_i, jac.I_i
 
-#: theory.md section 3, typed from the table: (reset, detached) -> (diagonal, off-diagonal)
+#: docs/theory.md section 3, typed from the table: (reset, detached) -> (diagonal, off-diagonal)
 TABLE = {
     ("subtractive", False): (a - th * sgi, w * sgj),
     ("subtractive", True): (a, w * sgj),
@@ -69,7 +69,7 @@ def test_stable_primitives_equal_the_integral(family, m):
         assert abs(s - total) < 1e-25
 
 
-EXPECTED_I = {  # theory.md section 4, Condition I
+EXPECTED_I = {  # docs/theory.md section 4, Condition I
     ("subtractive", "exact"): (3 - 2 * a) * th, ("subtractive", "paper"): (3 - 2 * a) * th,
     ("multiplicative_2", "exact"): (2 - a) * th, ("multiplicative_2", "paper"): (2 - a) * th,
     ("multiplicative_1", "exact"): 2 * (2 - a) * th, ("multiplicative_1", "paper"): 2 * (1 - a) * th,
@@ -174,6 +174,8 @@ def test_latex_files_written_and_document_compiles(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:]
     assert (tmp_path / "lifstab_derivations.pdf").stat().st_size > 0
+    log = (tmp_path / "lifstab_derivations.log").read_text(errors="replace")
+    assert "Overfull" not in log, [line for line in log.splitlines() if "Overfull" in line]
 
 
 def test_cli_derive_latex(tmp_path):

@@ -1,4 +1,4 @@
-"""LIF layers: the one-step Jacobian against theory.md section 3, shapes, validation."""
+"""LIF layers: the one-step Jacobian against docs/theory.md section 3, shapes, validation."""
 
 import numpy as np
 import pytest
@@ -13,7 +13,7 @@ N, N_IN = 6, 4
 
 
 def analytic_jacobian(reset, detach, v, z, current, W, alpha, theta, sg):
-    """Entry (i, j) of dv_t/dv_{t-1}: the table of theory.md section 3, typed independently."""
+    """Entry (i, j) of dv_t/dv_{t-1}: the table of docs/theory.md section 3, typed independently."""
     n = len(v)
     eye = np.eye(n)
     rec = W * sg[:, None]  # W_ji SG_j placed at [j, i]; transpose below gives [i, j]

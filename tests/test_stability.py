@@ -102,7 +102,7 @@ def test_predicted_growth_decreases_with_sharpness_and_validation():
 def test_condition_iv_methods_at_vanishing_sharpness(reset):
     """beta -> 0: SG = dampening everywhere, so Condition IV's row second moment is alpha^2 (alpha^2 / 2
     for multiplicative_2) + mean_i sum_j W_ji^2 dampening^2, plus theta^2 dampening^2 in the paper's
-    subtractive form (typed here from theory.md section 4, independently of the generated kernels)."""
+    subtractive form (typed here from docs/theory.md section 4, independently of the generated kernels)."""
     cfg = config_from_dict({**TINY, "reset": reset, "dampening": 0.7})
     layer, x, _ = build(cfg, 0)
     alpha = math.exp(-1 / cfg.tau)

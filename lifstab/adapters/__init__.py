@@ -132,7 +132,7 @@ def _parameters(adapter: PeerAdapter):
 
 
 def gradient_norms(layer, x: torch.Tensor, seed: int = 0, readout_weights: torch.Tensor | None = None) -> torch.Tensor:
-    """``g_t`` (theory.md section 7) of one peer layer, by autograd through the library's own forward
+    """``g_t`` (docs/theory.md section 7) of one peer layer, by autograd through the library's own forward
     pass (:func:`lifstab.adapters.core.perturbed_gradient_norms`). Returns ``(T,)``."""
     from .core import perturbed_gradient_norms
 

@@ -34,7 +34,7 @@ def unsupported(library: str, layer: str, reason: str) -> ValueError:
 
 @dataclass(frozen=True, eq=False)
 class PeerLIF:
-    """A peer layer read as lifstab's LIF (theory.md section 1), all tensors float64.
+    """A peer layer read as lifstab's LIF (docs/theory.md section 1), all tensors float64.
 
     ``w_in`` (n_in x n), ``bias`` (n,), ``w_rec`` (n x n, as the peer has it, diagonal included; None
     without recurrence) are in lifstab's orientation ``I_t = x_t @ w_in + z_{t-1} @ w_rec + bias`` with

@@ -1,5 +1,5 @@
 """`lifstab edge CONFIG.json [--weights W.npz] [--method NAME] [--seed S] --json`: predict the critical
-sharpness of one protocol network (theory.md section 7) without any backward pass, or, with
+sharpness of one protocol network (docs/theory.md section 7) without any backward pass, or, with
 ``--method replay``, measure it (the layer's backward recursion replayed on the network's inputs).
 
 Prints ``{"critical_sharpness": <float or null>, "method": <str>, "feasible": <bool>}``.

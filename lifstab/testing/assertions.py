@@ -5,7 +5,7 @@ return_voltages=True)``, returns its membrane voltages as the last element of a 
 the ``T`` per-step tensors or one tensor stacked over time with ``torch.stack`` (what
 :class:`lifstab.RecurrentLIF` and most hand-written loops do). The gradient of
 ``L = sum(v_T * r)`` with respect to every ``v_t`` is then read off the autograd graph, exactly as in
-theory.md section 7, without changing the module.
+docs/theory.md section 7, without changing the module.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def gradient_norms(module, inputs: torch.Tensor, readout_seed: int = 0) -> torch
 
 
 def growth_factor(module, inputs: torch.Tensor, readout_seed: int = 0) -> float:
-    """Per-step growth factor rho of the squared BPTT gradient norm (theory.md section 7) on ``inputs``."""
+    """Per-step growth factor rho of the squared BPTT gradient norm (docs/theory.md section 7) on ``inputs``."""
     g = gradient_norms(module, inputs, readout_seed)
     if g.shape[0] < 16:
         raise ValueError(f"inputs must have at least 16 time steps to measure rho, got {g.shape[0]}")

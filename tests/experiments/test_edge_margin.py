@@ -1,4 +1,4 @@
-"""The margin measurement script (README, Conditions I-IV) runs and reproduces its table's shape."""
+"""The margin measurement script (docs/guide/conditions.md) runs and reproduces its table's shape."""
 
 import warnings
 
