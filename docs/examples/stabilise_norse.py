@@ -1,5 +1,5 @@
 """norse's recurrent LIF layer (``norse.torch.LIFRecurrent``, as its docs build it), before and after
-``lifstab.stable_init_``: rho (theory.md section 7) measured by autograd through norse's own forward pass.
+``lifstab.stable_init_``: rho (docs/theory.md section 7) measured by autograd through norse's own forward pass.
 
 norse's default parameters keep a synaptic current (``dt * tau_syn_inv = 0.2``), which lifstab's LIF does
 not have: the adapter refuses them, and this script shows the message, then sets ``tau_syn_inv = 1 / dt``.

@@ -1,5 +1,5 @@
 """snntorch's RLeaky network as its docstring writes it (``snntorch.RLeaky``: fc1 -> RLeaky all-to-all ->
-fc2 -> RLeaky one-to-one), before and after ``lifstab.stable_init_``: rho per layer (theory.md section 7's
+fc2 -> RLeaky one-to-one), before and after ``lifstab.stable_init_``: rho per layer (docs/theory.md section 7's
 growth factor of the squared BPTT gradient norm), measured by autograd through snntorch's own forward pass.
 
 Sizes are smaller than the docstring's 784-300-10 so that it runs in seconds on a CPU; float64 throughout.

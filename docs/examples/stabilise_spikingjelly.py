@@ -1,6 +1,6 @@
 """spikingjelly's ``LinearRecurrentContainer`` example (its docstring: ``LinearRecurrentContainer(
 nn.Sequential(nn.Linear(in, out), neuron.LIFNode()), in, out)``), before and after ``lifstab.stable_init_``:
-rho (theory.md section 7) measured by autograd through spikingjelly's own forward pass.
+rho (docs/theory.md section 7) measured by autograd through spikingjelly's own forward pass.
 
 The docstring's LIFNode lets the reset gradient flow (``detach_reset=False``), where lifstab's edge route
 does not apply (stable_init_ then takes Condition IV's route and says so); the second network sets
