@@ -4,7 +4,9 @@ for every arm, several seeds, through the runner (resumable: a rerun skips finis
 Arms: the layers' default initialisation, ``lifstab.stable_init_`` ("recommended"), the fluctuation-driven
 initialisation ("fdi"), the default initialisation with the edge kept during training ("edge":
 :class:`lifstab.EdgeKeeper` at measured rho ``EDGE_ARM_RHO``, recurrent weights at a tenth of the learning
-rate), and the non-spiking GRU and LSTM.
+rate), the paper's recipe ("paper": Conditions I-IV in the paper's variant with its neuron and optimiser
+settings, :data:`.initialisation.PAPER_NEURON`, at its learning rate 3.16e-4), and the non-spiking GRU and
+LSTM.
 
 ``python -m lifstab_experiments.long_horizon --out DIR [--seeds 5] [--points digits:100 memory:200 ...]``
 writes ``DIR/long_horizon.csv``, ``DIR/long_horizon_summary.csv`` and ``DIR/long_horizon.png``/``.pdf``.
@@ -27,6 +29,7 @@ ARMS: dict[str, dict] = {
     "recommended": {"init": "recommended"},
     "fdi": {"init": "fdi"},
     "edge": {"target_rho": EDGE_ARM_RHO, "recurrent_lr_scale": 0.1},
+    "paper": {"init": "paper", "lr": 3.16e-4},
     "gru": {"model": "gru"},
     "nn_lstm": {"model": "nn_lstm"},
 }
@@ -107,7 +110,7 @@ def plot(summary, out_dir: Path) -> list[Path]:
 QUICK = dict(points=("digits:50", "digits:100", "memory:50", "memory:100"), seeds=3, epochs=6,
              arms=("default", "recommended", "edge", "gru"))
 FULL = dict(points=DEFAULT_POINTS, seeds=5, epochs=10, arms=tuple(ARMS))
-SPIKING_ARMS = ("default", "recommended", "fdi", "edge")
+SPIKING_ARMS = ("default", "recommended", "fdi", "edge", "paper")
 
 
 def run_study(out: Path, points, seeds: int, epochs: int, arms, workers: int | None = None):

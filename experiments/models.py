@@ -25,15 +25,18 @@ class ModelOutput(NamedTuple):
 
 
 class _Encoder(nn.Module):
-    """Token ids -> embeddings for language tasks; identity for spike/current inputs."""
+    """Token ids -> embeddings for language tasks; identity for spike/current inputs. ``time_repeat``
+    shows every frame that many times in a row (the paper's recipe shows each twice)."""
 
-    def __init__(self, n_in: int, n_hidden: int, vocabulary: bool) -> None:
+    def __init__(self, n_in: int, n_hidden: int, vocabulary: bool, time_repeat: int = 1) -> None:
         super().__init__()
         self.embedding = nn.Embedding(n_in, n_hidden) if vocabulary else None
         self.n_out = n_hidden if vocabulary else n_in
+        self.time_repeat = time_repeat
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x if self.embedding is None else self.embedding(x)
+        x = x if self.embedding is None else self.embedding(x)
+        return x if self.time_repeat == 1 else x.repeat_interleave(self.time_repeat, dim=0)
 
 
 class _SpikingStack(nn.Module):
@@ -52,13 +55,13 @@ class SpikingNet(_SpikingStack):
 
     def __init__(self, n_in: int, n_hidden: int, n_out: int, cell: str = "lif", layers: int = 2,
                  surrogate: Surrogate | str = "fast_sigmoid", tau: float = 20.0, threshold: float = 1.0,
-                 vocabulary: bool = False, seed: int = 0) -> None:
+                 vocabulary: bool = False, seed: int = 0, reset: str = "subtractive", time_repeat: int = 1) -> None:
         super().__init__()
         layer_class = {"lif": RecurrentLIF, "alif": RecurrentALIF}[cell]
-        self.encoder = _Encoder(n_in, n_hidden, vocabulary)
+        self.encoder = _Encoder(n_in, n_hidden, vocabulary, time_repeat)
         sizes = [self.encoder.n_out] + [n_hidden] * layers
         self.layers = nn.ModuleList(
-            layer_class(a, b, tau=tau, threshold=threshold, surrogate=surrogate, seed=seed + i)
+            layer_class(a, b, tau=tau, threshold=threshold, surrogate=surrogate, seed=seed + i, reset=reset)
             for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))
         )
         self.readout = nn.Linear(n_hidden, n_out)

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from lifstab import Surrogate
 
 from .configs import RunConfig
-from .initialisation import initialise
+from .initialisation import PAPER_CLIP_NORM, initialise
 from .models import ModelOutput, build_model
 from .tasks import Split, TaskData, load_task
 
@@ -123,9 +123,14 @@ def setup(config: RunConfig, device: torch.device | str = "cpu"):
     """The task, the (untrained, default-initialised) model, one training batch and the run's
     generator, all determined by the config."""
     task = load_task(config.task, config.time_steps, config.max_samples, config.data_path, config.delay)
+    neuron = {"tau": config.tau, "threshold": config.threshold}
+    if config.init == "paper":
+        from .initialisation import PAPER_NEURON
+
+        neuron = PAPER_NEURON
     model = build_model(config.model, task.n_in, config.hidden, task.n_out, layers=config.layers,
-                        surrogate=_surrogate(config), tau=config.tau, threshold=config.threshold,
-                        vocabulary=task.is_language, seed=config.seed).to(device)
+                        surrogate=_surrogate(config), vocabulary=task.is_language, seed=config.seed,
+                        **neuron).to(device)
     rng = np.random.default_rng(config.seed)
     sample, _ = task.batch(task.train, rng.choice(len(task.train.labels), config.batch_size), device)
     return task, model, sample, rng
@@ -151,6 +156,8 @@ def optimiser(model: torch.nn.Module, config: RunConfig) -> torch.optim.Optimize
     from .initialisation import spiking_layers
 
     recurrent = [layer.w_rec for layer in spiking_layers(model) if layer.w_rec is not None]
+    if config.init == "paper":  # the paper's optimiser (docs/theory.md section 8); no weight decay on digits
+        return torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
     if config.recurrent_lr_scale == 1.0 or not recurrent:
         return torch.optim.Adam(model.parameters(), lr=config.lr)
     ids = {id(w) for w in recurrent}
@@ -215,6 +222,8 @@ def train(config: RunConfig, device: torch.device | str | None = None, progress:
                 break
             opt.zero_grad()
             loss.backward()
+            if config.init == "paper":
+                torch.nn.utils.clip_grad_norm_(model.parameters(), PAPER_CLIP_NORM)
             opt.step()
         if diverged:
             break

@@ -26,6 +26,17 @@ def test_every_tutorial_script_is_tested_and_shown():
     assert all(f'--8<-- "docs/tutorials/{name}"' in pages for name in scripts)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("library", ["snntorch", "norse", "spikingjelly"])
+def test_peer_model_examples_run_and_are_shown(library):
+    pytest.importorskip(library)
+    script = ROOT / "docs" / "examples" / f"stabilise_{library}.py"
+    assert f'--8<-- "docs/examples/{script.name}"' in (TUTORIALS / "peer-models.md").read_text()
+    result = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "rho" in result.stdout
+
+
 def test_property_testing_tutorial():
     pytest.importorskip("hypothesis")
     assert "gradient stable on every drawn configuration" in run("property_testing.py")

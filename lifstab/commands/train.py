@@ -55,7 +55,8 @@ def register(sub) -> None:
     p.add_argument("--sharpness", type=float, default=1.0)
     p.add_argument("--tail", type=float, default=None, help="q of q_pseudo_spike (default 2)")
     p.add_argument("--init", default="default",
-                   help="default (the layers' own), recommended (lifstab.stable_init_) or fdi (fluctuation-driven)")
+                   help="default (the layers' own), recommended (lifstab.stable_init_), fdi (fluctuation-driven) or paper "
+                        "(Conditions I-IV, paper variant, with the paper's neuron and optimiser)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--lr", type=float, default=3.16e-3)
     p.add_argument("--batch-size", type=int, default=64)

@@ -210,3 +210,22 @@ def test_results_file_from_before_new_fields_keeps_its_header(tmp_path):
     assert [r["run_id"] for r in rows] == ["a", "b"] and rows[1]["seed"] == "2"
     with pytest.raises(ValueError, match="keep_knob"):
         append_row(path, {"run_id": "c", "keep_knob": "dampening"})
+
+
+def test_paper_arm_builds_the_papers_neuron_and_applies_its_conditions():
+    from lifstab_experiments.initialisation import PAPER_NEURON, initialise
+    from lifstab_experiments.training import optimiser
+
+    config = RunConfig(time_steps=20, hidden=16, init="paper", lr=3.16e-4)
+    task, model, sample, _ = setup(config)
+    layer = model.layers[0]
+    assert layer.reset == PAPER_NEURON["reset"] and float(layer.threshold[0]) == pytest.approx(0.01)
+    assert float(layer.decay[0]) == pytest.approx(math.exp(-10), rel=1e-5)
+    assert model.encoder(sample).shape[0] == 2 * sample.shape[0]  # each frame twice
+    initialise(model, "paper", None, sample, 0)
+    rec = lifstab.recommend(layer.n_in, layer.n_rec, decay=float(layer.decay[0]), threshold=0.01,
+                            reset=layer.reset, inputs=model.encoder(sample), family=layer.surrogate.family,
+                            variant="paper")
+    off = layer.w_rec.detach()[layer.rec_mask.bool()]
+    assert float(off.mean()) == pytest.approx(rec.recurrent_mean, rel=1e-4)
+    assert isinstance(optimiser(model, config), torch.optim.AdamW)
