@@ -50,18 +50,34 @@ def point_fields(task: str, horizon: int) -> dict:
     return {"task": task, "delay": horizon} if task == "memory" else {"task": task, "time_steps": horizon}
 
 
+def arm_fields(arm: str) -> dict:
+    """The config fields of an arm: a name of :data:`ARMS`, or ``"edge:RHO"`` (the edge arm at another
+    target rho)."""
+    if arm in ARMS:
+        return ARMS[arm]
+    name, _, value = arm.partition(":")
+    try:
+        target = float(value)
+    except ValueError:
+        target = None
+    if name != "edge" or target is None or not target > 0:
+        raise ValueError(f"arms [{arm!r}] are unknown; choose from {list(ARMS)} or edge:RHO")
+    return {**ARMS["edge"], "target_rho": target}
+
+
 def configs(points=DEFAULT_POINTS, seeds: int = 5, arms=tuple(ARMS), base: RunConfig = BASE) -> list[RunConfig]:
     """Every (point, arm, seed) run."""
-    unknown = set(arms) - set(ARMS)
-    if unknown:
-        raise ValueError(f"arms {sorted(unknown)} are unknown; choose from {list(ARMS)}")
-    return [base.replace(seed=seed, **point_fields(*parse_point(p)), **ARMS[arm])
+    fields = {arm: arm_fields(arm) for arm in arms}
+    return [base.replace(seed=seed, **point_fields(*parse_point(p)), **fields[arm])
             for p in points for arm in arms for seed in range(seeds)]
 
 
 def arm_of(row) -> str:
-    """The arm a result row belongs to."""
+    """The arm a result row belongs to (``edge:RHO`` for the edge arm at a target other than its own)."""
     for name, fields in reversed(ARMS.items()):
+        if name == "edge" and row.get("target_rho") not in (None, ""):
+            rho = float(row["target_rho"])
+            return "edge" if rho == EDGE_ARM_RHO else f"edge:{rho:g}"
         if fields and all(str(row[k]) == str(v) for k, v in fields.items()):
             return name
     return "default"
@@ -92,7 +108,7 @@ def plot(summary, out_dir: Path) -> list[Path]:
     fig, axes = new_figure(1, len(tasks), width=3.6, height=2.8)
     for ax, task in zip(axes[0], tasks):
         part = summary[summary.task == task]
-        arms = [a for a in ARMS if a in set(part.arm)]
+        arms = [a for a in ARMS if a in set(part.arm)] + sorted(a for a in set(part.arm) if a not in ARMS)
         for i, arm in enumerate(arms):
             line = part[part.arm == arm].sort_values("horizon")
             shift = 1 + 0.012 * (i - (len(arms) - 1) / 2)  # side by side, so that the intervals stay readable
@@ -141,7 +157,7 @@ def diagnosed_runs(out: Path, point: str, arms, epochs: int, seed: int = 0) -> P
     for i, arm in enumerate(a for a in arms if a in SPIKING_ARMS):
         folder = Path(out) / "diagnosis" / arm
         if not (folder / "diagnosis.png").exists():
-            train(BASE.replace(seed=seed, epochs=epochs, **point_fields(*parse_point(point)), **ARMS[arm]),
+            train(BASE.replace(seed=seed, epochs=epochs, **point_fields(*parse_point(point)), **arm_fields(arm)),
                   device="cpu", diagnose=str(folder))
         rows = pd.read_csv(folder / "diagnosis.csv").groupby("epoch").mean(numeric_only=True)
         axes[0][0].plot(rows.index, rows.rho, marker="o", label=arm, **style(i))

@@ -183,6 +183,10 @@ def test_long_horizon_configs_and_arm_names_round_trip():
         long_horizon.parse_point("digits:zero")
     with pytest.raises(ValueError, match="arms"):
         long_horizon.configs(["digits:40"], arms=["nope"])
+    with pytest.raises(ValueError, match="arms"):
+        long_horizon.configs(["digits:40"], arms=["edge:-1"])
+    (other,) = long_horizon.configs(["digits:40"], seeds=1, arms=["edge:0.92"])
+    assert other.target_rho == 0.92 and long_horizon.arm_of(vars(other)) == "edge:0.92"
 
 
 def test_later_fields_keep_earlier_run_ids():
