@@ -592,12 +592,16 @@ class Recommendation:
         else:
             ok = np.asarray(self.iv_feasible, dtype=bool)
             s = float(np.mean(self.sharpness[ok])) if ok.any() else None
-            lines.append(f"  IV  sharpness (mean)           {'none' if s is None else f'{s:.6g}'}")
+            kept = Surrogate(self.family, tail=DEFAULT_EDGE_TAIL if FAMILIES[self.family].has_tail else None).sharpness
+            lines.append(f"  IV  sharpness (mean)           "
+                         + (f"{s:.6g}" if s is not None else f"none: the surrogate keeps the family's default {kept:g}"))
         for key in ("I", "II", "III", "IV"):
             state = "ok" if self.feasible[key] else "INFEASIBLE"
             lines.append(f"  {key:<3} {state:<10} residual {self.residuals[key]:.3g}"
                          + (f"  ({self.reasons[key]})" if self.reasons.get(key) else ""))
         lines.append(f"  surrogate: {self.route_summary()}")
+        lines.append("  training: this stability holds at initialisation only; on long sequences keep the edge "
+                     "during training with lifstab.EdgeKeeper (docs/long_horizon.md)")
         return "\n".join(lines)
 
     def route_summary(self) -> str:

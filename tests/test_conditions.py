@@ -390,3 +390,14 @@ def test_initialise_keeps_fallback_shape_where_iv_has_no_root():
         C.initialise_(layer, rec, seed=0)
     np.testing.assert_allclose(layer.surrogate.sharpness.numpy(), 0.7)
     np.testing.assert_allclose(layer.surrogate.dampening.numpy(), rec.dampening)
+
+
+def test_summary_gives_a_usable_sharpness_and_the_training_recipe_when_iv_has_no_root():
+    """An SHD-sized layer: Condition IV has no root at Condition III's dampening; the summary says which
+    sharpness the surrogate keeps instead of a bare 'none', and points at keeping the edge in training."""
+    rec = C.recommend(700, 256, tau=20, threshold=0.01, family="exponential")
+    assert not rec.feasible["IV"]
+    text = rec.summary()
+    assert "none: the surrogate keeps the family's default 1" in text
+    assert float(rec.surrogate().sharpness.mean()) == 1.0
+    assert "lifstab.EdgeKeeper" in text
