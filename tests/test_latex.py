@@ -20,7 +20,8 @@ def test_no_code_name_reaches_the_latex():
     """Multi-letter code names (decay, reset_spikes, sharpness, std, ...) never appear as italic runs."""
     code_names = [name for name, paper in PAPER_NOTATION.items() if len(name) > 2 and paper != name]
     for stem, (_, fragment) in fragments().items():
-        body = fragment.split("\n", 1)[1]  # the equations, without the subsection title
+        title, how, body = fragment.split("\n", 2)  # the equations, without the title and the provenance line
+        assert how.startswith("\\noindent\\emph{") and ("Derived" in how or "Stated" in how), (stem, how)
         for name in code_names + ["reset_{spikes}", "expm", "log1p"]:
             assert not re.search(rf"(?<![\\A-Za-z]){re.escape(name)}(?![A-Za-z])", body), (stem, name)
 
