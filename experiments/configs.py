@@ -86,7 +86,7 @@ class RunConfig:
             raise ValueError(f"target_rate, target_rho and sparsity_loss need a spiking model, not model={self.model!r}")
         if self.target_rho is not None and not (math.isfinite(self.target_rho) and self.target_rho > 0):
             raise ValueError(f"target_rho must be finite and > 0, got {self.target_rho!r}")
-        if self.keep_knob not in KNOBS:
+        if self.keep_knob not in KNOBS:  # named as the config field, not as EdgeKeeper's argument
             raise ValueError(f"keep_knob={self.keep_knob!r} is unknown; choose one of {list(KNOBS)}")
         if not isinstance(self.keep_every, int) or self.keep_every < 1:
             raise ValueError(f"keep_every must be a positive integer, got {self.keep_every!r}")

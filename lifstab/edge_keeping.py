@@ -2,7 +2,7 @@
 
 Stability at initialisation is lost within the first training steps: as the layers start firing, the
 surrogate gradient is evaluated nearer the threshold and the measured per-step growth ``rho`` of the
-squared BPTT gradient climbs from 1 to 1.5-1.9 (docs: the long-horizon study). The forward pass does
+squared BPTT gradient climbs from 1 to 1.5-1.9 (docs/long_horizon.md). The forward pass does
 not depend on the surrogate's sharpness, so the sharpness can be re-set at any time without changing
 what the network computes: :func:`keep_edge_` measures, on a batch of the current inputs, the sharpness
 at which each layer's ``rho`` equals ``target_rho`` and writes it into the layer. ``rho`` is measured,
@@ -50,6 +50,13 @@ def _check_layers(layers) -> list[RecurrentLIF]:
     return layers
 
 
+def check_knob(knob: str) -> str:
+    """``knob`` must be one of :data:`KNOBS`."""
+    if knob not in KNOBS:
+        raise ValueError(f"knob={knob!r} is unknown; choose one of {list(KNOBS)}")
+    return knob
+
+
 def check_target_rho(target_rho: float) -> float:
     """``target_rho`` must be finite and > 0 (1 is the edge; below 1 a finite gradient horizon)."""
     value = float(target_rho)
@@ -88,9 +95,7 @@ def keep_edge_(layers: RecurrentLIF | Sequence[RecurrentLIF], x: torch.Tensor, t
     the searched range keeps its surrogate (the reason says which side it is on). Only the surrogate
     changes; weights and the forward pass do not. A per-neuron dampening or sharpness becomes one value.
     """
-    layers, target = _check_layers(layers), check_target_rho(target_rho)
-    if knob not in KNOBS:
-        raise ValueError(f"knob={knob!r} is unknown; choose one of {list(KNOBS)}")
+    layers, target, knob = _check_layers(layers), check_target_rho(target_rho), check_knob(knob)
     if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[0] < 16 or x.shape[-1] != layers[0].n_in:
         raise ValueError(f"x must be a (T >= 16, B, {layers[0].n_in}) tensor, got "
                          f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
@@ -119,10 +124,7 @@ class EdgeKeeper:
 
     def __init__(self, layers: Sequence[RecurrentLIF], target_rho: float = 1.0, every: int = 5,
                  probe_batch: int = 16, knob: str = "sharpness") -> None:
-        self.layers = _check_layers(layers)
-        if knob not in KNOBS:
-            raise ValueError(f"knob={knob!r} is unknown; choose one of {list(KNOBS)}")
-        self.knob = knob
+        self.layers, self.knob = _check_layers(layers), check_knob(knob)
         self.target_rho = check_target_rho(target_rho)
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive integer, got {every!r}")
@@ -142,4 +144,4 @@ class EdgeKeeper:
         return kept
 
 
-__all__ = ["KNOBS", "KeptEdge", "keep_edge_", "EdgeKeeper", "check_target_rho", "value_of"]
+__all__ = ["KNOBS", "KeptEdge", "keep_edge_", "EdgeKeeper", "check_knob", "check_target_rho", "value_of"]
