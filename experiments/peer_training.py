@@ -126,7 +126,7 @@ def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: i
             best = (val, epoch, evaluate(net, task, task.test, 256))
     return dict(run_id=run_id(point, arm, seed), task=name, horizon=horizon, arm=arm, seed=seed, epochs=epochs,
                 lr=lr, hidden=hidden, batch_size=batch_size, max_samples=max_samples, best_epoch=best[1],
-                val_accuracy=best[0], test_accuracy=best[2], final_train_loss=float(loss),
+                val_accuracy=best[0], test_accuracy=best[2], final_train_loss=float(loss.detach()),
                 firing_rate=float(np.mean(rates[-max(1, n_train // batch_size):])), seconds=round(time.time() - start, 1))
 
 
@@ -161,6 +161,17 @@ def summarise(rows: list[dict]):
     return pd.DataFrame(out)
 
 
+def paired(rows: list[dict]):
+    """Per (task, horizon, seed): each arm's test accuracy side by side and ``stable_init - default``."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows).astype({"test_accuracy": float, "horizon": int, "seed": int})
+    table = frame.pivot_table(index=["task", "horizon", "seed"], columns="arm", values="test_accuracy").reset_index()
+    if set(ARMS) <= set(table.columns):
+        table["stable_minus_default"] = table["stable_init"] - table["default"]
+    return table
+
+
 def run_study(out: Path, points, seeds: int, arms=ARMS, epochs: int = BASE.epochs, lr: float = BASE.lr,
               hidden: int = BASE.hidden, batch_size: int = BASE.batch_size, max_samples: int | None = None):
     """Run every (point, arm, seed) not yet in ``out/peer_training.csv``; write and return the summary."""
@@ -181,7 +192,13 @@ def run_study(out: Path, points, seeds: int, arms=ARMS, epochs: int = BASE.epoch
                       f"{row['seconds']} s)", flush=True)
     summary = summarise(read_rows(path))
     summary.to_csv(out / "peer_training_summary.csv", index=False)
+    paired(read_rows(path)).to_csv(out / "peer_training_paired.csv", index=False)
     return summary
+
+
+def _rows(out: Path) -> list[dict]:
+    from .runner import read_rows
+    return read_rows(out / "peer_training.csv")
 
 
 def main(argv=None) -> int:
@@ -200,6 +217,7 @@ def main(argv=None) -> int:
         parse_point(point)  # a bad point fails before any training
     summary = run_study(Path(args.out), args.points, args.seeds, args.arms, args.epochs, args.lr, args.hidden,
                         args.batch_size, args.max_samples)
+    print(paired(_rows(Path(args.out))).to_string(index=False))
     print(summary.to_string(index=False))
     return 0
 
