@@ -130,6 +130,27 @@ def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: i
                 firing_rate=float(np.mean(rates[-max(1, n_train // batch_size):])), seconds=round(time.time() - start, 1))
 
 
+def initial_rates(point: str, seeds: int, hidden: int = BASE.hidden, batch_size: int = BASE.batch_size,
+                  max_samples: int | None = None):
+    """Per seed and arm: the input rate and the hidden layer's firing rate at initialisation on the run's
+    first training batch (the batch ``stable_init_`` is given)."""
+    import pandas as pd
+
+    name, horizon = parse_point(point)
+    fields = point_fields(name, horizon)
+    task = load_task(name, time_steps=fields.get("time_steps"), max_samples=max_samples, delay=fields.get("delay"))
+    out = []
+    for seed in range(seeds):
+        order = np.random.default_rng(seed).permutation(len(task.train.labels))
+        x = task.batch(task.train, order[:batch_size])[0]
+        for arm in ARMS:
+            with torch.no_grad():
+                rate = float(build(task, arm, seed, hidden, x)(x)[1].mean())
+            out.append(dict(task=name, horizon=horizon, seed=seed, arm=arm, input_rate=float(x.mean()),
+                            initial_firing_rate=rate))
+    return pd.DataFrame(out)
+
+
 def run_id(point: str, arm: str, seed: int) -> str:
     return f"{point}-{arm}-s{seed}"
 
@@ -202,6 +223,8 @@ def _rows(out: Path) -> list[dict]:
 
 
 def main(argv=None) -> int:
+    import pandas as pd
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
     parser.add_argument("--seeds", type=int, default=5)
@@ -212,11 +235,18 @@ def main(argv=None) -> int:
     parser.add_argument("--hidden", type=int, default=BASE.hidden)
     parser.add_argument("--batch-size", type=int, default=BASE.batch_size)
     parser.add_argument("--max-samples", type=int, default=None, help="training samples (tests: a few)")
+    parser.add_argument("--initial-rates", action="store_true",
+                        help="also write each run's hidden firing rate at initialisation (no training)")
     args = parser.parse_args(argv)
     for point in args.points:
         parse_point(point)  # a bad point fails before any training
     summary = run_study(Path(args.out), args.points, args.seeds, args.arms, args.epochs, args.lr, args.hidden,
                         args.batch_size, args.max_samples)
+    if args.initial_rates:
+        rates = pd.concat([initial_rates(p, args.seeds, args.hidden, args.batch_size, args.max_samples)
+                           for p in args.points])
+        rates.to_csv(Path(args.out) / "peer_training_initial_rates.csv", index=False)
+        print(rates.to_string(index=False))
     print(paired(_rows(Path(args.out))).to_string(index=False))
     print(summary.to_string(index=False))
     return 0

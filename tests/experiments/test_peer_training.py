@@ -33,8 +33,11 @@ def test_study_writes_a_row_per_run_and_a_rerun_skips_them(tmp_path, monkeypatch
         raise AssertionError("a finished run was trained again")
 
     monkeypatch.setattr(peer_training, "train_run", no_training)
-    assert peer_training.main(["--out", str(tmp_path), *TINY]) == 0
+    assert peer_training.main(["--out", str(tmp_path), *TINY, "--initial-rates"]) == 0
     assert len(_rows(tmp_path / "peer_training.csv")) == 2
+    rates = _rows(tmp_path / "peer_training_initial_rates.csv")
+    assert [r["arm"] for r in rates] == list(peer_training.ARMS)
+    assert all(0.0 <= float(r["initial_firing_rate"]) <= 1.0 and float(r["input_rate"]) > 0 for r in rates)
 
 
 def test_stable_init_arm_changes_the_tutorial_network_and_default_keeps_it():
