@@ -1,0 +1,256 @@
+"""snntorch's tutorial network on the project's long-horizon tasks, with snntorch's default initialisation
+and with ``lifstab.stable_init_`` (issue 14's "trains at least as well on every seed" check).
+
+The network is built as snntorch's tutorials 5/6 build it (``fc1 = nn.Linear``, ``lif1``, ``fc2``, ``lif2``,
+``beta = 0.95``, ``spike_grad = surrogate.fast_sigmoid(slope=25)``), with ``lif1`` an ``snn.RLeaky(beta,
+linear_features=hidden)`` (all-to-all recurrence: the long-horizon question is about recurrence) and ``lif2``
+an ``snn.Leaky``. Readout: the output layer's membrane potential averaged over the task's readout steps
+(every step for digits, the last ``task.readout_steps`` for memory), as the tutorial's loss reads the output
+membrane; cross-entropy on that average; accuracy is its argmax. Adam at the project's long-horizon rate
+3.16e-3 for both arms (``long_horizon.BASE``: the lifstab layers' results in docs/long_horizon.md were
+trained at it, so the two studies compare; the tutorial's 5e-4 moves little in 10 short epochs).
+
+Arms: ``default`` (snntorch's and torch's own initialisation) and ``stable_init`` (``lifstab.stable_init_``
+on both ``(Linear, neuron)`` pairs, inputs a training batch, seed the run's seed). The edge-keeping arm of
+lifstab's study is not run: :class:`lifstab.EdgeKeeper` takes lifstab layers only.
+
+``python -m lifstab_experiments.peer_training --out DIR [--seeds 5] [--points digits:100 memory:100]``
+appends one row per run to ``DIR/peer_training.csv`` (a rerun skips finished runs) and writes
+``DIR/peer_training_summary.csv`` (mean and 95% t-interval of the test accuracy at the best-validation epoch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .long_horizon import BASE, parse_point, point_fields
+from .runner import append_row
+from .tasks import load_task
+
+ARMS = ("default", "stable_init")
+BETA, SLOPE = 0.95, 25
+COLUMNS = ["run_id", "task", "horizon", "arm", "seed", "epochs", "lr", "hidden", "batch_size", "max_samples",
+           "best_epoch", "val_accuracy", "test_accuracy", "final_train_loss", "firing_rate", "seconds"]
+
+
+class TutorialNet(torch.nn.Module):
+    """fc1 -> RLeaky (all-to-all) -> fc2 -> Leaky; returns the output membrane ``(T, B, n_out)`` and the
+    hidden spikes ``(T, B, hidden)``."""
+
+    def __init__(self, n_in: int, hidden: int, n_out: int) -> None:
+        import snntorch as snn
+        from snntorch import surrogate
+
+        super().__init__()
+        spike_grad = surrogate.fast_sigmoid(slope=SLOPE)
+        self.fc1 = torch.nn.Linear(n_in, hidden)
+        self.lif1 = snn.RLeaky(beta=BETA, linear_features=hidden, spike_grad=spike_grad)
+        self.fc2 = torch.nn.Linear(hidden, n_out)
+        self.lif2 = snn.Leaky(beta=BETA, spike_grad=spike_grad)
+
+    def pairs(self):
+        return [(self.fc1, self.lif1), (self.fc2, self.lif2)]
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        spk1, mem1 = self.lif1.init_rleaky()
+        mem2 = self.lif2.init_leaky()
+        mems, spikes = [], []
+        for step in range(x.shape[0]):
+            spk1, mem1 = self.lif1(self.fc1(x[step]), spk1, mem1)
+            _, mem2 = self.lif2(self.fc2(spk1), mem2)
+            mems.append(mem2)
+            spikes.append(spk1)
+        return torch.stack(mems), torch.stack(spikes)
+
+
+def logits(net: TutorialNet, x: torch.Tensor, readout_steps: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+    mem, spikes = net(x)
+    return mem[-(readout_steps or mem.shape[0]):].mean(0), spikes
+
+
+def evaluate(net: TutorialNet, task, split, batch_size: int) -> float:
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, len(split.labels), batch_size):
+            x, y = task.batch(split, np.arange(start, min(start + batch_size, len(split.labels))))
+            correct += int((logits(net, x, task.readout_steps)[0].argmax(-1) == y).sum())
+    return correct / len(split.labels)
+
+
+def build(task, arm: str, seed: int, hidden: int, init_batch: torch.Tensor) -> TutorialNet:
+    """The tutorial network at the run's seed; ``stable_init`` applies ``lifstab.stable_init_`` to it."""
+    import lifstab
+
+    if arm not in ARMS:
+        raise ValueError(f"arm={arm!r} is unknown; choose one of {list(ARMS)}")
+    torch.manual_seed(seed)
+    net = TutorialNet(task.n_in, hidden, task.n_out)
+    if arm == "stable_init":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the recommendation's notes; what changed is in its .changes
+            lifstab.stable_init_(net.pairs(), inputs=init_batch, seed=seed)
+    return net
+
+
+def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: int, batch_size: int,
+              max_samples: int | None = None) -> dict:
+    """One run: train, validate every epoch, test at the best-validation epoch. Returns its row."""
+    name, horizon = parse_point(point)
+    fields = point_fields(name, horizon)
+    task = load_task(name, time_steps=fields.get("time_steps"), max_samples=max_samples, delay=fields.get("delay"))
+    rng = np.random.default_rng(seed)
+    n_train, start = len(task.train.labels), time.time()
+    orders = [rng.permutation(n_train) for _ in range(epochs)]
+    net = build(task, arm, seed, hidden, task.batch(task.train, orders[0][:batch_size])[0])
+    optimiser = torch.optim.Adam(net.parameters(), lr=lr)
+    best = (-1.0, 0, float("nan"))  # (val accuracy, epoch, test accuracy)
+    loss, rates = torch.tensor(float("nan")), []
+    for epoch in range(epochs):
+        for first in range(0, n_train, batch_size):
+            x, y = task.batch(task.train, orders[epoch][first:first + batch_size])
+            out, spikes = logits(net, x, task.readout_steps)
+            loss = torch.nn.functional.cross_entropy(out, y)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            rates.append(float(spikes.detach().mean()))
+        val = evaluate(net, task, task.val, 256)
+        if val > best[0]:
+            best = (val, epoch, evaluate(net, task, task.test, 256))
+    return dict(run_id=run_id(point, arm, seed), task=name, horizon=horizon, arm=arm, seed=seed, epochs=epochs,
+                lr=lr, hidden=hidden, batch_size=batch_size, max_samples=max_samples, best_epoch=best[1],
+                val_accuracy=best[0], test_accuracy=best[2], final_train_loss=float(loss.detach()),
+                firing_rate=float(np.mean(rates[-max(1, n_train // batch_size):])), seconds=round(time.time() - start, 1))
+
+
+def initial_rates(point: str, seeds: int, hidden: int = BASE.hidden, batch_size: int = BASE.batch_size,
+                  max_samples: int | None = None):
+    """Per seed and arm: the input rate and the hidden layer's firing rate at initialisation on the run's
+    first training batch (the batch ``stable_init_`` is given)."""
+    import pandas as pd
+
+    name, horizon = parse_point(point)
+    fields = point_fields(name, horizon)
+    task = load_task(name, time_steps=fields.get("time_steps"), max_samples=max_samples, delay=fields.get("delay"))
+    out = []
+    for seed in range(seeds):
+        order = np.random.default_rng(seed).permutation(len(task.train.labels))
+        x = task.batch(task.train, order[:batch_size])[0]
+        for arm in ARMS:
+            with torch.no_grad():
+                rate = float(build(task, arm, seed, hidden, x)(x)[1].mean())
+            out.append(dict(task=name, horizon=horizon, seed=seed, arm=arm, input_rate=float(x.mean()),
+                            initial_firing_rate=rate))
+    return pd.DataFrame(out)
+
+
+def run_id(point: str, arm: str, seed: int) -> str:
+    return f"{point}-{arm}-s{seed}"
+
+
+def finished(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    with open(path, newline="") as f:
+        return {r["run_id"] for r in csv.DictReader(f) if r.get("seconds")}
+
+
+def summarise(rows: list[dict]):
+    """Per (task, horizon, arm): mean test accuracy, 95% t-interval half-width, min, max; and per (task,
+    horizon) how many seeds have ``stable_init`` >= ``default`` (seeds with both arms)."""
+    import pandas as pd
+    from scipy import stats
+
+    frame = pd.DataFrame(rows).astype({"test_accuracy": float, "horizon": int, "seed": int})
+    out = []
+    for (task, horizon, arm), part in frame.groupby(["task", "horizon", "arm"]):
+        acc = part.test_accuracy.to_numpy()
+        half = stats.t.ppf(0.975, len(acc) - 1) * acc.std(ddof=1) / np.sqrt(len(acc)) if len(acc) > 1 else np.nan
+        paired = frame[(frame.task == task) & (frame.horizon == horizon)].pivot(index="seed", columns="arm",
+                                                                              values="test_accuracy").dropna()
+        at_least = int((paired["stable_init"] >= paired["default"]).sum()) if set(ARMS) <= set(paired) else None
+        out.append(dict(task=task, horizon=horizon, arm=arm, seeds=len(acc), mean=acc.mean(), ci95=half,
+                        min=acc.min(), max=acc.max(), firing_rate=pd.to_numeric(part.firing_rate).mean(),
+                        stable_ge_default_seeds=at_least, paired_seeds=len(paired)))
+    return pd.DataFrame(out)
+
+
+def paired(rows: list[dict]):
+    """Per (task, horizon, seed): each arm's test accuracy side by side and ``stable_init - default``."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows).astype({"test_accuracy": float, "horizon": int, "seed": int})
+    table = frame.pivot_table(index=["task", "horizon", "seed"], columns="arm", values="test_accuracy").reset_index()
+    if set(ARMS) <= set(table.columns):
+        table["stable_minus_default"] = table["stable_init"] - table["default"]
+    return table
+
+
+def run_study(out: Path, points, seeds: int, arms=ARMS, epochs: int = BASE.epochs, lr: float = BASE.lr,
+              hidden: int = BASE.hidden, batch_size: int = BASE.batch_size, max_samples: int | None = None):
+    """Run every (point, arm, seed) not yet in ``out/peer_training.csv``; write and return the summary."""
+    from .runner import read_rows
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "peer_training.csv"
+    torch.set_num_threads(1)
+    for point in points:
+        for seed in range(seeds):
+            for arm in arms:
+                if run_id(point, arm, seed) in finished(path):
+                    continue
+                row = train_run(point, arm, seed, epochs, lr, hidden, batch_size, max_samples)
+                append_row(path, row, COLUMNS)
+                print(f"{row['run_id']}: test {row['test_accuracy']:.3f} (best epoch {row['best_epoch']}, "
+                      f"{row['seconds']} s)", flush=True)
+    summary = summarise(read_rows(path))
+    summary.to_csv(out / "peer_training_summary.csv", index=False)
+    paired(read_rows(path)).to_csv(out / "peer_training_paired.csv", index=False)
+    return summary
+
+
+def _rows(out: Path) -> list[dict]:
+    from .runner import read_rows
+    return read_rows(out / "peer_training.csv")
+
+
+def main(argv=None) -> int:
+    import pandas as pd
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--points", nargs="+", default=["digits:100"])
+    parser.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS)
+    parser.add_argument("--epochs", type=int, default=BASE.epochs)
+    parser.add_argument("--lr", type=float, default=BASE.lr)
+    parser.add_argument("--hidden", type=int, default=BASE.hidden)
+    parser.add_argument("--batch-size", type=int, default=BASE.batch_size)
+    parser.add_argument("--max-samples", type=int, default=None, help="training samples (tests: a few)")
+    parser.add_argument("--initial-rates", action="store_true",
+                        help="also write each run's hidden firing rate at initialisation (no training)")
+    args = parser.parse_args(argv)
+    for point in args.points:
+        parse_point(point)  # a bad point fails before any training
+    summary = run_study(Path(args.out), args.points, args.seeds, args.arms, args.epochs, args.lr, args.hidden,
+                        args.batch_size, args.max_samples)
+    if args.initial_rates:
+        rates = pd.concat([initial_rates(p, args.seeds, args.hidden, args.batch_size, args.max_samples)
+                           for p in args.points])
+        rates.to_csv(Path(args.out) / "peer_training_initial_rates.csv", index=False)
+        print(rates.to_string(index=False))
+    print(paired(_rows(Path(args.out))).to_string(index=False))
+    print(summary.to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

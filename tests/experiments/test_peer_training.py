@@ -1,0 +1,52 @@
+"""The snntorch tutorial-network study (issue 14): runs, writes one row per run, skips finished runs."""
+
+import csv
+
+import pytest
+import torch
+
+pytest.importorskip("snntorch", reason="the peer-training study needs snntorch (pip install 'lifstab[interop]')")
+
+from lifstab_experiments import peer_training  # noqa: E402
+from lifstab_experiments.tasks import load_task  # noqa: E402
+
+TINY = ["--seeds", "1", "--points", "digits:20", "--epochs", "1", "--max-samples", "8", "--batch-size", "4",
+        "--hidden", "8"]
+
+
+def _rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_study_writes_a_row_per_run_and_a_rerun_skips_them(tmp_path, monkeypatch):
+    assert peer_training.main(["--out", str(tmp_path), *TINY]) == 0
+    rows = _rows(tmp_path / "peer_training.csv")
+    assert sorted(r["run_id"] for r in rows) == ["digits:20-default-s0", "digits:20-stable_init-s0"]
+    assert all(0.0 <= float(r["test_accuracy"]) <= 1.0 and r["best_epoch"] == "0" for r in rows)
+    summary = _rows(tmp_path / "peer_training_summary.csv")
+    assert {r["arm"] for r in summary} == set(peer_training.ARMS)
+    (pair,) = _rows(tmp_path / "peer_training_paired.csv")
+    assert float(pair["stable_minus_default"]) == pytest.approx(float(pair["stable_init"]) - float(pair["default"]))
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a finished run was trained again")
+
+    monkeypatch.setattr(peer_training, "train_run", no_training)
+    assert peer_training.main(["--out", str(tmp_path), *TINY, "--initial-rates"]) == 0
+    assert len(_rows(tmp_path / "peer_training.csv")) == 2
+    rates = _rows(tmp_path / "peer_training_initial_rates.csv")
+    assert [r["arm"] for r in rates] == list(peer_training.ARMS)
+    assert all(0.0 <= float(r["initial_firing_rate"]) <= 1.0 and float(r["input_rate"]) > 0 for r in rates)
+
+
+def test_stable_init_arm_changes_the_tutorial_network_and_default_keeps_it():
+    task = load_task("digits", time_steps=20)
+    x = task.batch(task.train, list(range(4)))[0]
+    default, stable = (peer_training.build(task, arm, 3, 8, x) for arm in peer_training.ARMS)
+    torch.manual_seed(3)
+    fresh = peer_training.TutorialNet(task.n_in, 8, task.n_out)
+    assert torch.equal(default.fc1.weight, fresh.fc1.weight)
+    assert not torch.equal(stable.fc1.weight, fresh.fc1.weight)
+    with pytest.raises(ValueError, match="arm"):
+        peer_training.build(task, "edge", 0, 8, x)
