@@ -227,7 +227,7 @@ def conditions_i_and_ii(n_in: int, n_rec: int, decay: float, threshold: float, r
         residual = abs(sol.rate - target) if math.isfinite(sol.rate) else float("inf")
         feasible = sol.converged and residual <= 1e-6
         reason = "" if feasible else (f"the firing-rate solve did not converge (rate {sol.rate:.4g} at mean {mu:.4g}"
-                                      f" for target {target:g})")
+                                      f" for target {target:g}){': ' + sol.reason if sol.reason else ''}")
         form = "firing_rate"
     else:
         mu = closed
