@@ -181,7 +181,7 @@ def solve_recurrent_mean(reset: str, n_in: int, n_rec: int, decay: float, thresh
                          start: float) -> RateSolution:
     """The recurrent mean whose layer fires at ``target_rate`` (arguments validated by the caller;
     ``start``: a first guess, e.g. the closed form); not converged, with the reason, where the voltage chain
-    has no stationary law (no temporal noise: input_var 0 and the recurrent spikes' variance gone)."""
+    has no unique stationary law on its grid (:class:`NoStationaryLaw`)."""
     try:
         return _solve(reset, n_in, n_rec, decay, threshold, input_mean, input_var, input_weight_variance,
                       target_rate, start)
