@@ -95,6 +95,10 @@ DEFAULT_TARGET_RATES = {"multiplicative_1": 0.475}
 #: depends on the spike, which the closed form's independence ignores. For the others the closed form is
 #: kept: the rate form agrees with it (tests/test_firing_rate.py: to 4e-3 relative in the mean, the grid's accuracy).
 RATE_SOLVED_RESETS = ("multiplicative_1", "multiplicative_2")
+#: the largest |threshold| and |input_mean| accepted: Conditions I and II square them (and the recurrent mean,
+#: of the threshold's scale), and float64 overflows at 1.8e308; measured: recommend overflowed at input_mean
+#: 1e154 and threshold 1e300, and is finite at 1e150 (tests/test_conditions.py)
+MAX_MAGNITUDE = 1e150
 
 
 # ---- validation -----------------------------------------------------------------------------
@@ -202,9 +206,9 @@ def conditions_i_and_ii(n_in: int, n_rec: int, decay: float, threshold: float, r
     balance (the only form of the paper variant, whose target is 1/2)."""
     n_in, n_rec = _check_int("n_in", n_in, 1), _check_int("n_rec", n_rec, 2)
     decay = _check_float("decay", decay, 0.0, 1.0)
-    threshold = _check_float("threshold", threshold, 0.0)
+    threshold = _check_float("threshold", threshold, 0.0, MAX_MAGNITUDE, high_open=False)
     reset, variant = _check_reset(reset), _check_variant(variant)
-    mean_x = _check_float("input_mean", input_mean)
+    mean_x = _check_float("input_mean", input_mean, -MAX_MAGNITUDE, MAX_MAGNITUDE, False, False)
     var_x = _check_float("input_var", input_var, 0.0, low_open=False)
     var_u = (2.0 / (n_in + n_rec) if input_weight_variance is None
              else _check_float("input_weight_variance", input_weight_variance, 0.0, low_open=False))
@@ -223,7 +227,7 @@ def conditions_i_and_ii(n_in: int, n_rec: int, decay: float, threshold: float, r
         residual = abs(sol.rate - target) if math.isfinite(sol.rate) else float("inf")
         feasible = sol.converged and residual <= 1e-6
         reason = "" if feasible else (f"the firing-rate solve did not converge (rate {sol.rate:.4g} at mean {mu:.4g}"
-                                      f" for target {target:g})")
+                                      f" for target {target:g}){': ' + sol.reason if sol.reason else ''}")
         form = "firing_rate"
     else:
         mu = closed
@@ -446,8 +450,11 @@ def input_statistics(inputs=None, input_mean=None, input_var=None) -> tuple[floa
             raise ValueError(f"inputs must be a tensor or array of numbers, got {type(inputs).__name__}") from None
         if x.size < 2 or not np.all(np.isfinite(x)):
             raise ValueError("inputs must hold at least 2 finite values")
+        if abs(float(x.mean())) > MAX_MAGNITUDE:
+            raise ValueError(f"inputs have mean {float(x.mean()):g}; |mean| must be <= {MAX_MAGNITUDE:g}")
         return float(x.mean()), float(x.var())
-    mean = 0.5 if input_mean is None else _check_float("input_mean", input_mean)
+    mean = 0.5 if input_mean is None else _check_float("input_mean", input_mean, -MAX_MAGNITUDE, MAX_MAGNITUDE,
+                                                            False, False)
     var = 0.25 if input_var is None else _check_float("input_var", input_var, 0.0, low_open=False)
     return mean, var
 
@@ -670,7 +677,7 @@ def recommend(n_in: int, n_rec: int, *, tau=None, decay=None, threshold, reset: 
     """
     n_in, n_rec = _check_int("n_in", n_in, 1), _check_int("n_rec", n_rec, 2)
     alpha = resolve_decay(tau, decay)
-    threshold = _check_float("threshold", threshold, 0.0)
+    threshold = _check_float("threshold", threshold, 0.0, MAX_MAGNITUDE, high_open=False)
     _check_reset(reset)
     _check_variant(variant)
     info = family_info(family)

@@ -44,6 +44,15 @@ _NODES = np.concatenate([
 _WEIGHTS = np.concatenate([(b - a) / 2 * _GL_WEIGHTS for a, b in zip(_BREAKS[:-1], _BREAKS[1:])])
 #: half-width of the integration range in standard deviations
 _SPAN = 40.0
+#: the widest voltage spread ``std * sharpness`` (over ``min(1, tail - 1)`` for a tailed family, whose core
+#: narrows with tail - 1) at which gaussian_moment agrees with adaptive quadrature to 1e-8. Measured against
+#: scipy's quad (tests/test_expectations.py::test_gaussian_moment_is_accurate_up_to_its_spread_limit): the
+#: quadrature rule is within 3e-13 up to 1e10, 6e-9 at 1e11 and 1e-2 at 1e12 (its first panel no longer
+#: resolves the surrogate); the rectangular closed form (a difference of erfs) is 8e-9 off at 1e8 and 2e-6 at
+#: 1e10; the triangular and gaussian closed forms square std and give NaN from 1e152 (known defect: the
+#: triangular closed form cancels, 5e-8 off at 1e2 and 1e-4 at 1e3; its limit here is only the overflow)
+GAUSSIAN_SPREAD_LIMITS = {"sigmoid": 1e10, "fast_sigmoid": 1e10, "q_pseudo_spike": 1e10, "rectangular": 1e8,
+                          "triangular": 1e150, "gaussian": 1e150, "exponential": 1e150}
 
 
 def _backend(*values) -> str:
@@ -79,6 +88,31 @@ def _checked(names: tuple[str, ...], values: tuple, positive: tuple[str, ...] = 
             raise ValueError(f"{name} must be finite{' and > 0' if name in positive else ''}, got {value!r}")
 
 
+def _numpy(value) -> np.ndarray:
+    return value.detach().cpu().double().numpy() if isinstance(value, torch.Tensor) else np.asarray(value, float)
+
+
+def _check_dampening(dampening, m: int, dtype) -> None:
+    """ValueError unless dampening**m (a factor of every moment) is finite in ``dtype``."""
+    limit = float((np.finfo(dtype).max if isinstance(dtype, np.dtype) else torch.finfo(dtype).max) ** (1 / m))
+    if np.any(_numpy(dampening) > limit):
+        raise ValueError(f"dampening={dampening!r} must be <= {limit:.4g} for m={m}: dampening**m overflows {dtype}")
+
+
+def _check_spread(family: str, std, sharpness, extra: tuple) -> None:
+    """ValueError unless std is within :data:`GAUSSIAN_SPREAD_LIMITS` of the surrogate's width."""
+    with np.errstate(over="ignore"):
+        spread = _numpy(std) * _numpy(sharpness)
+        if extra:
+            core = np.minimum(1.0, _numpy(extra[0]) - 1.0)
+            spread = spread / np.where(core > 0, core, 1.0)
+    limit = GAUSSIAN_SPREAD_LIMITS[family]
+    if np.any(spread > limit * (1 + 1e-12)):  # at the limit itself, tail - 1 may round the ratio up
+        ratio = "std * sharpness / min(1, tail - 1)" if extra else "std * sharpness"
+        raise ValueError(f"std={float(np.max(_numpy(std))):g} is too wide for family={family!r}: {ratio} must be "
+                         f"<= {limit:g} (where the moment is accurate to 1e-8)")
+
+
 def _as_arrays(backend: str, values):
     if backend == "numpy":
         return [np.asarray(v, dtype=float) for v in values]
@@ -96,6 +130,7 @@ def uniform_moment(family: str, m: int, y_min, y_max, threshold, dampening, shar
              (y_min, y_max, threshold, dampening, sharpness, *extra), positive=("dampening", "sharpness"))
     backend = _backend(y_min, y_max, threshold, dampening, sharpness, tail)
     args = _as_arrays(backend, (y_min, y_max, threshold, dampening, sharpness, *extra))
+    _check_dampening(dampening, m, args[0].dtype)
     if backend == "numpy":
         if np.any(args[0] > args[1]):
             raise ValueError("y_min must not exceed y_max")
@@ -119,6 +154,8 @@ def gaussian_moment(family: str, m: int, mean, std, threshold, dampening, sharpn
         backend, (mean, std, threshold, dampening, sharpness, *extra))
     if (std <= 0).any():
         raise ValueError("std must be > 0")
+    _check_dampening(dampening, m, mean.dtype)
+    _check_spread(family, std, sharpness, extra)
     kernels = _KERNELS[backend]
     suffix = _suffix(derivative)
     with np.errstate(all="ignore"):  # untaken branches may overflow
@@ -150,4 +187,5 @@ def voltage_moments(y_min, y_max):
     return kernels["uniform_voltage_mean"](y_min, y_max), kernels["uniform_voltage_square_mean"](y_min, y_max)
 
 
-__all__ = ["uniform_moment", "gaussian_moment", "voltage_moments", "GAUSSIAN_CLOSED_FAMILIES", "MOMENTS"]
+__all__ = ["uniform_moment", "gaussian_moment", "voltage_moments", "GAUSSIAN_CLOSED_FAMILIES", "GAUSSIAN_SPREAD_LIMITS",
+           "MOMENTS"]

@@ -48,6 +48,12 @@ SPLIT_ROUGHNESS = 1e-2
 TAIL_MASS = 1e-10
 
 
+class NoStationaryLaw(ArithmeticError):
+    """The voltage chain has no unique stationary law: with temporal noise far below its cells' width (none when
+    input_var is 0 and the recurrent spikes' variance is gone) the discretised chain is deterministic and may hold
+    several closed cycles (the linear system is singular, or so near it that the solve gives NaN)."""
+
+
 def _edges(low: np.ndarray, high: np.ndarray, threshold: float, cells: int) -> np.ndarray:
     """Cell edges (nodes, cells + 1) over [low, high] per node, the threshold on an edge (so that every
     cell spikes or not)."""
@@ -75,7 +81,15 @@ def _stationary(reset: str, decay: float, threshold: float, mean: np.ndarray, no
     system[:, -1, :] = 1.0  # replace one (redundant) balance equation by the normalisation
     rhs = np.zeros((nodes, cells, 1))
     rhs[:, -1] = 1.0
-    return np.clip(np.linalg.solve(system, rhs)[..., 0], 0.0, None)
+    try:
+        law = np.linalg.solve(system, rhs)[..., 0]
+    except np.linalg.LinAlgError:
+        law = np.full((nodes, cells), np.nan)
+    if not np.all(np.isfinite(law)):  # singular, or so close to it that the solve gives NaN
+        raise NoStationaryLaw(f"the voltage chain has no unique stationary law on its grid (temporal noise std "
+                              f"{noise_std:.3g}, cells up to {np.diff(edges).max():.3g} wide: the discretised chain is "
+                              "deterministic, with several cycles)")
+    return np.clip(law, 0.0, None)
 
 
 def _node_means(mean: float, quenched_variance: float, nodes: int):
@@ -125,6 +139,7 @@ class RateSolution(NamedTuple):
     rate: float  # the chain's stationary rate at the solution
     rate_square_mean: float  # E[r_j^2] over neurons, at the fixed point
     converged: bool
+    reason: str = ""  # why not converged, where the solver knows
 
 
 def _statistics(n_in, n_rec, input_mean, input_var, input_weight_variance, mu, target, square_mean):
@@ -165,7 +180,18 @@ def solve_recurrent_mean(reset: str, n_in: int, n_rec: int, decay: float, thresh
                          input_var: float, input_weight_variance: float, target_rate: float,
                          start: float) -> RateSolution:
     """The recurrent mean whose layer fires at ``target_rate`` (arguments validated by the caller;
-    ``start``: a first guess, e.g. the closed form).
+    ``start``: a first guess, e.g. the closed form); not converged, with the reason, where the voltage chain
+    has no unique stationary law on its grid (:class:`NoStationaryLaw`)."""
+    try:
+        return _solve(reset, n_in, n_rec, decay, threshold, input_mean, input_var, input_weight_variance,
+                      target_rate, start)
+    except NoStationaryLaw as err:
+        return RateSolution(start, float("nan"), float("nan"), target_rate**2, False, str(err))
+
+
+def _solve(reset: str, n_in: int, n_rec: int, decay: float, threshold: float, input_mean: float, input_var: float,
+           input_weight_variance: float, target_rate: float, start: float) -> RateSolution:
+    """:func:`solve_recurrent_mean`'s work.
 
     Two unknowns, the mean and the rates' second moment E[r_j^2] (which sets the variance split), and two
     equations, rate = target and E[r_j^2] = its value under the chain: first the rate alone is bracketed
@@ -196,10 +222,13 @@ def solve_recurrent_mean(reset: str, n_in: int, n_rec: int, decay: float, thresh
         rate, square, _ = population(mu + unit * x[0], x[1])
         return [rate - target_rate, square - x[1]]
 
-    solution = optimize.root(equations, [0.0, population(mu, square_mean)[1]], method="hybr",
-                             options={"xtol": 1e-8})
+    try:
+        solution = optimize.root(equations, [0.0, population(mu, square_mean)[1]], method="hybr",
+                                 options={"xtol": 1e-8})
+    except NoStationaryLaw:  # a step to E[r_j^2] >= rate (impossible: r_j <= 1) leaves no temporal noise
+        solution = None
     # MINPACK's success means its steps became small, not that the equations hold: check them
-    if solution.success and np.all(np.abs(solution.fun) <= [1e-9, FIXED_POINT_TOLERANCE]):
+    if solution is not None and solution.success and np.all(np.abs(solution.fun) <= [1e-9, FIXED_POINT_TOLERANCE]):
         mu, square_mean = mu + unit * solution.x[0], float(solution.x[1])
         rate, _, var_w = population(mu, square_mean)
         return RateSolution(mu, var_w, rate, square_mean, True)

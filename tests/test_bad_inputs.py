@@ -118,14 +118,7 @@ def _finite(value) -> bool:
 PROPAGATES_NONFINITE = ("input_projection", "RecurrentLIF.forward", "spike")
 #: (entry point, argument, bad value) -> why it still fails: known defects, reported, kept visible (the
 #: test fails when one is fixed, so that it is removed from here)
-KNOWN = {
-    ("gaussian_moment", "std", 1e300): "the quadrature squares std (overflow above 1e154): NaN; it also "
-                                       "misses the peak (0.0 instead of 2e-101 at std 1e100, sigmoid)",
-    ("uniform_moment", "dampening", 1e300): "dampening^2 is 1e600: no float64 holds the exact value",
-    ("recommend", "threshold", 1e300): "OverflowError in Condition I's firing-rate solver (threshold**2)",
-    ("recommend", "input_mean", 1e300): "OverflowError in Condition I's firing-rate solver (input_mean**2)",
-    ("recommend", "input_mean", -1e300): "OverflowError in Condition I's firing-rate solver (input_mean**2)",
-}
+KNOWN: dict = {}
 
 
 def _outcome(name, argument, bad) -> str:

@@ -401,3 +401,15 @@ def test_summary_gives_a_usable_sharpness_and_the_training_recipe_when_iv_has_no
     assert "none: the surrogate keeps the family's default 1" in text
     assert float(rec.surrogate().sharpness.mean()) == 1.0
     assert "lifstab.EdgeKeeper" in text
+
+
+@pytest.mark.parametrize("argument, value", [("threshold", C.MAX_MAGNITUDE), ("input_mean", C.MAX_MAGNITUDE),
+                                             ("input_mean", -C.MAX_MAGNITUDE)])
+def test_recommend_up_to_max_magnitude_then_value_error(argument, value):
+    """Up to MAX_MAGNITUDE Conditions I and II are finite; past it (their squares overflow) a ValueError names
+    the argument."""
+    base = dict(n_in=10, n_rec=20, tau=20.0, threshold=0.5, reset="subtractive", input_mean=0.5, input_var=0.25)
+    rec = C.recommend(**{**base, argument: value})
+    assert np.isfinite(rec.recurrent_mean) and np.isfinite(rec.recurrent_std)
+    with pytest.raises(ValueError, match=argument):
+        C.recommend(**{**base, argument: 1e3 * value})

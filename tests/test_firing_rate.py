@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
 
@@ -116,6 +116,12 @@ def test_cli_target_rate(capsys):
 
 
 @settings(max_examples=20)
+# seen failing (hypothesis seed 3): no input noise, a chain deterministic on its grid (singular system, NaN rate)
+@example(reset="multiplicative_1", n_in=2, n_rec=161, tau=87.0, threshold=4.0, input_mean=0.5, input_var=0.0,
+         target=0.02)
+# MINPACK stepped to E[r_j^2] > rate, leaving no temporal noise (singular system): the fallback solves it
+@example(reset="multiplicative_2", n_in=1, n_rec=3, tau=100.0, threshold=0.001, input_mean=1.0, input_var=0.0,
+         target=0.45)
 @given(reset=st.sampled_from(["multiplicative_1", "multiplicative_2"]), n_in=st.integers(1, 1000),
        n_rec=st.integers(2, 1000), tau=st.floats(1.0, 100.0), threshold=st.floats(1e-3, 10.0),
        input_mean=st.floats(0.0, 1.0), input_var=st.floats(0.0, 0.25), target=st.floats(0.02, 0.45))
@@ -129,3 +135,16 @@ def test_firing_rate_form_solves_or_says_why(reset, n_in, n_rec, tau, threshold,
         assert res.residual <= 1e-6 and math.isfinite(res.recurrent_mean)
     else:
         assert res.reason
+
+
+def test_a_chain_without_a_stationary_law_is_reported():
+    """No input noise and a grid far coarser than the recurrent noise: not feasible, and the reason says why."""
+    res = C.conditions_i_and_ii(2, 161, math.exp(-1 / 87), 4.0, "multiplicative_1", input_mean=0.5, input_var=0.0,
+                                target_rate=0.02)
+    assert not res.feasible and "no unique stationary law" in res.reason
+
+
+def test_the_stationary_law_of_a_deterministic_chain_with_two_cycles_is_refused():
+    with pytest.raises(F.NoStationaryLaw):
+        edges = F._edges(np.array([-1.0, -1.0]), np.array([2.0, 2.0]), 0.5, 20)
+        F._stationary("multiplicative_2", 0.9, 0.5, np.array([0.0, 0.0]), 0.0, edges)
