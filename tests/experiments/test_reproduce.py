@@ -6,6 +6,7 @@ import pytest
 
 from lifstab_experiments import reproduce
 from lifstab_experiments.reproduce import Step
+from lifstab_experiments.runner import read_rows
 
 
 @pytest.fixture
@@ -59,3 +60,22 @@ def test_default_job_writes_report_with_existing_figures(tmp_path):
         assert png.exists() and png.with_suffix(".pdf").exists()
     for table in ("recommendations.csv", "conditions-predicted-vs-measured.csv"):
         assert (tmp_path / "tables" / table).exists()
+
+
+def test_long_horizon_step_writes_its_figures_table_and_headline(tmp_path, monkeypatch):
+    """The long-horizon step at a tiny scale: accuracy against horizon per arm, rho over training."""
+    from lifstab_experiments import long_horizon
+
+    monkeypatch.setitem(long_horizon.QUICK, "points", ("digits:20", "memory:5"))
+    monkeypatch.setitem(long_horizon.QUICK, "seeds", 1)
+    monkeypatch.setitem(long_horizon.QUICK, "epochs", 1)
+    monkeypatch.setitem(long_horizon.QUICK, "arms", ("default", "edge", "gru"))
+    status = reproduce.run(tmp_path, only=["long_horizon"])
+    assert not status["failed"] and status["done"] == ["long_horizon"]
+    out = tmp_path / "long_horizon"
+    for name in ("long_horizon.png", "long_horizon.pdf", "rho_over_training.png", "long_horizon_summary.csv"):
+        assert (out / name).exists(), name
+    assert len(read_rows(out / "long_horizon.csv")) == 2 * 3
+    assert sorted(p.name for p in (out / "diagnosis").iterdir()) == ["default", "edge"]
+    md = (tmp_path / "report.md").read_text()
+    assert "Long horizons" in md and "latency digits at T 20" in md
