@@ -177,15 +177,12 @@ def paper_init_(layer: lifstab.RecurrentLIF, inputs: torch.Tensor | None) -> boo
     """Conditions I-IV in the paper's variant, its way: I and II shift and rescale the recurrent weights,
     III sets the per-neuron dampening from the weights in place, IV the sharpness where it has a root
     (else sharpness 1, the paper's default). Returns whether all four hold."""
-    rec = lifstab.recommend(layer.n_in, layer.n_rec, decay=float(layer.decay.detach().double().mean()),
-                            threshold=float(layer.threshold.detach().double().mean()), reset=layer.reset,
-                            detach_reset=layer.detach_reset, inputs=inputs, family=layer.surrogate.family,
-                            variant="paper")
+    common = dict(decay=float(layer.decay.detach().double().mean()), reset=layer.reset,
+                  threshold=float(layer.threshold.detach().double().mean()), detach_reset=layer.detach_reset,
+                  inputs=inputs, family=layer.surrogate.family, variant="paper")
+    rec = lifstab.recommend(layer.n_in, layer.n_rec, **common)
     _set_recurrent_moments(layer, rec.recurrent_mean, rec.recurrent_std)
-    rec = lifstab.recommend(layer.n_in, layer.n_rec, decay=float(layer.decay.detach().double().mean()),
-                            threshold=float(layer.threshold.detach().double().mean()), reset=layer.reset,
-                            detach_reset=layer.detach_reset, inputs=inputs, family=layer.surrogate.family,
-                            variant="paper", w_in=layer.w_in, w_rec=layer.recurrent_weight())
+    rec = lifstab.recommend(layer.n_in, layer.n_rec, **common, w_in=layer.w_in, w_rec=layer.recurrent_weight())
     like = layer.w_in
     damp = _per_neuron(rec.dampening, like)
     damp = torch.where(torch.isfinite(damp) & (damp > 0), damp, torch.ones_like(damp))
