@@ -11,14 +11,14 @@ from lifstab.edge_keeping import KNOBS
 from lifstab.surrogates import FAMILIES
 
 from .initialisation import CONDITION_SETS, INITS
-from .models import ANN_MODELS, MODELS
+from .models import ANN_MODELS, MODELS, READOUTS
 from .tasks import LOADERS
 
 
 #: fields added after results were committed, left out of ``run_id`` at these defaults so that
 #: earlier rows keep their identifiers
 LATER_FIELDS = {"target_rho": None, "keep_every": 5, "keep_knob": "sharpness", "recurrent_lr_scale": 1.0,
-                "delay": None}
+                "delay": None, "readout": "linear"}
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,8 @@ class RunConfig:
     that initial firing rate; ``sparsity_loss`` adds ``s(epoch) (mean rate - 0.01)^2`` ramped on
     from E/5 to 3E/5. ``target_rho`` keeps the edge during training (:class:`lifstab.EdgeKeeper`: every
     ``keep_every`` steps each layer's ``keep_knob`` (sharpness or dampening) is re-set to measured rho = ``target_rho``);
-    ``recurrent_lr_scale`` multiplies the learning rate of the recurrent weights; ``delay`` is the
-    memory task's.
+    ``recurrent_lr_scale`` multiplies the learning rate of the recurrent weights; ``readout`` is
+    ``"linear"`` or ``"membrane"`` (a leaky output layer); ``delay`` is the memory task's.
     """
 
     experiment: str = "single"
@@ -57,6 +57,7 @@ class RunConfig:
     keep_every: int = 5
     keep_knob: str = "sharpness"
     recurrent_lr_scale: float = 1.0
+    readout: str = "linear"
     seed: int = 0
     time_steps: int | None = None
     delay: int | None = None
@@ -86,6 +87,9 @@ class RunConfig:
             raise ValueError(f"target_rate, target_rho and sparsity_loss need a spiking model, not model={self.model!r}")
         if self.target_rho is not None and not (math.isfinite(self.target_rho) and self.target_rho > 0):
             raise ValueError(f"target_rho must be finite and > 0, got {self.target_rho!r}")
+        if self.readout not in READOUTS or (self.readout != "linear" and self.model not in ("lif", "alif")):
+            raise ValueError(f"readout={self.readout!r} must be one of {list(READOUTS)} ('membrane' needs model "
+                             f"lif or alif, got {self.model!r})")
         if self.keep_knob not in KNOBS:  # named as the config field, not as EdgeKeeper's argument
             raise ValueError(f"keep_knob={self.keep_knob!r} is unknown; choose one of {list(KNOBS)}")
         if not isinstance(self.keep_every, int) or self.keep_every < 1:

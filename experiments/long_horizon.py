@@ -50,9 +50,15 @@ def point_fields(task: str, horizon: int) -> dict:
     return {"task": task, "delay": horizon} if task == "memory" else {"task": task, "time_steps": horizon}
 
 
+#: an arm name ending in this reads the logits from a leaky membrane (``readout="membrane"``)
+MEMBRANE = "+membrane"
+
+
 def arm_fields(arm: str) -> dict:
     """The config fields of an arm: a name of :data:`ARMS`, or ``"edge:RHO"`` (the edge arm at another
-    target rho)."""
+    target rho); either with :data:`MEMBRANE` appended (the membrane-potential readout)."""
+    if arm.endswith(MEMBRANE):
+        return {**arm_fields(arm[: -len(MEMBRANE)]), "readout": "membrane"}
     if arm in ARMS:
         return ARMS[arm]
     name, _, value = arm.partition(":")
@@ -61,7 +67,7 @@ def arm_fields(arm: str) -> dict:
     except ValueError:
         target = None
     if name != "edge" or target is None or not target > 0:
-        raise ValueError(f"arms [{arm!r}] are unknown; choose from {list(ARMS)} or edge:RHO")
+        raise ValueError(f"arms [{arm!r}] are unknown; choose from {list(ARMS)} or edge:RHO, optionally + {MEMBRANE!r}")
     return {**ARMS["edge"], "target_rho": target}
 
 
@@ -73,7 +79,14 @@ def configs(points=DEFAULT_POINTS, seeds: int = 5, arms=tuple(ARMS), base: RunCo
 
 
 def arm_of(row) -> str:
-    """The arm a result row belongs to (``edge:RHO`` for the edge arm at a target other than its own)."""
+    """The arm a result row belongs to (``edge:RHO`` for the edge arm at a target other than its own;
+    :data:`MEMBRANE` appended for the membrane-potential readout)."""
+    if row.get("readout") not in (None, "", "linear"):
+        return _base_arm(row) + MEMBRANE
+    return _base_arm(row)
+
+
+def _base_arm(row) -> str:
     for name, fields in reversed(ARMS.items()):
         if name == "edge" and row.get("target_rho") not in (None, ""):
             rho = float(row["target_rho"])

@@ -7,6 +7,7 @@ of each spiking layer (empty for the GRU); the training loop decides how steps a
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import torch
@@ -50,12 +51,35 @@ class _SpikingStack(nn.Module):
         return ModelOutput(self.readout(h), rates)
 
 
+class LeakyReadout(nn.Module):
+    """A non-spiking leaky output layer: ``v_t = decay v_{t-1} + W z_t + b``; the logits are ``v_t`` (the
+    membrane-potential readout of snntorch's tutorials)."""
+
+    def __init__(self, n_in: int, n_out: int, tau: float = 20.0) -> None:
+        super().__init__()
+        self.linear = nn.Linear(n_in, n_out)
+        self.decay = math.exp(-1.0 / tau)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        current, v, out = self.linear(z), 0.0, []
+        for c in current:
+            v = self.decay * v + c
+            out.append(v)
+        return torch.stack(out)
+
+
+#: how the last layer's spikes become logits: a linear map per step, or a leaky membrane
+READOUTS = ("linear", "membrane")
+
+
 class SpikingNet(_SpikingStack):
-    """Stacked recurrent LIF or ALIF layers (``cell``) and a linear readout of the last layer's spikes."""
+    """Stacked recurrent LIF or ALIF layers (``cell``) and a readout of the last layer's spikes
+    (``readout``: :data:`READOUTS`; the membrane's time constant is the layers' ``tau``)."""
 
     def __init__(self, n_in: int, n_hidden: int, n_out: int, cell: str = "lif", layers: int = 2,
                  surrogate: Surrogate | str = "fast_sigmoid", tau: float = 20.0, threshold: float = 1.0,
-                 vocabulary: bool = False, seed: int = 0, reset: str = "subtractive", time_repeat: int = 1) -> None:
+                 vocabulary: bool = False, seed: int = 0, reset: str = "subtractive", time_repeat: int = 1,
+                 readout: str = "linear") -> None:
         super().__init__()
         layer_class = {"lif": RecurrentLIF, "alif": RecurrentALIF}[cell]
         self.encoder = _Encoder(n_in, n_hidden, vocabulary, time_repeat)
@@ -64,8 +88,9 @@ class SpikingNet(_SpikingStack):
             layer_class(a, b, tau=tau, threshold=threshold, surrogate=surrogate, seed=seed + i, reset=reset)
             for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))
         )
-        self.readout = nn.Linear(n_hidden, n_out)
-
+        if readout not in READOUTS:
+            raise ValueError(f"readout={readout!r} is unknown; choose one of {list(READOUTS)}")
+        self.readout = nn.Linear(n_hidden, n_out) if readout == "linear" else LeakyReadout(n_hidden, n_out, tau)
 
 
 class SpikingLSTMLayer(nn.Module):

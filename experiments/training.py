@@ -128,6 +128,8 @@ def setup(config: RunConfig, device: torch.device | str = "cpu"):
         from .initialisation import PAPER_NEURON
 
         neuron = PAPER_NEURON
+    if config.readout != "linear":
+        neuron = {**neuron, "readout": config.readout}
     model = build_model(config.model, task.n_in, config.hidden, task.n_out, layers=config.layers,
                         surrogate=_surrogate(config), vocabulary=task.is_language, seed=config.seed,
                         **neuron).to(device)

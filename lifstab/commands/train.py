@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
                        batch_size=args.batch_size, hidden=args.hidden, init=args.init, seed=args.seed,
                        time_steps=args.time_steps, max_samples=args.max_samples, data_path=args.data,
                        delay=args.delay, target_rho=args.target_rho, keep_every=args.keep_every, keep_knob=args.keep_knob,
-                       recurrent_lr_scale=args.recurrent_lr_scale)
+                       recurrent_lr_scale=args.recurrent_lr_scale, readout=args.readout)
     row = train(config, device=args.device, progress=not args.json, diagnose=args.diagnose)
     row["epochs"] = row["epochs_run"]
     if args.json:
@@ -46,6 +46,8 @@ def register(sub) -> None:
     p.add_argument("--keep-knob", default="sharpness", help="what keeps the edge: sharpness (default) or dampening")
     p.add_argument("--recurrent-lr-scale", type=float, default=1.0,
                    help="learning-rate factor of the recurrent weights (0 freezes them; default 1)")
+    p.add_argument("--readout", default="linear",
+                   help="linear (per-step logits from the spikes, default) or membrane (a leaky output layer)")
     p.add_argument("--diagnose", default=None, metavar="DIR",
                    help="write the per-epoch diagnosis (CSV and diagnosis.png) into DIR")
     p.add_argument("--model", default="lif",

@@ -187,6 +187,8 @@ def test_long_horizon_configs_and_arm_names_round_trip():
         long_horizon.configs(["digits:40"], arms=["edge:-1"])
     (other,) = long_horizon.configs(["digits:40"], seeds=1, arms=["edge:0.92"])
     assert other.target_rho == 0.92 and long_horizon.arm_of(vars(other)) == "edge:0.92"
+    (membrane,) = long_horizon.configs(["digits:40"], seeds=1, arms=["edge+membrane"])
+    assert membrane.readout == "membrane" and long_horizon.arm_of(vars(membrane)) == "edge+membrane"
 
 
 def test_later_fields_keep_earlier_run_ids():
@@ -233,3 +235,20 @@ def test_paper_arm_builds_the_papers_neuron_and_applies_its_conditions():
     off = layer.w_rec.detach()[layer.rec_mask.bool()]
     assert float(off.mean()) == pytest.approx(rec.recurrent_mean, rel=1e-4)
     assert isinstance(optimiser(model, config), torch.optim.AdamW)
+
+
+def test_membrane_readout_is_a_leaky_sum_of_the_linear_currents():
+    from lifstab_experiments.models import LeakyReadout, build_model
+
+    readout = LeakyReadout(5, 3, tau=10.0)
+    z = (torch.rand(12, 2, 5) < 0.5).float()
+    current = readout.linear(z)
+    alpha = math.exp(-1 / 10.0)
+    expected = torch.stack([sum(alpha ** (t - k) * current[k] for k in range(t + 1)) for t in range(12)])
+    torch.testing.assert_close(readout(z), expected)
+    model = build_model("lif", 4, 8, 3, readout="membrane", tau=10.0)
+    assert isinstance(model.readout, LeakyReadout) and model(torch.zeros(6, 2, 4)).logits.shape == (6, 2, 3)
+    with pytest.raises(ValueError, match="readout"):
+        RunConfig(model="gru", readout="membrane")
+    with pytest.raises(ValueError, match="readout"):
+        build_model("lif", 4, 8, 3, readout="max")
