@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .configs import RunConfig
+from .models import ANN_MODELS
 
 #: the edge arm's target: just above the leak's own rho (decay^2 = 0.905 at tau 20), measured best of
 #: 0.92/0.95/1.0 on digits at T 100 (exploration notes in the long-horizon docs page)
@@ -34,6 +35,8 @@ ARMS: dict[str, dict] = {
     "nn_lstm": {"model": "nn_lstm"},
 }
 DEFAULT_POINTS = ("digits:100", "digits:250", "memory:100", "memory:200")
+#: the arms the figure shows (one colour each); every arm run is in the summary table
+PLOTTED = (*ARMS, "edge+membrane")
 CHANCE = {"digits": 0.1, "memory": 0.5}
 BASE = RunConfig(experiment="long_horizon", epochs=10, lr=3.16e-3, hidden=64, batch_size=64)
 
@@ -121,7 +124,7 @@ def plot(summary, out_dir: Path) -> list[Path]:
     fig, axes = new_figure(1, len(tasks), width=3.6, height=2.8)
     for ax, task in zip(axes[0], tasks):
         part = summary[summary.task == task]
-        arms = [a for a in ARMS if a in set(part.arm)]  # the edge:RHO variants stay in the table
+        arms = [a for a in PLOTTED if a in set(part.arm)]  # the other variants stay in the table
         for i, arm in enumerate(arms):
             line = part[part.arm == arm].sort_values("horizon")
             shift = 1 + 0.012 * (i - (len(arms) - 1) / 2)  # side by side, so that the intervals stay readable
@@ -137,9 +140,8 @@ def plot(summary, out_dir: Path) -> list[Path]:
 
 #: the CPU-sized preset of ``lifstab reproduce`` (a few minutes on two cores) and the full one
 QUICK = dict(points=("digits:50", "digits:100", "memory:50", "memory:100"), seeds=3, epochs=6,
-             arms=("default", "recommended", "edge", "gru"))
+             arms=("default", "recommended", "edge", "edge+membrane", "gru"))
 FULL = dict(points=DEFAULT_POINTS, seeds=5, epochs=10, arms=tuple(ARMS))
-SPIKING_ARMS = ("default", "recommended", "fdi", "edge", "paper")
 
 
 def run_study(out: Path, points, seeds: int, epochs: int, arms, workers: int | None = None):
@@ -167,7 +169,7 @@ def diagnosed_runs(out: Path, point: str, arms, epochs: int, seed: int = 0) -> P
     from .training import train
 
     fig, axes = new_figure(1, 2, width=3.6, height=2.8)
-    for i, arm in enumerate(a for a in arms if a in SPIKING_ARMS):
+    for i, arm in enumerate(a for a in arms if arm_fields(a).get("model") not in ANN_MODELS):
         folder = Path(out) / "diagnosis" / arm
         if not (folder / "diagnosis.png").exists():
             train(BASE.replace(seed=seed, epochs=epochs, **point_fields(*parse_point(point)), **arm_fields(arm)),
