@@ -7,7 +7,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, fields, replace
 
-from lifstab.edge_keeping import KNOBS
+from lifstab.edge_keeping import KNOBS, check_target_rho
 from lifstab.surrogates import FAMILIES
 
 from .initialisation import CONDITION_SETS, INITS
@@ -85,8 +85,8 @@ class RunConfig:
             raise ValueError(f"target_rate must lie in (0, 1), got {self.target_rate!r}")
         if (self.target_rate is not None or self.sparsity_loss or self.target_rho is not None) and self.model in ANN_MODELS:
             raise ValueError(f"target_rate, target_rho and sparsity_loss need a spiking model, not model={self.model!r}")
-        if self.target_rho is not None and not (math.isfinite(self.target_rho) and self.target_rho > 0):
-            raise ValueError(f"target_rho must be finite and > 0, got {self.target_rho!r}")
+        if self.target_rho is not None:
+            check_target_rho(self.target_rho)
         if self.readout not in READOUTS or (self.readout != "linear" and self.model not in ("lif", "alif")):
             raise ValueError(f"readout={self.readout!r} must be one of {list(READOUTS)} ('membrane' needs model "
                              f"lif or alif, got {self.model!r})")

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from lifstab import Surrogate
 
 from .configs import RunConfig
-from .initialisation import PAPER_CLIP_NORM, initialise
+from .initialisation import PAPER_CLIP_NORM, PAPER_NEURON, initialise, spiking_layers
 from .models import ModelOutput, build_model
 from .tasks import Split, TaskData, load_task
 
@@ -77,8 +77,6 @@ def pretrain_bias(model, task: TaskData, target_rate: float, batch_size: int, de
     below high targets here (rates 0.6-0.7 for a 0.99 target), while the rate is monotone in a
     shared bias, so bisection reaches the same objective's minimum exactly.
     """
-    from .initialisation import spiking_layers
-
     layers = spiking_layers(model)
     if not layers or any(layer.bias is None for layer in layers):
         raise ValueError("target_rate needs a LIF or ALIF model whose layers have biases")
@@ -102,7 +100,6 @@ def _diagnosis(folder, model, task: TaskData, config: RunConfig, device):
     if folder is None:
         return None
     from .diagnosis import Diagnosis
-    from .initialisation import spiking_layers
 
     if not spiking_layers(model):
         raise ValueError(f"diagnose needs a spiking model (lif or alif), not model={config.model!r}")
@@ -125,8 +122,6 @@ def setup(config: RunConfig, device: torch.device | str = "cpu"):
     task = load_task(config.task, config.time_steps, config.max_samples, config.data_path, config.delay)
     neuron = {"tau": config.tau, "threshold": config.threshold}
     if config.init == "paper":
-        from .initialisation import PAPER_NEURON
-
         neuron = PAPER_NEURON
     if config.readout != "linear":
         neuron = {**neuron, "readout": config.readout}
@@ -153,30 +148,26 @@ def predicted_shape(config: RunConfig) -> dict:
 
 
 def optimiser(model: torch.nn.Module, config: RunConfig) -> torch.optim.Optimizer:
-    """Adam at ``config.lr``; the recurrent weights of the spiking layers at ``lr * recurrent_lr_scale``
-    (frozen at 0)."""
-    from .initialisation import spiking_layers
-
+    """Adam at ``config.lr`` (the paper's AdamW without weight decay for ``init="paper"``, docs/theory.md
+    section 8); the recurrent weights of the spiking layers at ``lr * recurrent_lr_scale`` (frozen at 0)."""
     recurrent = [layer.w_rec for layer in spiking_layers(model) if layer.w_rec is not None]
-    if config.init == "paper":  # the paper's optimiser (docs/theory.md section 8); no weight decay on digits
-        return torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
-    if config.recurrent_lr_scale == 1.0 or not recurrent:
-        return torch.optim.Adam(model.parameters(), lr=config.lr)
-    ids = {id(w) for w in recurrent}
-    groups = [{"params": [p for p in model.parameters() if id(p) not in ids]}]
-    if config.recurrent_lr_scale > 0:
-        groups.append({"params": recurrent, "lr": config.lr * config.recurrent_lr_scale})
-    else:
-        for w in recurrent:
-            w.requires_grad_(False)
+    groups = [{"params": list(model.parameters())}]
+    if config.recurrent_lr_scale != 1.0 and recurrent:
+        ids = {id(w) for w in recurrent}
+        groups = [{"params": [p for p in model.parameters() if id(p) not in ids]}]
+        if config.recurrent_lr_scale > 0:
+            groups.append({"params": recurrent, "lr": config.lr * config.recurrent_lr_scale})
+        else:
+            for w in recurrent:
+                w.requires_grad_(False)
+    if config.init == "paper":
+        return torch.optim.AdamW(groups, lr=config.lr, weight_decay=0.0)
     return torch.optim.Adam(groups, lr=config.lr)
 
 
 def edge_keeper(model: torch.nn.Module, config: RunConfig):
     """The :class:`lifstab.EdgeKeeper` of a run with ``target_rho`` (None without)."""
     from lifstab.edge_keeping import EdgeKeeper
-
-    from .initialisation import spiking_layers
 
     if config.target_rho is None:
         return None

@@ -59,7 +59,10 @@ def check_knob(knob: str) -> str:
 
 def check_target_rho(target_rho: float) -> float:
     """``target_rho`` must be finite and > 0 (1 is the edge; below 1 a finite gradient horizon)."""
-    value = float(target_rho)
+    try:
+        value = float(target_rho)
+    except (TypeError, ValueError):
+        raise ValueError(f"target_rho must be a number, got {target_rho!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"target_rho must be finite and > 0, got {target_rho!r}")
     return value
