@@ -12,7 +12,6 @@ gradient norms), vanishing, silent or saturated layers.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ from lifstab import measure
 from lifstab.edge_keeping import value_of
 
 from .initialisation import spiking_layers
+from .runner import append_rows
 
 #: a neuron that spikes on more than this fraction of steps counts as saturated
 SATURATED = 0.9
@@ -74,15 +74,6 @@ def diagnose(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, 
     return {**result, "gradients": gradients} if keep_gradients else result
 
 
-def _append(path: Path, fields: tuple[str, ...], rows: list[dict]) -> None:
-    new = not path.exists()
-    with path.open("a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
-
-
 class Diagnosis:
     """Diagnose a model once per epoch on a fixed batch and append the rows under ``folder``."""
 
@@ -96,10 +87,10 @@ class Diagnosis:
     def __call__(self, model: torch.nn.Module, epoch: int) -> list[dict]:
         result = diagnose(model, self.x, self.y, self.loss_fn, self.seed)
         rows = [{"epoch": epoch, **row} for row in result["layers"]]
-        _append(self.folder / "diagnosis.csv", LAYER_FIELDS, rows)
-        _append(self.folder / "gradient_profile.csv", PROFILE_FIELDS,
-                [{"epoch": epoch, "layer": i, "t": t, "grad_v_norm": float(g)}
-                 for i, profile in enumerate(result["profiles"]) for t, g in enumerate(profile)])
+        append_rows(self.folder / "diagnosis.csv", rows, LAYER_FIELDS)
+        append_rows(self.folder / "gradient_profile.csv",
+                    [{"epoch": epoch, "layer": i, "t": t, "grad_v_norm": float(g)}
+                     for i, profile in enumerate(result["profiles"]) for t, g in enumerate(profile)], PROFILE_FIELDS)
         return rows
 
 

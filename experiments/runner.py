@@ -40,14 +40,15 @@ def _cell(value) -> str:
     return json.dumps(value) if isinstance(value, (list, tuple, dict)) else str(value)
 
 
-def _file_columns(f, columns: Sequence[str], row: dict) -> list[str]:
+def _file_columns(f, columns: Sequence[str], rows: Sequence[dict]) -> list[str]:
     """The header already in ``f``: rows keep to it. A config field added later (:data:`LATER_FIELDS`)
-    that the file lacks is left out when the row holds its default; any other value it would lose is an
+    that the file lacks is left out when every row holds its default; any other value it would lose is an
     error."""
     f.seek(0)
     header = next(csv.reader([f.readline()]), [])
     f.seek(0, os.SEEK_END)
-    lost = [k for k in columns if k not in header and row.get(k) != LATER_FIELDS.get(k, object())]
+    lost = [k for k in columns if k not in header
+            and any(row.get(k) != LATER_FIELDS.get(k, object()) for row in rows)]
     if lost:
         raise ValueError(f"{f.name}: its header lacks {lost}; write these runs to a new results file")
     return header
@@ -56,18 +57,23 @@ def _file_columns(f, columns: Sequence[str], row: dict) -> list[str]:
 def append_row(path: Path, row: dict, columns: Sequence[str] = COLUMNS) -> None:
     """Append one row atomically: exclusive lock, header if the file is empty, one write, fsync. A file
     written before fields were added keeps its header (:func:`_file_columns`)."""
+    append_rows(path, [row], columns)
+
+
+def append_rows(path: Path, rows: Sequence[dict], columns: Sequence[str] = COLUMNS) -> None:
+    """:func:`append_row` for several rows at once: one lock, one write, one fsync."""
     buffer = io.StringIO()
     with open(path, "a+", newline="") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             f.seek(0, os.SEEK_END)
-            fields = list(columns) if f.tell() == 0 else _file_columns(f, columns, row)
+            fields = list(columns) if f.tell() == 0 else _file_columns(f, columns, rows)
             writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
             if f.tell() == 0:
                 writer.writeheader()
             elif _last_byte(f) != "\n":
                 buffer.write("\n")  # end a line torn by a crash so this row starts clean
-            writer.writerow({k: _cell(row.get(k)) for k in columns})
+            writer.writerows({k: _cell(row.get(k)) for k in columns} for row in rows)
             f.write(buffer.getvalue())
             f.flush()
             os.fsync(f.fileno())
