@@ -102,19 +102,25 @@ def _base_arm(row) -> str:
 def summarise(rows):
     """Mean test accuracy and the 95% t-interval over seeds per (task, horizon, arm)."""
     import pandas as pd
-    from scipy import stats
 
     frame = pd.DataFrame(rows)
     frame["arm"] = [arm_of(r) for r in rows]
     frame["horizon"] = np.where(frame.task == "memory", frame.delay, frame.time_steps).astype(int)
     frame["test_accuracy"] = frame.test_accuracy.astype(float)
-    out = []
-    for (task, horizon, arm), part in frame.groupby(["task", "horizon", "arm"]):
-        acc = part.test_accuracy.to_numpy()
-        half = stats.t.ppf(0.975, len(acc) - 1) * acc.std(ddof=1) / np.sqrt(len(acc)) if len(acc) > 1 else np.nan
-        out.append(dict(task=task, horizon=horizon, arm=arm, seeds=len(acc), mean=acc.mean(), ci95=half,
-                        min=acc.min(), max=acc.max(), firing_rate=pd.to_numeric(part.firing_rate).mean()))
-    return pd.DataFrame(out)
+    return pd.DataFrame([dict(task=task, horizon=horizon, arm=arm, **seed_statistics(part))
+                         for (task, horizon, arm), part in frame.groupby(["task", "horizon", "arm"])])
+
+
+def seed_statistics(part) -> dict:
+    """Over the seeds of one arm (a frame with ``test_accuracy`` and ``firing_rate``): their number, the mean
+    test accuracy with its 95% t-interval half-width, min, max, and the mean final firing rate."""
+    import pandas as pd
+    from scipy import stats
+
+    acc = part.test_accuracy.to_numpy(dtype=float)
+    half = stats.t.ppf(0.975, len(acc) - 1) * acc.std(ddof=1) / np.sqrt(len(acc)) if len(acc) > 1 else np.nan
+    return dict(seeds=len(acc), mean=acc.mean(), ci95=half, min=acc.min(), max=acc.max(),
+                firing_rate=pd.to_numeric(part.firing_rate).mean())
 
 
 def plot(summary, out_dir: Path) -> list[Path]:

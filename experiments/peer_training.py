@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .long_horizon import BASE, parse_point, point_fields
+from .long_horizon import BASE, parse_point, point_fields, seed_statistics
 from .runner import append_row
 from .tasks import load_task
 
@@ -166,18 +166,14 @@ def summarise(rows: list[dict]):
     """Per (task, horizon, arm): mean test accuracy, 95% t-interval half-width, min, max; and per (task,
     horizon) how many seeds have ``stable_init`` >= ``default`` (seeds with both arms)."""
     import pandas as pd
-    from scipy import stats
 
     frame = pd.DataFrame(rows).astype({"test_accuracy": float, "horizon": int, "seed": int})
     out = []
     for (task, horizon, arm), part in frame.groupby(["task", "horizon", "arm"]):
-        acc = part.test_accuracy.to_numpy()
-        half = stats.t.ppf(0.975, len(acc) - 1) * acc.std(ddof=1) / np.sqrt(len(acc)) if len(acc) > 1 else np.nan
         paired = frame[(frame.task == task) & (frame.horizon == horizon)].pivot(index="seed", columns="arm",
                                                                               values="test_accuracy").dropna()
         at_least = int((paired["stable_init"] >= paired["default"]).sum()) if set(ARMS) <= set(paired) else None
-        out.append(dict(task=task, horizon=horizon, arm=arm, seeds=len(acc), mean=acc.mean(), ci95=half,
-                        min=acc.min(), max=acc.max(), firing_rate=pd.to_numeric(part.firing_rate).mean(),
+        out.append(dict(task=task, horizon=horizon, arm=arm, **seed_statistics(part),
                         stable_ge_default_seeds=at_least, paired_seeds=len(paired)))
     return pd.DataFrame(out)
 
