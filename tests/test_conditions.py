@@ -120,8 +120,13 @@ def _layer_problem(family, reset, variant, data, shape_target, solve_for):
     r1 = k(decay, threshold, 1.0, e1, e2, v1, v2) - r0
     with np.errstate(all="ignore"):
         square_sum = -r0 / r1
+        # the construction poses shape_target as a root only as far as float64 resolves the kernel there
+        # (seen: gaussian, square sum 2.4e9, residual -3.5e-8 at the target itself): such layers pose no
+        # root to the 1e-10 the solver is held to, so they are not drawn
+        posed = np.abs(k(decay, threshold, square_sum, e1, e2, v1, v2)) <= 1e-10
     return dict(decay=decay, threshold=threshold, square_sum=square_sum, y_min=y_min, y_max=y_max,
-                dampening=dampening, tail=tail, sharp=sharp, feasible_input=np.all(np.isfinite(square_sum) & (square_sum > 0)))
+                dampening=dampening, tail=tail, sharp=sharp,
+                feasible_input=np.all(np.isfinite(square_sum) & (square_sum > 0) & posed))
 
 
 def _residual_at(p, family, reset, variant, sharpness):
@@ -137,7 +142,7 @@ def _residual_at(p, family, reset, variant, sharpness):
        variant=st.sampled_from(["paper", "exact"]), target=st.floats(0.05, 20.0))
 def test_sharpness_solver_finds_the_root(data, family, reset, variant, target):
     p = _layer_problem(family, reset, variant, data, target, "sharpness")
-    assume(p["feasible_input"])  # else the constructed layer would need a negative square sum
+    assume(p["feasible_input"])  # else the constructed layer needs a negative square sum, or poses no root
     res = C.condition_iv(family, reset, variant, True, p["decay"], p["threshold"], p["square_sum"],
                          p["y_min"], p["y_max"], p["dampening"], tail=p["tail"])
     assert res.feasible.all() and res.reason == ""
