@@ -8,6 +8,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from lifstab.edge_keeping import KNOBS, check_target_rho
+from lifstab.recipe import RECIPE
 from lifstab.surrogates import FAMILIES
 
 from .initialisation import CONDITION_SETS, INITS
@@ -19,6 +20,10 @@ from .tasks import LOADERS
 #: earlier rows keep their identifiers
 LATER_FIELDS = {"target_rho": None, "keep_every": 5, "keep_knob": "sharpness", "recurrent_lr_scale": 1.0,
                 "delay": None, "readout": "linear"}
+
+
+#: the fields of a run with lifstab's recommendation: stable_init_ and the training recipe (lifstab.recipe)
+RECOMMENDED = {"init": "recommended", **RECIPE.run_fields()}
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ class RunConfig:
         if self.conditions is not None and self.conditions not in CONDITION_SETS:
             raise ValueError(f"conditions={self.conditions!r} is unknown; choose one of {list(CONDITION_SETS)}")
         if self.conditions is not None and self.init != "default":
-            raise ValueError("conditions (the ablation) and init='recommended' are exclusive; pick one")
+            raise ValueError(f"conditions (the ablation) and init={self.init!r} are exclusive; pick one")
         if FAMILIES[self.sg].has_tail and self.tail is None:
             object.__setattr__(self, "tail", 2.0)
         for name in ("dampening", "sharpness", "lr", "tau", "threshold"):

@@ -36,7 +36,8 @@ def parse_variant(text: str) -> tuple[str, float]:
 def run(method: str, margin: float, lr: float, seed: int, time_steps: int = 20) -> dict:
     """One training run of the quick baseline's recommended arm (digits with ``time_steps`` latency steps)
     with this edge route."""
-    base = next(r for r in grids.baseline(grids.PRESETS["quick"]) if r.init == "recommended")
+    # the quick baseline's LIF with stable_init_'s route before lifstab.recipe (weights from Conditions I-II)
+    base = next(r for r in grids.baseline(grids.PRESETS["quick"]) if r.model == "lif").replace(init="conditions")
     config = base.replace(lr=lr, seed=seed, time_steps=time_steps)
     if method == "default":  # the comparison: the layers' own (Glorot) initialisation, no edge route
         config = config.replace(init="default")

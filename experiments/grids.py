@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from .configs import RunConfig
+from .configs import RECOMMENDED, RunConfig
 from .initialisation import CONDITION_SETS
 
 #: the paper's learning rates, half-decades from 1e-5 to 1e-2
@@ -141,11 +141,11 @@ def sweeps(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
 
 
 def baseline(preset: Preset, data_root: str | None = None) -> list[RunConfig]:
-    """LIF (default and recommended init) against the GRU."""
-    models = [("lif", "default"), ("gru", "default"), ("lif", "recommended")]
-    return [preset.base.replace(experiment="baseline", model=model, init=init, lr=lr, seed=seed,
-                                epochs=2 * preset.base.epochs, **task_fields(preset, preset.baseline_task, data_root))
-            for (model, init), lr, seed in itertools.product(models, preset.baseline_lrs, preset.baseline_seeds)]
+    """LIF (default initialisation, and lifstab's recommendation: :data:`.configs.RECOMMENDED`) against the GRU."""
+    arms = [{"model": "lif"}, {"model": "gru"}, {"model": "lif", **RECOMMENDED}]
+    return [preset.base.replace(experiment="baseline", lr=lr, seed=seed, epochs=2 * preset.base.epochs,
+                                **arm, **task_fields(preset, preset.baseline_task, data_root))
+            for arm, lr, seed in itertools.product(arms, preset.baseline_lrs, preset.baseline_seeds)]
 
 
 #: family name -> grid builder(preset, data_root)

@@ -24,7 +24,12 @@ import torch
 
 import lifstab
 
-INITS = ("default", "recommended", "fdi", "paper")
+INITS = ("default", "recommended", "conditions", "fdi", "paper")
+#: stable_init_'s arguments per init: "recommended" is its defaults (lifstab.recipe: the layer's weights, the
+#: rate floor, the surrogate at the edge) with the edge kept by the training loop's own EdgeKeeper (so no hook);
+#: "conditions" is its route before lifstab.recipe (weights from Conditions I-II, no floor, no keeper)
+STABLE_INIT = {"recommended": {"keep_edge": None},
+               "conditions": {"weights": "conditions", "keep_edge": None, "min_rate": None}}
 #: the paper's recipe (docs/theory.md section 8): its neuron (decay e^-10, threshold 0.01, multiplicative_2
 #: reset, detached), each frame shown twice, AdamW without weight decay, gradient clip-norm 1; the
 #: learning rate 3.16e-4 is the run's (the long-horizon study sets it). Not reproduced: per-neuron
@@ -35,7 +40,7 @@ PAPER_CLIP_NORM = 1.0
 #: zero mean drive; the fraction of the voltage variance from feed-forward inputs (the rest from the
 #: recurrent ones); the firing rate assumed for spiking inputs between layers (the paper's nu)
 FDI_XI, FDI_FEEDFORWARD_FRACTION, FDI_HIDDEN_RATE = 1.0, 0.9, 0.05
-#: keyword arguments of ``lifstab.stable_init_``'s edge route for init="recommended" (empty: its defaults;
+#: keyword arguments of ``lifstab.stable_init_``'s edge route for init="recommended"/"conditions" (empty: its defaults;
 #: experiments/edge_route.py varies them)
 EDGE_ROUTE: dict = {}
 
@@ -48,7 +53,7 @@ CONDITION_SETS: dict[str, tuple[str, ...]] = {
     "IV": ("IV",),
     "I+II": ("I", "II"),
     "I+II+III": ("I", "II", "III"),
-    "I+II+IV": ("I", "II", "IV"),  # what init="recommended" applies (IV at dampening 1)
+    "I+II+IV": ("I", "II", "IV"),  # what init="conditions" applies (IV at dampening 1)
     "all": ("I", "II", "III", "IV"),
 }
 
@@ -210,10 +215,10 @@ def initialise(model: torch.nn.Module, init: str, conditions: str | None, sample
         for i, (layer, _stats, x) in enumerate(_layer_inputs(model, sample)):
             fdi_(layer, float(x.double().mean()) if i == 0 else FDI_HIDDEN_RATE, seed + i)
         return {}
-    if init == "recommended":
+    if init in STABLE_INIT:
         feasible = [route_feasible(lifstab.stable_init_(layer, inputs=inputs, family=layer.surrogate.family,
                                                         variant="exact", seed=seed + i, probe_inputs=x,
-                                                        **EDGE_ROUTE))
+                                                        **STABLE_INIT[init], **EDGE_ROUTE))
                     for i, (layer, inputs, x) in enumerate(_layer_inputs(model, sample))]
         return {"feasible": all(feasible)}
     feasible = [apply_condition_set(layer, CONDITION_SETS[conditions], inputs, x)["feasible"]

@@ -1,12 +1,14 @@
 """Long horizons: test accuracy against the horizon (latency digits at T steps, the memory task at delay D)
 for every arm, several seeds, through the runner (resumable: a rerun skips finished runs).
 
-Arms: the layers' default initialisation, ``lifstab.stable_init_`` ("recommended"), the fluctuation-driven
-initialisation ("fdi"), the default initialisation with the edge kept during training ("edge":
-:class:`lifstab.EdgeKeeper` at measured rho ``EDGE_ARM_RHO``, recurrent weights at a tenth of the learning
-rate), the paper's recipe ("paper": Conditions I-IV in the paper's variant with its neuron and optimiser
-settings, :data:`.initialisation.PAPER_NEURON`, at its learning rate 3.16e-4), and the non-spiking GRU and
-LSTM.
+Arms: the layers' default initialisation ("default"), lifstab's recommendation ("recommended":
+``lifstab.stable_init_`` and the training recipe of :mod:`lifstab.recipe`, :data:`.configs.RECOMMENDED`),
+``stable_init_`` with weights from Conditions I-II and no recipe ("conditions": what "recommended" was before
+the recipe), the fluctuation-driven initialisation ("fdi"), the default initialisation with the edge kept during
+training ("edge": :class:`lifstab.EdgeKeeper` at measured rho ``EDGE_ARM_RHO``, recurrent weights at a tenth
+of the learning rate), the paper's recipe ("paper": Conditions I-IV in the paper's variant with its neuron and
+optimiser settings, :data:`.initialisation.PAPER_NEURON`, at its learning rate 3.16e-4), and the non-spiking
+GRU and LSTM.
 
 ``python -m lifstab_experiments.long_horizon --out DIR [--seeds 5] [--points digits:100 memory:200 ...]``
 writes ``DIR/long_horizon.csv``, ``DIR/long_horizon_summary.csv`` and ``DIR/long_horizon.png``/``.pdf``.
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .configs import RunConfig
+from .configs import RECOMMENDED, RunConfig
 from .models import ANN_MODELS
 
 #: the edge arm's target: just above the leak's own rho (decay^2 = 0.905 at tau 20), measured best of
@@ -27,7 +29,8 @@ from .models import ANN_MODELS
 EDGE_ARM_RHO = 0.95
 ARMS: dict[str, dict] = {
     "default": {},
-    "recommended": {"init": "recommended"},
+    "recommended": RECOMMENDED,
+    "conditions": {"init": "conditions"},
     "fdi": {"init": "fdi"},
     "edge": {"target_rho": EDGE_ARM_RHO, "recurrent_lr_scale": 0.1},
     "paper": {"init": "paper", "lr": 3.16e-4},
@@ -36,7 +39,7 @@ ARMS: dict[str, dict] = {
 }
 DEFAULT_POINTS = ("digits:100", "digits:250", "memory:100", "memory:200")
 #: the arms the figure shows (one colour each); every arm run is in the summary table
-PLOTTED = (*ARMS, "edge+membrane")
+PLOTTED = tuple(ARMS)
 CHANCE = {"digits": 0.1, "memory": 0.5}
 BASE = RunConfig(experiment="long_horizon", epochs=10, lr=3.16e-3, hidden=64, batch_size=64)
 
@@ -81,22 +84,39 @@ def configs(points=DEFAULT_POINTS, seeds: int = 5, arms=tuple(ARMS), base: RunCo
             for p in points for arm in arms for seed in range(seeds)]
 
 
+#: the value of every field an arm may set, in a run that does not set it
+NEUTRAL = {"init": "default", "model": "lif", "target_rho": None, "recurrent_lr_scale": 1.0, "readout": "linear",
+           "lr": BASE.lr}
+
+
+def _same(value, wanted) -> bool:
+    if value in (None, "") or wanted is None:
+        return value in (None, "") and wanted is None
+    try:
+        return float(value) == float(wanted)
+    except (TypeError, ValueError):
+        return str(value) == str(wanted)
+
+
+def _matches(row, fields: dict) -> bool:
+    return all(_same(row.get(k), v) for k, v in {**NEUTRAL, **fields}.items())
+
+
 def arm_of(row) -> str:
-    """The arm a result row belongs to (``edge:RHO`` for the edge arm at a target other than its own;
-    :data:`MEMBRANE` appended for the membrane-potential readout)."""
-    if row.get("readout") not in (None, "", "linear"):
-        return _base_arm(row) + MEMBRANE
-    return _base_arm(row)
-
-
-def _base_arm(row) -> str:
-    for name, fields in reversed(ARMS.items()):
-        if name == "edge" and row.get("target_rho") not in (None, ""):
-            rho = float(row["target_rho"])
-            return "edge" if rho == EDGE_ARM_RHO else f"edge:{rho:g}"
-        if fields and all(str(row[k]) == str(v) for k, v in fields.items()):
+    """The arm a result row belongs to: the arm of :data:`ARMS` whose fields it holds (every other field
+    at :data:`NEUTRAL`); else that arm with :data:`MEMBRANE` appended when only the readout differs; else
+    ``edge:RHO`` (the edge arm at another target rho, :data:`MEMBRANE` appended for that readout)."""
+    for name, fields in ARMS.items():
+        if _matches(row, fields):
             return name
-    return "default"
+    membrane = row.get("readout") not in (None, "", "linear")
+    linear = {**row, "readout": "linear"}
+    for name, fields in ARMS.items():
+        if membrane and _matches(linear, fields):
+            return name + MEMBRANE
+    if row.get("target_rho") not in (None, ""):
+        return f"edge:{float(row['target_rho']):g}" + (MEMBRANE if membrane else "")
+    raise ValueError(f"row {row.get('run_id')!r} belongs to no arm of the long-horizon study")
 
 
 def summarise(rows):

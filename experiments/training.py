@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lifstab import Surrogate
+from lifstab import Surrogate, param_groups
 
 from .configs import RunConfig
 from .initialisation import PAPER_CLIP_NORM, PAPER_NEURON, initialise, spiking_layers
@@ -150,16 +150,7 @@ def predicted_shape(config: RunConfig) -> dict:
 def optimiser(model: torch.nn.Module, config: RunConfig) -> torch.optim.Optimizer:
     """Adam at ``config.lr`` (the paper's AdamW without weight decay for ``init="paper"``, docs/theory.md
     section 8); the recurrent weights of the spiking layers at ``lr * recurrent_lr_scale`` (frozen at 0)."""
-    recurrent = [layer.w_rec for layer in spiking_layers(model) if layer.w_rec is not None]
-    groups = [{"params": list(model.parameters())}]
-    if config.recurrent_lr_scale != 1.0 and recurrent:
-        ids = {id(w) for w in recurrent}
-        groups = [{"params": [p for p in model.parameters() if id(p) not in ids]}]
-        if config.recurrent_lr_scale > 0:
-            groups.append({"params": recurrent, "lr": config.lr * config.recurrent_lr_scale})
-        else:
-            for w in recurrent:
-                w.requires_grad_(False)
+    groups = param_groups(model, config.lr, config.recurrent_lr_scale)
     if config.init == "paper":
         return torch.optim.AdamW(groups, lr=config.lr, weight_decay=0.0)
     return torch.optim.Adam(groups, lr=config.lr)

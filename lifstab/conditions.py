@@ -51,6 +51,7 @@ import torch
 from . import expectations
 from ._generated import conditions_numpy as _k
 from .lif import RESETS, RecurrentLIF
+from .recipe import RECIPE, lift_rate_
 from .surrogates import FAMILIES, Surrogate, family_info
 
 K = _k.KERNELS
@@ -83,6 +84,10 @@ def edge_margin_for(method: str, margin: float | None = None) -> float:
     if margin is None:
         return EDGE_MARGINS.get(method, 1.0)
     return _check_float("edge_margin", margin, 0.0)
+#: where :func:`stable_init_` takes the weights from: the layer as it is, or Conditions I-II
+WEIGHT_SOURCES = ("keep", "conditions")
+KEPT_WEIGHTS = ("the layer's own weights were kept (weights='keep'; Conditions I-II are reported, not applied: "
+                "their weights saturated the layers in training, lifstab.recipe)")
 #: the tail of q_pseudo_spike on the edge route when none is given
 DEFAULT_EDGE_TAIL = 2.0
 #: Condition I's target firing rate: 1/2, the Bernoulli(1/2) spikes that Conditions II-IV assume. A
@@ -607,8 +612,11 @@ class Recommendation:
             lines.append(f"  {key:<3} {state:<10} residual {self.residuals[key]:.3g}"
                          + (f"  ({self.reasons[key]})" if self.reasons.get(key) else ""))
         lines.append(f"  surrogate: {self.route_summary()}")
-        lines.append("  training: this stability holds at initialisation only; on long sequences keep the edge "
-                     "during training with lifstab.EdgeKeeper (docs/long_horizon.md)")
+        lines.append("  training: this stability holds at initialisation only; the " + RECIPE.summary()
+                     + " (lifstab.recipe, docs/long_horizon.md)")
+        for key in ("weights", "rate", "keep_edge"):
+            if self.reasons.get(key):
+                lines.append(f"  {key}: {self.reasons[key]}")
         return "\n".join(lines)
 
     def route_summary(self) -> str:
@@ -905,10 +913,19 @@ def initialise_(layer: RecurrentLIF, recommendation: Recommendation, seed: int |
 def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=None, family: str | None = None,
                  variant: str = "exact", seed: int | None = None, sharpness_method: str | None = None,
                  probe_inputs=None, dampening_source: str | None = None, edge_margin: float | None = None,
-                 edge_method: str = DEFAULT_EDGE_METHOD, target_rate=None) -> Recommendation:
-    """Recommend Conditions I-IV for ``layer`` (its decay, threshold, reset, family) and apply them:
-    weights from I and II (``target_rate``: Condition I's firing rate, :func:`conditions_i_and_ii`),
-    then III and IV per neuron on the weights actually drawn.
+                 edge_method: str = DEFAULT_EDGE_METHOD, target_rate=None, weights: str = RECIPE.weights,
+                 keep_edge: float | None = RECIPE.target_rho, min_rate: float | None = RECIPE.min_rate) -> Recommendation:
+    """Recommend Conditions I-IV for ``layer`` (its decay, threshold, reset, family), set its surrogate
+    and keep the edge of stability during training (:mod:`lifstab.recipe` gives the evidence).
+
+    ``weights``: ``"keep"`` (default) keeps the layer's own weights (Conditions I-II are reported, not
+    applied); ``"conditions"`` draws them from I and II (``target_rate``: Condition I's firing rate,
+    :func:`conditions_i_and_ii`). III and IV are then solved per neuron on the layer's weights.
+    ``keep_edge``: the measured rho that an :class:`lifstab.EdgeKeeper` attached to the layer holds during
+    training (a forward pre-hook, :func:`lifstab.attach_edge_keeper`; ``reasons["keep_edge"]`` says what was
+    attached); None attaches none. ``min_rate``: a layer firing below it on ``inputs`` (time-major
+    ``(T, B, n_in)``) gets one bias offset that lifts its rate to it (:func:`lifstab.recipe.lift_rate_`;
+    ``reasons["rate"]``); None never lifts.
 
     ``sharpness_method``: ``"edge"`` (module doc: the sharpness at ``edge_margin`` times the predicted
     critical sharpness of the initialised layer on ``probe_inputs``, default ``inputs``, shaped
@@ -928,6 +945,11 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
         raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
     if sharpness_method not in (None, *SHARPNESS_METHODS):
         raise ValueError(f"sharpness_method={sharpness_method!r} must be None or one of {list(SHARPNESS_METHODS)}")
+    if weights not in WEIGHT_SOURCES:
+        raise ValueError(f"weights={weights!r} must be one of {list(WEIGHT_SOURCES)}")
+    if keep_edge is not None:
+        from .edge_keeping import check_target_rho
+        keep_edge = check_target_rho(keep_edge)
     family = layer.surrogate.family if family is None else family
     previous = layer.surrogate if layer.surrogate.family == family else None
     common = dict(decay=_layer_decay(layer), threshold=_layer_threshold(layer), reset=layer.reset,
@@ -944,12 +966,25 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
             if method == "edge":
                 raise
             method, why_not = "condition_iv", str(error)
-    first = recommend(layer.n_in, layer.n_rec, **common)
-    with warnings.catch_warnings():  # the surrogate is replaced below, from the drawn weights
-        warnings.simplefilter("ignore")
-        initialise_(layer, first, seed=seed)  # weights from I and II
+    variance, lifted = None, None
+    if weights == "conditions":
+        first = recommend(layer.n_in, layer.n_rec, **common)
+        with warnings.catch_warnings():  # the surrogate is replaced below, from the drawn weights
+            warnings.simplefilter("ignore")
+            initialise_(layer, first, seed=seed)  # weights from I and II
+        variance = first.input_weight_variance
+    rate_probe = probe_inputs if probe_inputs is not None else inputs
+    if min_rate is not None and rate_probe is not None and torch.as_tensor(rate_probe).dim() == 3:
+        rate_probe = torch.as_tensor(rate_probe, dtype=layer.w_in.dtype, device=layer.w_in.device)
+        lifted = lift_rate_(layer, rate_probe, min_rate)
     final = recommend(layer.n_in, layer.n_rec, **common, w_in=layer.w_in,
-                      w_rec=layer.recurrent_weight(), input_weight_variance=first.input_weight_variance)
+                      w_rec=layer.recurrent_weight(), input_weight_variance=variance)
+    if weights == "keep":
+        final = dataclasses.replace(final, reasons={**final.reasons, "weights": KEPT_WEIGHTS})
+    if lifted is not None:
+        final = dataclasses.replace(final, reasons={**final.reasons, "rate": (
+            f"the layer fired below min_rate={min_rate:g} on the inputs: its bias was raised by {lifted:.4g} "
+            f"(shared by all neurons) to fire at that rate")})
     if method == "edge":
         if previous is not None and previous.info.has_tail:
             layer.surrogate = previous  # the edge is searched at the layer's tail
@@ -962,7 +997,24 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
         if why_not:
             final = dataclasses.replace(final, reasons={**final.reasons, "edge": why_not})
     layer.surrogate = final.surrogate(previous, dtype=layer.w_in.dtype, device=layer.w_in.device)
-    return final
+    return _keep_edge(layer, final, keep_edge)
+
+
+def _keep_edge(layer: RecurrentLIF, rec: Recommendation, target_rho: float | None) -> Recommendation:
+    """Attach an edge keeper at ``target_rho`` where the layer supports one; say what was done."""
+    from .edge_keeping import attach_edge_keeper, detach_edge_keeper
+
+    detach_edge_keeper(layer)
+    if target_rho is None:
+        reason = "no edge keeper attached (keep_edge=None)"
+    elif type(layer).__name__ == "RecurrentALIF" or layer.w_rec is None or not layer.detach_reset:
+        reason = ("no edge keeper attached: keeping the edge needs a recurrent RecurrentLIF with "
+                  "detach_reset=True")
+    else:
+        attach_edge_keeper(layer, target_rho, every=RECIPE.keep_every)
+        reason = (f"an EdgeKeeper holds the measured rho at {target_rho:g} during training (every "
+                  f"{RECIPE.keep_every} training forward passes; lifstab.detach_edge_keeper removes it)")
+    return dataclasses.replace(rec, reasons={**rec.reasons, "keep_edge": reason})
 
 
 __all__ = [

@@ -147,4 +147,51 @@ class EdgeKeeper:
         return kept
 
 
-__all__ = ["KNOBS", "KeptEdge", "keep_edge_", "EdgeKeeper", "check_knob", "check_target_rho", "value_of"]
+class _KeepOnForward:
+    """A forward pre-hook: one :meth:`EdgeKeeper.step` per training-mode forward pass with autograd on.
+    Inputs shorter than the 16 steps a measurement needs are passed over."""
+
+    def __init__(self, keeper: EdgeKeeper) -> None:
+        self.keeper = keeper
+
+    def __call__(self, module, args) -> None:
+        if not (module.training and torch.is_grad_enabled() and args and isinstance(args[0], torch.Tensor)):
+            return
+        if args[0].dim() == 3 and args[0].shape[0] >= 16:
+            with torch.no_grad():  # the keeper's own forward passes do not step it again
+                self.keeper.step(args[0])
+
+
+def attach_edge_keeper(layer: RecurrentLIF, target_rho: float, every: int = 5, probe_batch: int = 16,
+                       knob: str = "sharpness") -> EdgeKeeper:
+    """Keep ``layer``'s measured rho at ``target_rho`` in any training loop: an :class:`EdgeKeeper` of the
+    layer alone, stepped by a forward pre-hook on each training-mode forward pass with autograd on (its
+    inputs are the probe). A keeper attached before is detached first. :func:`detach_edge_keeper` removes
+    it; :func:`edge_keeper_of` finds it."""
+    keeper = EdgeKeeper([layer], target_rho, every, probe_batch, knob)
+    detach_edge_keeper(layer)
+    layer.register_forward_pre_hook(_KeepOnForward(keeper))
+    return keeper
+
+
+def _hooks(layer: torch.nn.Module) -> dict:
+    return {key: hook for key, hook in layer._forward_pre_hooks.items() if isinstance(hook, _KeepOnForward)}
+
+
+def edge_keeper_of(layer: torch.nn.Module) -> EdgeKeeper | None:
+    """The :class:`EdgeKeeper` attached to ``layer`` (by :func:`attach_edge_keeper` or
+    :func:`lifstab.stable_init_`), or None."""
+    hooks = list(_hooks(layer).values())
+    return hooks[0].keeper if hooks else None
+
+
+def detach_edge_keeper(layer: torch.nn.Module) -> EdgeKeeper | None:
+    """Remove the edge keeper attached to ``layer``; returns it (None when there was none)."""
+    keeper = edge_keeper_of(layer)
+    for key in _hooks(layer):
+        del layer._forward_pre_hooks[key]
+    return keeper
+
+
+__all__ = ["KNOBS", "KeptEdge", "keep_edge_", "EdgeKeeper", "check_knob", "check_target_rho", "value_of",
+           "attach_edge_keeper", "edge_keeper_of", "detach_edge_keeper"]

@@ -233,6 +233,15 @@ class RecurrentLIF(nn.Module):
 
         return self.implementation == "fast" and owner("_step") is owner("_run_sequence")
 
+    def __getstate__(self) -> dict:
+        """For ``copy.deepcopy`` and pickling: ``last_state`` (kept on the autograd graph for the caller)
+        is copied detached, since torch cannot copy a tensor that is not a graph leaf."""
+        state = self.__dict__.copy()
+        last = state.get("last_state")
+        if last is not None:
+            state["last_state"] = type(last)(*(t.detach() for t in last))
+        return state
+
     def forward(self, x: torch.Tensor, state: LIFState | None = None, return_voltages: bool = False):
         self._check_input(x)
         state = self.initial_state(x.shape[1]) if state is None else state

@@ -27,3 +27,22 @@ def test_train_bad_input_is_one_line(capsys):
 def test_experiment_full_preset_asks_for_data(capsys, tmp_path):
     assert main(["experiment", "sg_lr", "--preset", "full", "--out", str(tmp_path)]) == 2
     assert "--data" in capsys.readouterr().err
+
+
+def test_init_recommended_brings_the_training_recipe_and_explicit_flags_win(capsys):
+    import json
+
+    from lifstab.recipe import RECIPE
+
+    common = ["train", "--task", "digits", "--time-steps", "20", "--epochs", "1", "--hidden", "8",
+              "--max-samples", "64", "--json"]
+    assert main([*common, "--init", "recommended"]) == 0
+    row = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (row["target_rho"], row["recurrent_lr_scale"], row["readout"]) == (
+        RECIPE.target_rho, RECIPE.recurrent_lr_scale, RECIPE.readout)
+    assert main([*common, "--init", "recommended", "--readout", "linear", "--recurrent-lr-scale", "1"]) == 0
+    row = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (row["target_rho"], row["recurrent_lr_scale"], row["readout"]) == (RECIPE.target_rho, 1.0, "linear")
+    assert main([*common, "--init", "default"]) == 0
+    row = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (row["target_rho"], row["recurrent_lr_scale"], row["readout"]) == (None, 1.0, "linear")

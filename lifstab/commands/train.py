@@ -6,6 +6,11 @@ import argparse
 import json
 import math
 
+from lifstab.recipe import RECIPE
+
+#: the run's settings outside ``--init recommended`` (which takes them from lifstab.recipe)
+FALLBACK = {"target_rho": None, "recurrent_lr_scale": 1.0, "readout": "linear"}
+
 
 def run(args: argparse.Namespace) -> int:
     import torch
@@ -17,6 +22,10 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--threads must be >= 1, got {args.threads}")
     torch.set_num_threads(args.threads)
 
+    recipe = RECIPE.run_fields() if args.init == "recommended" else {}
+    for name in ("target_rho", "recurrent_lr_scale", "readout"):  # what the user gave wins over the recipe
+        if getattr(args, name) is None:
+            setattr(args, name, recipe.get(name, FALLBACK[name]))
     config = RunConfig(task=args.task, model=args.model, sg=args.sg, dampening=args.dampening,
                        sharpness=args.sharpness, tail=args.tail, lr=args.lr, epochs=args.epochs,
                        batch_size=args.batch_size, hidden=args.hidden, init=args.init, seed=args.seed,
@@ -41,13 +50,16 @@ def register(sub) -> None:
                    help="digits, mnist1d, randman, randman700, memory, shd, slmnist or ptb (default digits)")
     p.add_argument("--delay", type=int, default=None, help="memory task: steps between cue and go (default 100)")
     p.add_argument("--target-rho", type=float, default=None,
-                   help="keep each layer's measured rho at this value during training (re-set the sharpness)")
+                   help="keep each layer's measured rho at this value during training (re-set the sharpness); "
+                        f"--init recommended: {RECIPE.target_rho:g}, else none")
     p.add_argument("--keep-every", type=int, default=5, help="steps between two re-sets of the edge (default 5)")
     p.add_argument("--keep-knob", default="sharpness", help="what keeps the edge: sharpness (default) or dampening")
-    p.add_argument("--recurrent-lr-scale", type=float, default=1.0,
-                   help="learning-rate factor of the recurrent weights (0 freezes them; default 1)")
-    p.add_argument("--readout", default="linear",
-                   help="linear (per-step logits from the spikes, default) or membrane (a leaky output layer)")
+    p.add_argument("--recurrent-lr-scale", type=float, default=None,
+                   help="learning-rate factor of the recurrent weights (0 freezes them; "
+                        f"--init recommended: {RECIPE.recurrent_lr_scale:g}, else 1)")
+    p.add_argument("--readout", default=None,
+                   help="linear (per-step logits from the spikes) or membrane (a leaky output layer); "
+                        f"--init recommended: {RECIPE.readout}, else linear")
     p.add_argument("--diagnose", default=None, metavar="DIR",
                    help="write the per-epoch diagnosis (CSV and diagnosis.png) into DIR")
     p.add_argument("--model", default="lif",
@@ -57,8 +69,10 @@ def register(sub) -> None:
     p.add_argument("--sharpness", type=float, default=1.0)
     p.add_argument("--tail", type=float, default=None, help="q of q_pseudo_spike (default 2)")
     p.add_argument("--init", default="default",
-                   help="default (the layers' own), recommended (lifstab.stable_init_), fdi (fluctuation-driven) or paper "
-                        "(Conditions I-IV, paper variant, with the paper's neuron and optimiser)")
+                   help="default (the layers' own), recommended (lifstab.stable_init_ and the training recipe of "
+                        "lifstab.recipe), conditions (stable_init_ with weights from Conditions I-II, no recipe), "
+                        "fdi (fluctuation-driven) or paper (Conditions I-IV, paper variant, with the paper's neuron "
+                        "and optimiser)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--lr", type=float, default=3.16e-3)
     p.add_argument("--batch-size", type=int, default=64)

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import lifstab
-from lifstab_experiments.configs import RunConfig
+from lifstab_experiments.configs import RECOMMENDED, RunConfig
 from lifstab_experiments.initialisation import CONDITION_SETS, initialise, spiking_layers
 from lifstab_experiments.training import setup, train
 
@@ -23,18 +23,30 @@ def test_default_init_and_no_conditions_change_nothing():
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
 
 
-def test_recommended_init_trains_and_changes_the_layers():
+def test_conditions_init_draws_weights_from_conditions_i_and_ii():
     config = RunConfig(hidden=64, sg="exponential")
     _, model, sample, _ = setup(config)
     before = [(layer.w_rec.detach().clone(), layer.surrogate) for layer in spiking_layers(model)]
-    notes = initialise(model, "recommended", None, sample, 0)
+    notes = initialise(model, "conditions", None, sample, 0)
     assert isinstance(notes["feasible"], bool)
     for layer, (w, sg) in zip(spiking_layers(model), before):
         assert not torch.equal(layer.w_rec, w) and torch.isfinite(layer.w_rec).all()
         assert torch.all(layer.recurrent_weight().diagonal() == 0)
         assert layer.surrogate is not sg and torch.all(torch.as_tensor(layer.surrogate.dampening) > 0)
-    row = train(config.replace(init="recommended", epochs=1, max_samples=64))
-    assert 0 <= row["test_accuracy"] <= 1
+        assert lifstab.edge_keeper_of(layer) is None
+
+
+def test_recommended_init_keeps_the_weights_sets_the_surrogate_and_trains_with_the_recipe():
+    config = RunConfig(hidden=64, sg="exponential", **RECOMMENDED)
+    _, model, sample, _ = setup(config)
+    before = [(layer.w_rec.detach().clone(), layer.surrogate) for layer in spiking_layers(model)]
+    initialise(model, "recommended", None, sample, 0)
+    for layer, (w, sg) in zip(spiking_layers(model), before):
+        assert torch.equal(layer.w_rec, w)
+        assert layer.surrogate is not sg
+        assert lifstab.edge_keeper_of(layer) is None  # the training loop keeps the edge itself
+    row = train(config.replace(epochs=1, max_samples=64))
+    assert 0 <= row["test_accuracy"] <= 1 and row["readout"] == "membrane" and row["target_rho"] == 0.95
 
 
 @pytest.mark.parametrize("name", list(CONDITION_SETS))

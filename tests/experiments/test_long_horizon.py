@@ -189,6 +189,13 @@ def test_long_horizon_configs_and_arm_names_round_trip():
     assert other.target_rho == 0.92 and long_horizon.arm_of(vars(other)) == "edge:0.92"
     (membrane,) = long_horizon.configs(["digits:40"], seeds=1, arms=["edge+membrane"])
     assert membrane.readout == "membrane" and long_horizon.arm_of(vars(membrane)) == "edge+membrane"
+    (recommended,) = long_horizon.configs(["digits:40"], seeds=1, arms=["recommended"])
+    assert (recommended.init, recommended.readout, recommended.target_rho) == ("recommended", "membrane", 0.95)
+    assert long_horizon.arm_of(vars(recommended)) == "recommended"
+    (linear,) = long_horizon.configs(["digits:40"], seeds=1, arms=["conditions+membrane"])
+    assert long_horizon.arm_of(vars(linear)) == "conditions+membrane"
+    with pytest.raises(ValueError, match="no arm"):
+        long_horizon.arm_of({**vars(linear), "lr": 0.5})
 
 
 def test_later_fields_keep_earlier_run_ids():

@@ -1,0 +1,121 @@
+"""lifstab.recipe and stable_init_'s recipe defaults: kept weights, the rate floor, the attached edge keeper."""
+
+import copy
+import pickle
+
+import pytest
+import torch
+
+import lifstab
+from lifstab.recipe import RECIPE, lift_rate_, param_groups
+
+
+def _spikes(T=24, B=8, n=20, rate=0.2, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.rand(T, B, n, generator=g) < rate).double()
+
+
+def _layer(n_in=20, n_rec=32, threshold=1.0, seed=0, **kw):
+    torch.manual_seed(seed)
+    return lifstab.RecurrentLIF(n_in, n_rec, threshold=threshold, dtype=torch.float64, **kw)
+
+
+def test_stable_init_keeps_the_weights_and_attaches_a_keeper_by_default():
+    layer, x = _layer(), _spikes()
+    w_in, w_rec = layer.w_in.detach().clone(), layer.w_rec.detach().clone()
+    rec = lifstab.stable_init_(layer, inputs=x, seed=0)
+    assert torch.equal(layer.w_in, w_in) and torch.equal(layer.w_rec, w_rec)
+    assert "kept" in rec.reasons["weights"]
+    keeper = lifstab.edge_keeper_of(layer)
+    assert keeper is not None and keeper.target_rho == RECIPE.target_rho
+    assert "EdgeKeeper" in rec.reasons["keep_edge"]
+
+
+def test_weights_from_conditions_and_no_keeper_on_request():
+    layer, x = _layer(), _spikes()
+    w_rec = layer.w_rec.detach().clone()
+    rec = lifstab.stable_init_(layer, inputs=x, seed=0, weights="conditions", keep_edge=None)
+    assert not torch.equal(layer.w_rec, w_rec)
+    assert lifstab.edge_keeper_of(layer) is None and "weights" not in rec.reasons
+    with pytest.raises(ValueError, match="weights"):
+        lifstab.stable_init_(layer, inputs=x, weights="glorot")
+    with pytest.raises(ValueError, match="target_rho"):
+        lifstab.stable_init_(layer, inputs=x, keep_edge=-1.0)
+
+
+def test_the_keeper_steps_in_training_forward_passes_only_and_holds_its_target():
+    layer, x = _layer(), _spikes(T=32)
+    lifstab.stable_init_(layer, inputs=x, seed=0)
+    keeper = lifstab.edge_keeper_of(layer)
+    with torch.no_grad():
+        layer(x)
+    layer.eval()
+    layer(x)
+    assert keeper.steps == 0  # no autograd, or eval mode: no step
+    layer.train()
+    opt = torch.optim.Adam(param_groups(layer, 1e-2))
+    for _ in range(5):
+        layer(x).sum().backward()
+        opt.step()
+        opt.zero_grad()
+    before = copy.deepcopy(layer)  # the trained weights the sixth step's keeper sees
+    layer(x)
+    assert keeper.steps == 6 and [s for s, _ in keeper.history] == [0, 5]
+    assert layer.surrogate.sharpness == pytest.approx(keeper.history[-1][1][0])
+    # the value written is the one at which the replayed rho on those inputs is the target
+    kept = lifstab.keep_edge_(lifstab.detach_edge_keeper(before) and before, x[:, :8], RECIPE.target_rho)
+    assert kept[0].value == pytest.approx(keeper.history[-1][1][0], rel=1e-6)
+    assert lifstab.detach_edge_keeper(layer) is keeper and lifstab.edge_keeper_of(layer) is None
+
+
+def test_a_layer_with_a_keeper_copies_and_pickles_after_a_forward_pass():
+    layer, x = _layer(), _spikes()
+    lifstab.stable_init_(layer, inputs=x, seed=0)
+    layer(x).sum().backward()  # last_state is on the autograd graph
+    clone = copy.deepcopy(layer)
+    assert lifstab.edge_keeper_of(clone).layers[0] is clone
+    assert lifstab.edge_keeper_of(pickle.loads(pickle.dumps(layer))) is not None
+
+
+def test_no_keeper_where_the_edge_cannot_be_measured():
+    torch.manual_seed(0)
+    layer = lifstab.RecurrentALIF(20, 32, dtype=torch.float64)
+    rec = lifstab.stable_init_(layer, inputs=_spikes(), seed=0)
+    assert lifstab.edge_keeper_of(layer) is None and "needs a recurrent RecurrentLIF" in rec.reasons["keep_edge"]
+
+
+def test_lift_rate_raises_a_silent_layer_to_the_floor_and_leaves_a_firing_one():
+    silent, x = _layer(threshold=5.0), _spikes(rate=0.05)
+    with torch.no_grad():
+        assert float(silent(x).mean()) < 1e-3
+        offset = lift_rate_(silent, x, 0.02)
+        assert offset > 0 and float(silent(x).mean()) == pytest.approx(0.02, abs=0.004)
+        firing = _layer(threshold=0.05)
+        bias = firing.bias.clone()
+        assert lift_rate_(firing, x, 0.02) is None and torch.equal(firing.bias, bias)
+    with pytest.raises(ValueError, match="min_rate"):
+        lift_rate_(silent, x, 1.5)
+
+
+def test_stable_init_lifts_a_silent_layer_and_says_so():
+    layer, x = _layer(threshold=5.0), _spikes(rate=0.05)
+    rec = lifstab.stable_init_(layer, inputs=x, seed=0, keep_edge=None)
+    assert "min_rate=0.02" in rec.reasons["rate"]
+    with torch.no_grad():
+        assert float(layer(x).mean()) >= 0.015
+    other = _layer(threshold=5.0)
+    assert "rate" not in lifstab.stable_init_(other, inputs=x, seed=0, keep_edge=None, min_rate=None).reasons
+
+
+def test_param_groups_scale_and_freeze_the_recurrent_weights():
+    layer = _layer()
+    model = torch.nn.Sequential(layer, torch.nn.Linear(32, 3))
+    groups = param_groups(model, 1e-3, 0.1)
+    assert [g["lr"] for g in groups] == [1e-3, pytest.approx(1e-4)]
+    assert groups[1]["params"] == [layer.w_rec]
+    assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))
+    frozen = param_groups(model, 1e-3, 0.0)
+    assert len(frozen) == 1 and not layer.w_rec.requires_grad
+    for bad in ({"lr": 0.0}, {"recurrent_lr_scale": -1.0}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            param_groups(model, **{"lr": 1e-3, **bad})
