@@ -359,7 +359,7 @@ GROUPS: dict[str, Callable[[], list[Kernel]]] = {
 }
 
 
-#: groups also printed as C expressions (``<group>_c.py``), for the compiled kernels of lifstab/native.py
+#: groups also printed as C expressions (``<group>_c.py``), for the compiled kernels of lifstab/native/
 C_GROUPS: dict[str, Callable[[], list[Kernel]]] = {"lif": lif_kernels, "lif_grad": lif_grad_kernels}
 
 

@@ -8,7 +8,7 @@ and takes the partial derivatives of the voltage update from the generated ``lif
 (``sympy.diff`` of ``derivations/lif.py``). The recurrent weight gradient is one matrix product over
 all steps after the loop. Same numbers as the reference loop (tests/test_fast_lif.py).
 
-Where the compiled kernels of lifstab/native.py are available (CPU, float32 or float64, per-neuron decay
+Where the compiled kernels of lifstab/native/ are available (CPU, float32 or float64, per-neuron decay
 and threshold) a LIF sequence (not ALIF) runs its forward loop in one compiled call: the recurrent current
 ``I_t + z_{t-1} @ w_rec`` visits only the spikes of ``z_{t-1}``, and the voltage update is the reset's
 SymPy expression printed as C (lifstab/_generated/lif_c.py); the loop returns at the first step whose
@@ -223,7 +223,7 @@ class _LIFSequence(torch.autograd.Function):
         keep = reads_current(reset, used)
         totals = (native.empty_like(currents) if w_rec is not None else currents) if keep else None
         adaptations = torch.empty_like(currents) if adaptive else None
-        # LIF: the fused loop of lifstab/native.py runs the steps while the spikes stay sparse
+        # LIF: the fused loop of lifstab/native/ runs the steps while the spikes stay sparse
         done = 0 if adaptive else _fused_forward(reset, currents, w_rec, decay, threshold, v0, z0, voltages, spikes,
                                                  totals if w_rec is not None else None)
         step_product = _step_product(w_rec, currents)
