@@ -119,7 +119,9 @@ class Recommendation:
             f"[min {np.nanmin(self.dampening):.4g}, max {np.nanmax(self.dampening):.4g}]",
         ]
         if self.tail_per_neuron is not None:
-            lines.append(f"  IV  tail (mean)                {self.tail:.6g}  at sharpness {self.sharpness.mean():.4g}")
+            tail = (f"{self.tail:.6g}" if self.tail is not None
+                    else f"none: the surrogate keeps the fallback's tail (default {DEFAULT_EDGE_TAIL:g})")
+            lines.append(f"  IV  tail (mean)                {tail}  at sharpness {self.sharpness.mean():.4g}")
         else:
             ok = np.asarray(self.iv_feasible, dtype=bool)
             s = float(np.mean(self.sharpness[ok])) if ok.any() else None
