@@ -1,6 +1,6 @@
 """Generate the runtime's NumPy and torch kernels from the SymPy expressions.
 
-Run ``lifstab derive`` (or ``python -m derivations.codegen``) to rewrite ``lifstab/_generated/``;
+Run ``lifstab derive`` (or ``python -m lifstab_derivations.codegen``) to rewrite ``lifstab/_generated/``;
 ``lifstab derive --check`` exits non-zero when the checked-in files differ from what the
 derivations give. Generation is deterministic: the same derivations give the same bytes.
 

@@ -74,3 +74,39 @@ def test_the_measure_counts_a_long_function():
     body = "".join(f"        x{i} = {i}\n" for i in range(MAX_FUNCTION_LINES))
     tree = ast.parse(f"class A:\n    @staticmethod\n    def f():\n{body}")
     assert dict(_functions(tree)) == {"A.f": MAX_FUNCTION_LINES + 2}
+
+
+ROOT = PACKAGE.parent
+
+
+def _imports(path: Path) -> set[str]:
+    """The modules ``path`` imports (absolute names; relative imports are skipped)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.update([node.module] + [f"{node.module}.{alias.name}" for alias in node.names])
+    return names
+
+
+def _python_files(*folders: str) -> list[Path]:
+    return sorted(p for folder in folders for p in (ROOT / folder).rglob("*.py"))
+
+
+def test_experiments_use_the_public_api_not_the_generated_kernels():
+    files = _python_files("experiments")
+    assert files
+    direct = {p.name: sorted(n for n in _imports(p) if n.startswith("lifstab._generated")) for p in files}
+    assert not {name: found for name, found in direct.items() if found}
+
+
+def test_the_derivations_are_imported_by_their_installed_name():
+    """``derivations/`` installs as ``lifstab_derivations``; ``import derivations`` works only from the
+    repository root (the current directory on sys.path), never from an installed wheel."""
+    files = _python_files("lifstab", "experiments", "tests", "benchmarks", "docs")
+    assert any("lifstab_derivations" in _imports(p) or any(n.startswith("lifstab_derivations.") for n in _imports(p))
+               for p in files)
+    bare = {p.relative_to(ROOT).as_posix() for p in files
+            if any(n == "derivations" or n.startswith("derivations.") for n in _imports(p))}
+    assert not bare
