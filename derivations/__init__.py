@@ -1,8 +1,8 @@
 """lifstab's single source of truth: every formula, in SymPy.
 
 Import the expressions by name for notebooks and papers, e.g.
-``from derivations import FAMILIES, surrogate, JACOBIANS, condition_iv``. ``derivations.codegen``
-turns them into ``lifstab/_generated/``; ``derivations.latex`` renders them as LaTeX.
+``from lifstab_derivations import FAMILIES, surrogate, JACOBIANS, condition_iv``. ``lifstab_derivations.codegen``
+turns them into ``lifstab/_generated/``; ``lifstab_derivations.latex`` renders them as LaTeX.
 """
 
 from .conditions import condition_i, condition_ii, condition_iii, condition_iv, voltage_bounds

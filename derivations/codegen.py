@@ -1,6 +1,6 @@
 """Generate the runtime's NumPy and torch kernels from the SymPy expressions.
 
-Run ``lifstab derive`` (or ``python -m derivations.codegen``) to rewrite ``lifstab/_generated/``;
+Run ``lifstab derive`` (or ``python -m lifstab_derivations.codegen``) to rewrite ``lifstab/_generated/``;
 ``lifstab derive --check`` exits non-zero when the checked-in files differ from what the
 derivations give. Generation is deterministic: the same derivations give the same bytes.
 
@@ -359,7 +359,7 @@ GROUPS: dict[str, Callable[[], list[Kernel]]] = {
 }
 
 
-#: groups also printed as C expressions (``<group>_c.py``), for the compiled kernels of lifstab/native.py
+#: groups also printed as C expressions (``<group>_c.py``), for the compiled kernels of lifstab/native/
 C_GROUPS: dict[str, Callable[[], list[Kernel]]] = {"lif": lif_kernels, "lif_grad": lif_grad_kernels}
 
 

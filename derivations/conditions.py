@@ -4,7 +4,7 @@
 Assumptions (the paper's): spikes Bernoulli(1/2), independent of the weights and of the voltage;
 zero-mean input weights; stationarity. Conditions I and II are *solved* here from their balance
 equations with ``sympy.solve``; III is the paper's gain equation solved for the dampening; IV is the
-residual ``E[row of M squared] - 1`` of the Jacobian derived in :mod:`derivations.jacobians`
+residual ``E[row of M squared] - 1`` of the Jacobian derived in :mod:`lifstab_derivations.jacobians`
 (exact) or the authors' equation (paper), to be solved in sharpness or tail at run time.
 """
 

@@ -1,6 +1,6 @@
 """One-step LIF Jacobians dv_t/dv_{t-1}, derived from the voltage updates (docs/theory.md section 3).
 
-Nothing here is typed in: each entry is ``sympy.diff`` of :data:`derivations.lif.VOLTAGE_UPDATES`
+Nothing here is typed in: each entry is ``sympy.diff`` of :data:`lifstab_derivations.lif.VOLTAGE_UPDATES`
 with ``z = H(v - theta)`` whose derivative is the surrogate ``SG(v - theta)``. The current of
 neuron i is ``I_i = W_ji z_j + c`` (``c``: everything that does not depend on neuron j). A detached
 reset means the ``z`` inside the reset term is a constant (stop-gradient); the recurrent current

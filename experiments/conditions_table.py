@@ -13,7 +13,7 @@ the layer is run on Bernoulli inputs, and the quantity each condition targets is
 
     python -m lifstab_experiments.conditions_table --out results/conditions
 
-Every formula comes from the generated kernels (``lifstab._generated.conditions_numpy``).
+Every formula comes from the generated kernels, through ``lifstab.conditions``.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ import numpy as np
 import torch
 
 from lifstab import measure
-from lifstab.conditions import conditions_i_and_ii
-from lifstab._generated import conditions_numpy
+from lifstab.conditions import condition_iii, conditions_i_and_ii
 from lifstab.lif import RESETS, RecurrentLIF
 from lifstab.stability import condition_iv_log_growth, find_log_root
 from lifstab.surrogates import Surrogate
@@ -38,7 +37,6 @@ from lifstab.surrogates import Surrogate
 from .probes import current_stats
 
 VARIANTS = ("paper", "exact")
-K = conditions_numpy.KERNELS
 
 
 def _layer(reset, n_in, n_rec, tau, threshold, mean, std, surrogate, seed):
@@ -79,8 +77,7 @@ def condition_row(reset: str, variant: str, n_in: int = 100, n_rec: int = 256, t
                II_measured_ratio=cs.recurrent_variance / cs.input_variance)
     w_rec = layer.recurrent_weight().detach().numpy()
     positive, negative = np.clip(w_rec, 0, None).sum(0), np.clip(w_rec, None, 0).sum(0)
-    with np.errstate(all="ignore"):
-        dampening = K[f"condition_iii_{reset}"](alpha, threshold, positive, negative)
+    dampening = condition_iii(alpha, threshold, positive, negative, reset)
     usable = np.isfinite(dampening) & (dampening > 0)
     row["III_dampening_mean"] = float(np.mean(dampening[usable])) if usable.any() else float("nan")
     row["III_feasible_fraction"] = float(usable.mean())

@@ -46,7 +46,7 @@ def _atomic_write_json(path: Path, data: dict) -> None:
 
 
 def step_kernels(ctx: Context) -> dict:
-    from derivations import codegen
+    from lifstab_derivations import codegen
 
     problems = codegen.check()
     if problems:

@@ -232,9 +232,14 @@ def _solve(reset: str, n_in: int, n_rec: int, decay: float, threshold: float, in
         mu, square_mean = mu + unit * solution.x[0], float(solution.x[1])
         rate, _, var_w = population(mu, square_mean)
         return RateSolution(mu, var_w, rate, square_mean, True)
-    # where it stalls (the discretised rate is only piecewise smooth in E[r_j^2]): the fixed point in
-    # E[r_j^2], the rate solved by Brent's method at each (it moves the mean little)
-    square_mean = population(mu, square_mean)[1]
+    # where it stalls (the discretised rate is only piecewise smooth in E[r_j^2]): the fixed point
+    return _fixed_point(population, target_rate, mu, unit, population(mu, square_mean)[1])
+
+
+def _fixed_point(population, target_rate: float, mu: float, unit: float, square_mean: float) -> RateSolution:
+    """:func:`_solve`'s fallback: the fixed point in E[r_j^2] of ``population(mean, E[r_j^2]) -> (rate,
+    E[r_j^2], variance)``, the rate solved by Brent's method at each (it moves the mean little), from
+    ``mu`` and ``square_mean``; ``unit`` is the current's standard deviation in recurrent mean."""
     change, used = float("inf"), square_mean
     for _ in range(FIXED_POINT_ITERATIONS):
         def excess_at(m, square=square_mean):

@@ -8,7 +8,7 @@ and takes the partial derivatives of the voltage update from the generated ``lif
 (``sympy.diff`` of ``derivations/lif.py``). The recurrent weight gradient is one matrix product over
 all steps after the loop. Same numbers as the reference loop (tests/test_fast_lif.py).
 
-Where the compiled kernels of lifstab/native.py are available (CPU, float32 or float64, per-neuron decay
+Where the compiled kernels of lifstab/native/ are available (CPU, float32 or float64, per-neuron decay
 and threshold) a LIF sequence (not ALIF) runs its forward loop in one compiled call: the recurrent current
 ``I_t + z_{t-1} @ w_rec`` visits only the spikes of ``z_{t-1}``, and the voltage update is the reset's
 SymPy expression printed as C (lifstab/_generated/lif_c.py); the loop returns at the first step whose
@@ -209,6 +209,63 @@ def _spikes_times(spikes: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
     return spikes.T @ grad
 
 
+def _python_backward(reset, detach_reset, surrogate, used, need, grad_spikes, grad_voltages, grad_adaptations, totals,
+                     w_rec, decay, threshold, v0, z0, rho, strength, voltages, spikes, adaptations):
+    """The backward loop of a LIF or ALIF sequence in torch, one step at a time. Returns ``(dL/dI, dL/dv_0
+    before the update of step 0 (the last grad_v), dL/da_0 likewise (ALIF; else None), the partials of step 0,
+    dL/d decay, dL/d threshold)``, as :func:`_native_backward` does for LIF."""
+    adaptive = adaptations is not None
+    steps = voltages.shape[0]
+    grad_currents = native.empty_like(voltages)
+    grad_decay = grad_threshold = None
+    # gradients arriving at step t from step t + 1
+    grad_v_next = grad_a_next = None
+    next_partials = None
+    terms = _reversed_step_terms(reset, used, surrogate, voltages, spikes, totals, adaptations, v0, z0, decay, threshold,
+                                 strength)
+    w_rec_t = None if w_rec is None else w_rec.T
+    one_minus_rho = None if rho is None else 1 - rho
+    # the threshold's gradient is needed for a trainable threshold, and for ALIF's adaptation
+    need_limit = need[3] or adaptive
+    for t, sg, step_partials in terms:
+        # dL/dz_t: the loss, the recurrent current, the reset (when not detached), the adaptation of t + 1
+        grad_z = None if grad_spikes is None else grad_spikes[t]
+        if t + 1 < steps:
+            if w_rec is not None:
+                grad_z = (torch.mm(grad_currents[t + 1], w_rec_t) if grad_z is None
+                          else torch.addmm(grad_z, grad_currents[t + 1], w_rec_t))
+            if not detach_reset:
+                grad_z = _add_product(grad_z, grad_v_next, next_partials["reset_spikes"])
+            if adaptive:
+                grad_z = _add_product(grad_z, grad_a_next, one_minus_rho)
+        grad_through_spike = None if grad_z is None else grad_z * sg
+        # dL/dv_t: the loss, the spike z_t, the voltage update of t + 1
+        grad_v = _add(None if grad_voltages is None else grad_voltages[t], grad_through_spike)
+        if t + 1 < steps:
+            grad_v = _add_product(grad_v, grad_v_next, next_partials["voltage"])
+        if grad_v is None:
+            grad_v = torch.zeros_like(voltages[t])
+        grad_current = _times(grad_v, step_partials["current"])
+        grad_currents[t] = 0 if grad_current is None else grad_current
+        if need_limit:
+            grad_limit = _add_product(None if grad_through_spike is None else -grad_through_spike,
+                                      grad_v, step_partials["threshold"])
+        if adaptive:
+            grad_a = None if grad_a_next is None else grad_a_next * rho
+            grad_a = _add_product(grad_a, grad_limit, strength)
+            if grad_adaptations is not None:
+                grad_a = _add(grad_a, grad_adaptations[t])
+            grad_a_next = torch.zeros_like(voltages[t]) if grad_a is None else grad_a
+        if need[2]:
+            term = _times(grad_v, step_partials["decay"])
+            if term is not None:
+                grad_decay = _add(grad_decay, _sum_batch(term, decay))
+        if need[3] and grad_limit is not None:
+            grad_threshold = _add(grad_threshold, _sum_batch(grad_limit, threshold))
+        grad_v_next, next_partials = grad_v, step_partials
+    return grad_currents, grad_v_next, grad_a_next, next_partials, grad_decay, grad_threshold
+
+
 class _LIFSequence(torch.autograd.Function):
     @staticmethod
     def forward(ctx, currents, w_rec, decay, threshold, v0, z0, a0, rho, strength,
@@ -223,7 +280,7 @@ class _LIFSequence(torch.autograd.Function):
         keep = reads_current(reset, used)
         totals = (native.empty_like(currents) if w_rec is not None else currents) if keep else None
         adaptations = torch.empty_like(currents) if adaptive else None
-        # LIF: the fused loop of lifstab/native.py runs the steps while the spikes stay sparse
+        # LIF: the fused loop of lifstab/native/ runs the steps while the spikes stay sparse
         done = 0 if adaptive else _fused_forward(reset, currents, w_rec, decay, threshold, v0, z0, voltages, spikes,
                                                  totals if w_rec is not None else None)
         step_product = _step_product(w_rec, currents)
@@ -262,61 +319,17 @@ class _LIFSequence(torch.autograd.Function):
         reset, detach_reset, surrogate = ctx.reset, ctx.detach_reset, ctx.surrogate
         adaptive = a0 is not None
         steps = voltages.shape[0]
-        grad_currents = native.empty_like(voltages)
-        grad_decay = grad_threshold = None
-        # gradients arriving at step t from step t + 1
-        grad_v_next = grad_a_next = None
-        next_partials = None
+        grad_a_next = None  # dL/da_0 before the adaptation of step 0 (ALIF)
         if not adaptive and _native_backward_applies(voltages, totals, w_rec, decay, threshold, v0, z0):
-            # LIF: the elementwise part of each step in one compiled call; the loop below then has no steps
+            # LIF: the elementwise part of each step in one compiled call
             grad_currents, grad_v_next, next_partials, grad_decay, grad_threshold = _native_backward(
                 reset, detach_reset, surrogate, ctx.used, need, grad_spikes, grad_voltages, totals, w_rec, decay,
                 threshold, v0, z0, voltages, spikes)
-            terms = ()
         else:
-            terms = _reversed_step_terms(reset, ctx.used, surrogate, voltages, spikes, totals, adaptations, v0, z0,
-                                         decay, threshold, strength)
-        w_rec_t = None if w_rec is None else w_rec.T
+            grad_currents, grad_v_next, grad_a_next, next_partials, grad_decay, grad_threshold = _python_backward(
+                reset, detach_reset, surrogate, ctx.used, need, grad_spikes, grad_voltages, grad_adaptations, totals,
+                w_rec, decay, threshold, v0, z0, rho, strength, voltages, spikes, adaptations)
         one_minus_rho = None if rho is None else 1 - rho
-        # the threshold's gradient is needed for a trainable threshold, and for ALIF's adaptation
-        need_limit = need[3] or adaptive
-        for t, sg, step_partials in terms:
-            # dL/dz_t: the loss, the recurrent current, the reset (when not detached), the adaptation of t + 1
-            grad_z = None if grad_spikes is None else grad_spikes[t]
-            if t + 1 < steps:
-                if w_rec is not None:
-                    grad_z = (torch.mm(grad_currents[t + 1], w_rec_t) if grad_z is None
-                              else torch.addmm(grad_z, grad_currents[t + 1], w_rec_t))
-                if not detach_reset:
-                    grad_z = _add_product(grad_z, grad_v_next, next_partials["reset_spikes"])
-                if adaptive:
-                    grad_z = _add_product(grad_z, grad_a_next, one_minus_rho)
-            grad_through_spike = None if grad_z is None else grad_z * sg
-            # dL/dv_t: the loss, the spike z_t, the voltage update of t + 1
-            grad_v = _add(None if grad_voltages is None else grad_voltages[t], grad_through_spike)
-            if t + 1 < steps:
-                grad_v = _add_product(grad_v, grad_v_next, next_partials["voltage"])
-            if grad_v is None:
-                grad_v = torch.zeros_like(voltages[t])
-            grad_current = _times(grad_v, step_partials["current"])
-            grad_currents[t] = 0 if grad_current is None else grad_current
-            if need_limit:
-                grad_limit = _add_product(None if grad_through_spike is None else -grad_through_spike,
-                                          grad_v, step_partials["threshold"])
-            if adaptive:
-                grad_a = None if grad_a_next is None else grad_a_next * rho
-                grad_a = _add_product(grad_a, grad_limit, strength)
-                if grad_adaptations is not None:
-                    grad_a = _add(grad_a, grad_adaptations[t])
-                grad_a_next = torch.zeros_like(voltages[t]) if grad_a is None else grad_a
-            if need[2]:
-                term = _times(grad_v, step_partials["decay"])
-                if term is not None:
-                    grad_decay = _add(grad_decay, _sum_batch(term, decay))
-            if need[3] and grad_limit is not None:
-                grad_threshold = _add(grad_threshold, _sum_batch(grad_limit, threshold))
-            grad_v_next, next_partials = grad_v, step_partials
-
         grad_w_rec = grad_v0 = grad_z0 = grad_a0 = None
         if w_rec is not None and need[1]:
             # one product over all steps: sum_t z_{t-1}^T dL/dI_t

@@ -1,8 +1,8 @@
-"""Argument checks at the boundary of the compiled kernels (lifstab/native.py).
+"""Argument checks at the boundary of the compiled kernels (lifstab/native/).
 
 The kernels read and write raw pointers: a tensor of the wrong shape, dtype, device or memory layout
 would be read past its end (garbage) or written past it (a crash, or worse). Every public function of
-lifstab/native.py that reaches C checks its arguments here first and raises ``ValueError`` naming the
+lifstab/native/ that reaches C checks its arguments here first and raises ``ValueError`` naming the
 argument, its value and what is allowed. The checks read only tensor metadata, except ``sparse_rows``
 which also checks that compressed rows index inside their matrix (one pass over their indices).
 """
@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 
 import torch
 
-#: the dtypes the kernels are compiled for (lifstab/native.py ``DTYPES``)
+#: the dtypes the kernels are compiled for (lifstab/native/ ``DTYPES``)
 KERNEL_DTYPES = (torch.float32, torch.float64)
 
 

@@ -1,6 +1,6 @@
 """The input projection ``x @ w_in + bias`` of the fast path, through sparse kernels when ``x`` is sparse.
 
-Three routes (``ROUTES``): ``"native"``, the compiled kernels of lifstab/native.py, which visit only the
+Three routes (``ROUTES``): ``"native"``, the compiled kernels of lifstab/native/, which visit only the
 nonzeros of ``x`` (one compiled scan finds them for the forward ``bias + x @ w_in`` and keeps them for
 the weight gradient ``x^T @ dL/dI``); ``"csr"``, torch's sparse CSR products (below); ``"dense"``, one
 ``addmm``. ``choose_route`` takes the native route on CPU when the kernels compiled and the input density
@@ -41,7 +41,7 @@ from . import native
 #: shared 2-core machine: float32 about 5% on one thread and 3% on two, float64 about 7% and 6.5%
 #: (docs/benchmarks.md); the limits sit a little below.
 SPARSE_MAX_DENSITY: dict[torch.dtype, float] = {torch.float32: 0.04, torch.float64: 0.06}
-#: (dtype) -> largest input density at which the native route (lifstab/native.py) is used on CPU.
+#: (dtype) -> largest input density at which the native route (lifstab/native/) is used on CPU.
 #: Measured at (T*B, n_in, n_rec) = (16000, 700, 256), one thread, forward + weight gradient
 #: (``python benchmarks/sparse_projection.py --threads 1``): float32 29 against 87 ms at 5%, 50 against 84
 #: at 10%, 93 against 91 at 20%; float64 94 against 182 at 5%, 110 against 177 at 10%, 198 against 170 at

@@ -6,12 +6,12 @@ import subprocess
 import pytest
 import sympy as sp
 
-from derivations import conditions as c
-from derivations import expectations as ex
-from derivations import jacobians as jac
-from derivations.lif import RESETS
-from derivations.latex import COMBINED, fragments, write_latex
-from derivations.surrogates import FAMILIES
+from lifstab_derivations import conditions as c
+from lifstab_derivations import expectations as ex
+from lifstab_derivations import jacobians as jac
+from lifstab_derivations.lif import RESETS
+from lifstab_derivations.latex import COMBINED, fragments, write_latex
+from lifstab_derivations.surrogates import FAMILIES
 
 a, th = jac.alpha, jac.theta
 z, sgi, sgj, w, v, I = jac.z_i, jac.sg_i, jac.sg_j, jac.w_ji, jac.v_i, jac.I_i

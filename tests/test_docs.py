@@ -40,7 +40,7 @@ def test_every_public_name_is_in_the_api_reference(site):
 def test_theory_equations_come_from_the_derivations(site):
     html = (site / "theory" / "index.html").read_text()
     assert "[[derive:" not in html
-    from derivations.latex import results, tex
+    from lifstab_derivations.latex import results, tex
 
     expected = tex(results()["condition_iii_subtractive"].equations[0][1])
     assert expected in html.replace("&amp;", "&")

@@ -120,7 +120,7 @@ def test_generated_numpy_torch_and_sympy_agree(group, device):
     rtol 1e-10."""
     import importlib
 
-    from derivations import codegen
+    from lifstab_derivations import codegen
 
     modules = {b: importlib.import_module(f"lifstab._generated.{group}_{b}") for b in ("numpy", "torch")}
     rng = np.random.default_rng(7)

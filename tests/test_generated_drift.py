@@ -2,7 +2,7 @@
 
 import pytest
 
-from derivations import codegen
+from lifstab_derivations import codegen
 
 
 def test_generated_files_match_derivations(tmp_path):
@@ -57,7 +57,7 @@ def test_fresh_process_regenerates_identical_bytes(tmp_path):
     import sys
 
     env = dict(os.environ, PYTHONHASHSEED="12345")
-    subprocess.run([sys.executable, "-m", "derivations.codegen", "--out", str(tmp_path)], check=True, env=env,
+    subprocess.run([sys.executable, "-m", "lifstab_derivations.codegen", "--out", str(tmp_path)], check=True, env=env,
                    capture_output=True, cwd=codegen.GENERATED_DIR.parent.parent)
     for name in codegen.generated_files():
         assert (tmp_path / name).read_bytes() == (codegen.GENERATED_DIR / name).read_bytes(), name

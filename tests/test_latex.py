@@ -5,8 +5,8 @@ import re
 import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p
 
-from derivations import latex
-from derivations.latex import PAPER_NOTATION, fragments, results, split_lines, tex, width
+from lifstab_derivations import latex
+from lifstab_derivations.latex import PAPER_NOTATION, fragments, results, split_lines, tex, width
 
 
 def test_every_symbol_of_every_result_has_a_paper_name():

@@ -1,4 +1,4 @@
-"""The compiled kernels (lifstab/native.py): the same numbers as torch's products and as the reference loop
+"""The compiled kernels (lifstab/native/): the same numbers as torch's products and as the reference loop
 in float64, with every native route forced (input projection, fused forward loop, per-step recurrent
 product, recurrent weight gradient) for every layer kind, reset, detach setting and SG family; the
 fallbacks (a dense step in the middle of a sequence, kernels unavailable, a compiler that fails)."""
@@ -105,7 +105,7 @@ def test_native_projection_equals_dense(native_calls, dtype, binary, with_bias):
 def test_row_blocks_on_two_threads_and_a_capacity_rescan(monkeypatch):
     """Row blocks run on threads and sum their weight gradients; an underestimated density makes the
     compressed-row arrays too small, and the block is scanned again."""
-    monkeypatch.setattr(native, "PARALLEL_MIN_ENTRIES", 0)
+    monkeypatch.setattr(native.threads, "PARALLEL_MIN_ENTRIES", 0)
     threads = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
@@ -181,7 +181,7 @@ def test_switched_off_or_unavailable_kernels_fall_back_to_torch(monkeypatch, nat
     x = spikes(0.3, (T, B, N_IN)) * 2.5
     _, weights = inputs()
     reference = run(make_layer("recurrent", "reference", "subtractive", True, "sigmoid"), x, weights)
-    monkeypatch.setattr(native, "kernels", lambda: None)
+    monkeypatch.setattr(native.build, "kernels", lambda: None)
     assert not native.available(x)
     fast = run(make_layer("recurrent", "fast", "subtractive", True, "sigmoid"), x, weights)
     assert native_calls == {"projection": 0, "forward": [], "step": 0, "grad": 0, "backward": 0}
@@ -223,7 +223,7 @@ def test_compiled_file_is_cached_by_source_and_cpu(monkeypatch, tmp_path):
         native.kernels.cache_clear()
         assert native.kernels() is not None
         assert sorted(tmp_path.glob("lifstab_kernels_*.so")) == first  # reused, not compiled again
-        monkeypatch.setattr(native, "SOURCE", native.SOURCE + "\n/* changed */\n")
+        monkeypatch.setattr(native.source, "SOURCE", native.SOURCE + "\n/* changed */\n")
         native.kernels.cache_clear()
         assert native.kernels() is not None
         assert len(list(tmp_path.glob("lifstab_kernels_*.so"))) == 2
@@ -265,7 +265,7 @@ def test_other_instruction_sets_give_the_same_numbers(monkeypatch, tmp_path, nat
     if isa == "avx2" and not _cpu_has("avx2"):
         pytest.skip("this CPU has no AVX2")
     flags = {"baseline": (), "avx2": ("-mavx2", "-mfma")}[isa]
-    monkeypatch.setattr(native, "FLAGS", ("-O3", *flags, "-std=c99", "-ffp-contract=off", "-shared", "-fPIC"))
+    monkeypatch.setattr(native.build, "FLAGS", ("-O3", *flags, "-std=c99", "-ffp-contract=off", "-shared", "-fPIC"))
     monkeypatch.setenv("LIFSTAB_CACHE_DIR", str(tmp_path))
     native.kernels.cache_clear()
     try:
@@ -331,9 +331,9 @@ def test_a_compiled_library_others_can_write_is_not_loaded(fresh_kernels):
 
 
 def test_the_cache_key_follows_the_compiler_version(monkeypatch):
-    monkeypatch.setattr(native, "compiler_version", lambda command: "cc 12.2")
+    monkeypatch.setattr(native.build, "compiler_version", lambda command: "cc 12.2")
     before = native.cache_key(["cc"])
-    monkeypatch.setattr(native, "compiler_version", lambda command: "cc 13.1")
+    monkeypatch.setattr(native.build, "compiler_version", lambda command: "cc 13.1")
     assert native.cache_key(["cc"]) != before
     assert native.cache_key(["ccache", "cc"]) != native.cache_key(["cc"])
 
@@ -357,7 +357,7 @@ def test_kernels_compile_with_a_compiler_given_with_arguments(fresh_kernels, mon
 
 
 def test_a_replaced_worker_pool_is_shut_down():
-    with native._POOL_LOCK:
+    with native.threads._POOL_LOCK:
         old = native._pool(2)
         assert native._pool(2) is old
         new = native._pool(3)

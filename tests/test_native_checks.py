@@ -1,4 +1,4 @@
-"""Every public function that hands pointers to the compiled kernels (lifstab/native.py,
+"""Every public function that hands pointers to the compiled kernels (lifstab/native/,
 lifstab/sparse_projection.py) checks its arguments first: Hypothesis corrupts one argument of a valid
 call at a time (a wrong size on one axis, an extra or missing axis, another dtype, another device, not a
 tensor, not contiguous where the kernel writes, a density outside [0, 1], hand-made compressed rows that

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from scipy import integrate
 
 import lifstab
-from derivations import FAMILIES as SYMBOLIC
-from derivations import beta, gamma, q, u
+from lifstab_derivations import FAMILIES as SYMBOLIC
+from lifstab_derivations import beta, gamma, q, u
 from lifstab import FAMILIES, Surrogate, spike
 
 NAMES = sorted(FAMILIES)

@@ -1,5 +1,5 @@
 """MkDocs hook: a line ``[[derive: STEM ...]]`` in a page becomes the displayed equations of those
-results of ``lifstab derive --latex`` (``derivations.latex.results()``), each under its title, so the
+results of ``lifstab derive --latex`` (``lifstab_derivations.latex.results()``), each under its title, so the
 docs show the derivations' own LaTeX, never a copy. An unknown stem fails the build."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ MARKER = re.compile(r"^\[\[derive:[ \t]*(?P<stems>[\w \t]+?)[ \t]*\]\][ \t]*$", 
 
 @functools.cache
 def _results():
-    from derivations.latex import results
+    from lifstab_derivations.latex import results
 
     return results()
 
@@ -26,11 +26,11 @@ def _display(lines: list[str]) -> str:
 
 
 def _render(stem: str, page: str) -> str:
-    from derivations.latex import equation_lines
+    from lifstab_derivations.latex import equation_lines
 
     results = _results()
     if stem not in results:
-        raise PluginError(f"{page}: [[derive: {stem}]] names no result of derivations.latex.results()")
+        raise PluginError(f"{page}: [[derive: {stem}]] names no result of lifstab_derivations.latex.results()")
     result = results[stem]
     shown = [_display(lines) for lhs, rhs in result.equations for lines in equation_lines(lhs, rhs)]
     return "\n\n".join([f"*{result.title}*", *shown])

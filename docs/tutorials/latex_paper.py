@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from derivations import condition_i, condition_iv
-from derivations.latex import COMBINED, NOTATION, equation, tex, write_latex
+from lifstab_derivations import condition_i, condition_iv
+from lifstab_derivations.latex import COMBINED, NOTATION, equation, tex, write_latex
 
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "paper")
 

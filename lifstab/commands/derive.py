@@ -9,12 +9,12 @@ from pathlib import Path
 
 def run(args: argparse.Namespace) -> int:
     if args.latex is not None:
-        from derivations.latex import COMBINED, write_latex
+        from lifstab_derivations.latex import COMBINED, write_latex
 
         paths = write_latex(args.latex)
         print(f"wrote {len(paths)} LaTeX files; combined document: {Path(args.latex) / COMBINED}")
         return 0
-    from derivations import codegen
+    from lifstab_derivations import codegen
 
     return codegen.main(["--check"] if args.check else [])
 

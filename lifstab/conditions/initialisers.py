@@ -1,0 +1,179 @@
+"""The initialisers: ``initialise_`` applies a :class:`Recommendation` to a layer, ``stable_init_``
+recommends Conditions I-IV for a layer and applies them."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+
+import torch
+
+from ..edge_keeping import attach_edge_keeper, check_target_rho, detach_edge_keeper
+from ..lif import RecurrentLIF
+from ..recipe import RECIPE, lift_rate_
+from ..surrogates import FAMILIES, Surrogate
+from .edge import DEFAULT_EDGE_METHOD, DEFAULT_EDGE_TAIL, SHARPNESS_METHODS, _probe_inputs, with_edge
+from .recommendation import Recommendation
+from .recommender import recommend
+
+
+def _layer_decay(layer: RecurrentLIF) -> float:
+    return float(layer.decay.detach().double().mean())
+
+
+def _layer_threshold(layer: RecurrentLIF) -> float:
+    return float(layer.threshold.detach().double().mean())
+
+
+def initialise_(layer: RecurrentLIF, recommendation: Recommendation, seed: int | None = None) -> RecurrentLIF:
+    """Apply ``recommendation`` to ``layer`` in place: recurrent weights N(mean, std^2) with zero
+    diagonal, input weights N(0, input_weight_variance), zero bias, and the recommended surrogate
+    (per-neuron dampening and sharpness, the tail). Seeded and reproducible."""
+    if not isinstance(layer, RecurrentLIF):
+        raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
+    if not isinstance(recommendation, Recommendation):
+        raise ValueError("recommendation must be a lifstab.conditions.Recommendation")
+    if (layer.n_in, layer.n_rec) != (recommendation.n_in, recommendation.n_rec):
+        raise ValueError(f"recommendation is for n_in={recommendation.n_in}, n_rec={recommendation.n_rec}; "
+                         f"layer has n_in={layer.n_in}, n_rec={layer.n_rec}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ValueError(f"seed must be a non-negative int or None, got {seed!r}")
+    gen = torch.Generator(device="cpu")
+    gen.manual_seed(seed) if seed is not None else gen.seed()
+    with torch.no_grad():
+        w_in = torch.randn(layer.w_in.shape, generator=gen, dtype=torch.float64) * math.sqrt(
+            recommendation.input_weight_variance)
+        layer.w_in.copy_(w_in.to(layer.w_in.dtype))
+        if layer.w_rec is not None:
+            w_rec = recommendation.recurrent_mean + recommendation.recurrent_std * torch.randn(
+                layer.w_rec.shape, generator=gen, dtype=torch.float64)
+            layer.w_rec.copy_(w_rec.to(layer.w_rec.dtype) * layer.rec_mask)
+        if layer.bias is not None:
+            layer.bias.zero_()
+    layer.surrogate = recommendation.surrogate(layer.surrogate, dtype=layer.w_in.dtype, device=layer.w_in.device)
+    return layer
+
+
+#: where :func:`stable_init_` takes the weights from: the layer as it is, or Conditions I-II
+WEIGHT_SOURCES = ("keep", "conditions")
+KEPT_WEIGHTS = ("the layer's own weights were kept (weights='keep'; Conditions I-II are reported, not applied: "
+                "their weights saturated the layers in training, lifstab.recipe)")
+
+
+def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=None, family: str | None = None,
+                 variant: str = "exact", seed: int | None = None, sharpness_method: str | None = None,
+                 probe_inputs=None, dampening_source: str | None = None, edge_margin: float | None = None,
+                 edge_method: str = DEFAULT_EDGE_METHOD, target_rate=None, weights: str = RECIPE.weights,
+                 keep_edge: float | None = RECIPE.target_rho, min_rate: float | None = RECIPE.min_rate) -> Recommendation:
+    """Recommend Conditions I-IV for ``layer`` (its decay, threshold, reset, family), set its surrogate
+    and keep the edge of stability during training (:mod:`lifstab.recipe` gives the evidence).
+
+    ``weights``: ``"keep"`` (default) keeps the layer's own weights (Conditions I-II are reported, not
+    applied); ``"conditions"`` draws them from I and II (``target_rate``: Condition I's firing rate,
+    :func:`conditions_i_and_ii`). ``min_rate``: a layer firing below it on the example inputs gets one bias
+    offset that lifts its rate to it (:func:`lifstab.recipe.lift_rate_`, ``reasons["rate"]``; None: never).
+    III and IV are then solved per neuron on the layer's weights.
+
+    ``sharpness_method``: ``"edge"`` (the package doc: the sharpness at ``edge_margin`` times the critical
+    sharpness of the initialised layer on ``probe_inputs``, default ``inputs``, shaped ``(T >= 16, B, n_in)``;
+    dampening 1 unless ``dampening_source="condition_iii"``) or ``"condition_iv"`` (the paper's route).
+    ``None`` (default) takes the edge route when such example inputs are given and the layer is a plain LIF
+    with a detached reset, else Condition IV, and says why in ``reasons["edge"]``.
+
+    ``keep_edge``: the measured rho that an :class:`lifstab.EdgeKeeper` attached to the layer holds during
+    training (a forward pre-hook, :func:`lifstab.attach_edge_keeper`; ``reasons["keep_edge"]``); None: none.
+
+    ``layer`` may also be a snntorch, norse or spikingjelly layer, a ``(torch.nn.Linear, neuron)`` pair
+    or a list of them, with ``inputs`` those of the first ``Linear`` (:mod:`lifstab.adapters`).
+    """
+    options = dict(locals())  # the arguments, passed on for a peer library's layer
+    if not isinstance(layer, RecurrentLIF):
+        from .. import adapters
+        if adapters.is_peer(layer):
+            return adapters.stable_init_(**options)
+        raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
+    _check_options(sharpness_method, weights, keep_edge)
+    family = layer.surrogate.family if family is None else family
+    previous = layer.surrogate if layer.surrogate.family == family else None
+    common = dict(decay=_layer_decay(layer), threshold=_layer_threshold(layer), reset=layer.reset,
+                  detach_reset=layer.detach_reset, inputs=inputs, input_mean=input_mean, input_var=input_var,
+                  family=family, variant=variant, target_rate=target_rate)
+    method, why_not, x = _route(layer, sharpness_method, probe_inputs, inputs)
+    variance, notes = _weights_and_rate(layer, common, weights, seed, probe_inputs if probe_inputs is not None
+                                        else inputs, min_rate)
+    final = recommend(layer.n_in, layer.n_rec, **common, w_in=layer.w_in,
+                      w_rec=layer.recurrent_weight(), input_weight_variance=variance)
+    final = dataclasses.replace(final, reasons={**final.reasons, **notes})
+    if method == "edge":
+        if previous is not None and previous.info.has_tail:
+            layer.surrogate = previous  # the edge is searched at the layer's tail
+        elif previous is None:
+            layer.surrogate = Surrogate(family, tail=DEFAULT_EDGE_TAIL if FAMILIES[family].has_tail else None)
+        final = with_edge(final, layer, x, dampening_source or "unit", edge_margin, edge_method)
+    else:
+        if dampening_source not in (None, "condition_iii"):
+            raise ValueError("dampening_source='unit' needs the edge route")
+        if why_not:
+            final = dataclasses.replace(final, reasons={**final.reasons, "edge": why_not})
+    layer.surrogate = final.surrogate(previous, dtype=layer.w_in.dtype, device=layer.w_in.device)
+    return _keep_edge(layer, final, keep_edge)
+
+
+def _check_options(sharpness_method, weights, keep_edge) -> None:
+    if sharpness_method not in (None, *SHARPNESS_METHODS):
+        raise ValueError(f"sharpness_method={sharpness_method!r} must be None or one of {list(SHARPNESS_METHODS)}")
+    if weights not in WEIGHT_SOURCES:
+        raise ValueError(f"weights={weights!r} must be one of {list(WEIGHT_SOURCES)}")
+    if keep_edge is not None:
+        check_target_rho(keep_edge)
+
+
+def _route(layer: RecurrentLIF, sharpness_method, probe_inputs, inputs):
+    """(the route, why the edge route was not taken, the edge route's probe inputs)."""
+    if sharpness_method == "condition_iv":
+        return "condition_iv", "", None
+    try:  # the edge route's requirements, checked before anything changes
+        if type(layer).__name__ == "RecurrentALIF" or layer.w_rec is None or not layer.detach_reset:
+            raise ValueError("layer: the edge predictor needs a recurrent RecurrentLIF with detach_reset=True")
+        return "edge", "", _probe_inputs(probe_inputs, inputs, layer.n_in)
+    except ValueError as error:
+        if sharpness_method == "edge":
+            raise
+        return "condition_iv", str(error), None
+
+
+def _weights_and_rate(layer: RecurrentLIF, common: dict, weights: str, seed, rate_probe, min_rate):
+    """Draw the weights from Conditions I-II (``weights="conditions"``) or keep them, then lift a silent
+    layer to ``min_rate``. Returns (the input weights' variance for ``recommend``, notes for ``reasons``)."""
+    variance, notes = None, {}
+    if weights == "conditions":
+        first = recommend(layer.n_in, layer.n_rec, **common)
+        with warnings.catch_warnings():  # the surrogate is replaced by the caller, from the drawn weights
+            warnings.simplefilter("ignore")
+            initialise_(layer, first, seed=seed)  # weights from I and II
+        variance = first.input_weight_variance
+    else:
+        notes["weights"] = KEPT_WEIGHTS
+    if min_rate is not None and rate_probe is not None and torch.as_tensor(rate_probe).dim() == 3:
+        rate_probe = torch.as_tensor(rate_probe, dtype=layer.w_in.dtype, device=layer.w_in.device)
+        lifted = lift_rate_(layer, rate_probe, min_rate)
+        if lifted is not None:
+            notes["rate"] = (f"the layer fired below min_rate={min_rate:g} on the inputs: its bias was raised by "
+                             f"{lifted:.4g} (shared by all neurons) to fire at that rate")
+    return variance, notes
+
+
+def _keep_edge(layer: RecurrentLIF, rec: Recommendation, target_rho: float | None) -> Recommendation:
+    """Attach an edge keeper at ``target_rho`` where the layer supports one; say what was done."""
+    detach_edge_keeper(layer)
+    if target_rho is None:
+        reason = "no edge keeper attached (keep_edge=None)"
+    elif type(layer).__name__ == "RecurrentALIF" or layer.w_rec is None or not layer.detach_reset:
+        reason = ("no edge keeper attached: keeping the edge needs a recurrent RecurrentLIF with "
+                  "detach_reset=True")
+    else:
+        attach_edge_keeper(layer, target_rho, every=RECIPE.keep_every)
+        reason = (f"an EdgeKeeper holds the measured rho at {target_rho:g} during training (every "
+                  f"{RECIPE.keep_every} training forward passes; lifstab.detach_edge_keeper removes it)")
+    return dataclasses.replace(rec, reasons={**rec.reasons, "keep_edge": reason})
