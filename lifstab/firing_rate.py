@@ -11,7 +11,7 @@ offsets by Gauss-Hermite quadrature. The rate is a deterministic, smooth functio
 whose root is found by Brent's method; the per-neuron rates' spread feeds back into the split of the
 recurrent current's variance (quenched r_j^2, temporal r_j (1 - r_j)), solved to a fixed point.
 
-Measured (python -m lifstab_experiments.conditions_i_ii: 200-neuron layers, Bernoulli(1/2) inputs, tau 2-20,
+Measured (python -m lifstab_experiments.verification.conditions_i_ii: 200-neuron layers, Bernoulli(1/2) inputs, tau 2-20,
 threshold 0.01-1, four networks averaged): multiplicative_2 fires at 0.53-0.54 (closed form 0.25-0.43),
 multiplicative_1 at 0.49 for its 0.475 target (closed form 0.11-0.26). The chain leaves out correlations
 between neurons; the rest of the gap is theirs.

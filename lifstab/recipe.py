@@ -3,7 +3,7 @@
 Stability at initialisation does not make a LIF network train at long horizons: the measured per-step
 growth ``rho`` of the squared BPTT gradient leaves 1 within the first training steps (docs/long_horizon.md).
 What trained, on latency digits at T 100 and T 250 (5 seeds each, 10 epochs, hidden 2 x 64, Adam 3.16e-3;
-``python -m lifstab_experiments.long_horizon``; every row in experiments/long_horizon_results):
+``python -m lifstab_experiments.training.long_horizon``; every row in experiments/long_horizon_results):
 
 - ``weights="keep"``: the layer's own zero-mean weights. Conditions I-II's weights (near-uniform positive
   recurrent weights, a target rate of one spike in two) lost with or without the other parts of the recipe:

@@ -15,7 +15,7 @@ from lifstab import conditions as C
 from lifstab import expectations
 from lifstab.cli import main
 from lifstab.surrogates import FAMILIES
-from lifstab_experiments import conditions_i_ii
+from lifstab_experiments.verification import conditions_i_ii
 
 RESETS = ("subtractive", "multiplicative_1", "multiplicative_2", "none")
 

@@ -1,4 +1,4 @@
-"""lifstab_experiments.edge / edge_study: the measured beta_c, the random grid, the cached study."""
+"""lifstab_experiments.verification.edge / edge_study: the measured beta_c, the random grid, the cached study."""
 
 import dataclasses
 import math
@@ -8,7 +8,7 @@ import pytest
 
 from lifstab import measure as M
 from lifstab.protocol import config_from_dict
-from lifstab_experiments import edge, edge_study
+from lifstab_experiments.verification import edge, edge_study
 
 TINY = dict(sg="triangular", dampening=1.2, q=None, n_in=16, n_rec=32, tau=12.0, thr=0.3, input_rate=0.2,
             w_in_std=1.5 / math.sqrt(16), w_rec_std=1.5 / math.sqrt(32), w_rec_mean=0.0, reset="subtractive",

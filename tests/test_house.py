@@ -4,6 +4,9 @@ no function over 60 lines (docstring included), read with ``ast``; generated ker
 from __future__ import annotations
 
 import ast
+import importlib
+import pkgutil
+import re
 from pathlib import Path
 
 import pytest
@@ -107,3 +110,61 @@ def test_the_derivations_are_imported_by_their_installed_name():
     bare = {p.relative_to(ROOT).as_posix() for p in files
             if any(n == "derivations" or n.startswith("derivations.") for n in _imports(p))}
     assert not bare
+
+
+EXPERIMENTS = ROOT / "experiments"
+#: experiments/ groups into what the report is made of (experiments/__init__.py says what goes where)
+EXPERIMENT_GROUPS = {"verification", "training", "report"}
+
+
+def test_experiments_are_grouped_into_three_subpackages():
+    """Every top-level module of lifstab_experiments is one of the three subpackages (plus ``__init__``)."""
+    import lifstab_experiments
+
+    top = {m.name for m in pkgutil.iter_modules(lifstab_experiments.__path__)}
+    assert top == EXPERIMENT_GROUPS
+    for group in EXPERIMENT_GROUPS:
+        package = importlib.import_module(f"lifstab_experiments.{group}")
+        assert package.__doc__, group
+        assert [m.name for m in pkgutil.iter_modules(package.__path__)], group
+
+
+def _experiment_names() -> dict[str, set[str]]:
+    """Dotted ``lifstab_experiments.X.Y`` names cited in the docs, README, lifstab and the experiments."""
+    files = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md"), *_python_files("lifstab", "experiments", "docs")]
+    cited: dict[str, set[str]] = {}
+    for path in files:
+        for name in re.findall(r"lifstab_experiments(?:\.\w+)+", path.read_text()):
+            cited.setdefault(name, set()).add(path.relative_to(ROOT).as_posix())
+    return cited
+
+
+def _resolves(name: str) -> bool:
+    """``name`` is a module of experiments/, or a top-level name defined in one."""
+    parts = name.split(".")[1:]
+    for cut in (len(parts), len(parts) - 1):
+        base = EXPERIMENTS.joinpath(*parts[:cut])
+        source = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+        if source.is_file():
+            rest = parts[cut:]
+            tree = ast.parse(source.read_text())
+            defined = {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
+                       if isinstance(t, ast.Name)}
+            defined |= {n.target.id for n in tree.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
+            defined |= {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+            return not rest or rest[0] in defined
+    return False
+
+
+def test_cited_experiment_paths_exist():
+    """Every ``lifstab_experiments....`` path the docs or a help text cite (``python -m`` lines included)
+    names a module that exists, so a move of a module cannot leave its commands stale."""
+    cited = _experiment_names()
+    assert "lifstab_experiments.training.long_horizon" in cited
+    assert not {name: sorted(where) for name, where in cited.items() if not _resolves(name)}
+
+
+def test_the_resolver_rejects_a_stale_path():
+    assert _resolves("lifstab_experiments.training.long_horizon.ARMS")
+    assert not _resolves("lifstab_experiments.long_horizon")
+    assert not _resolves("lifstab_experiments.training.long_horizon.NO_SUCH_NAME")

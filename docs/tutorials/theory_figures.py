@@ -10,7 +10,7 @@ The figures use only the generated kernels in ``lifstab/_generated/``: after you
 import sys
 from pathlib import Path
 
-from lifstab_experiments.theory_figures import FIGURES, draw_all
+from lifstab_experiments.report.theory_figures import FIGURES, draw_all
 
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "results/figures/theory")
 names = sys.argv[2:] or None  # None: all of them

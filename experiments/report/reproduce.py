@@ -127,7 +127,7 @@ def step_conditions(ctx: Context) -> dict:
     """Each condition's target quantity, predicted and measured in simulation (every reset, both variants)."""
     from lifstab.lif import RESETS
 
-    from .conditions_table import VARIANTS, condition_row, plot
+    from ..verification.conditions_table import VARIANTS, condition_row, plot
 
     out = ctx.out / "conditions"
     out.mkdir(parents=True, exist_ok=True)
@@ -169,7 +169,7 @@ def step_conditions(ctx: Context) -> dict:
             "Condition I's target is a firing rate of 1/2 (0.475 for multiplicative_1, which cannot fire twice "
             "in a row); the exact variant solves the multiplicative resets for that rate (lifstab.firing_rate). "
             "One network per row: single 256-neuron networks scatter by a few hundredths around the ensemble "
-            "(python -m lifstab_experiments.conditions_i_ii averages them). "
+            "(python -m lifstab_experiments.verification.conditions_i_ii averages them). "
             "III uses Condition III's per-neuron dampening; IV the sharpness solved from Condition IV "
             "(dampening 1). Empty IV cells: no root."
         ),
@@ -180,7 +180,7 @@ def step_conditions(ctx: Context) -> dict:
 
 def step_stability(ctx: Context) -> dict:
     """The edge-of-stability study: measured critical sharpness against each predictor."""
-    from . import edge_study
+    from ..verification import edge_study
 
     out = ctx.out / "stability"
     configs, seeds = (32, [0, 1, 2, 3]) if ctx.full else (12, [0, 1])
@@ -242,7 +242,7 @@ def step_training(ctx: Context) -> dict:
 
 def step_long_horizon(ctx: Context) -> dict:
     """Test accuracy against the horizon per arm (seeds, 95% intervals) and rho over training."""
-    from .long_horizon import FULL, QUICK, diagnosed_runs, run_study
+    from ..training.long_horizon import FULL, QUICK, diagnosed_runs, run_study
 
     preset = FULL if ctx.full else QUICK
     out = ctx.out / "long_horizon"
@@ -258,7 +258,7 @@ def step_long_horizon(ctx: Context) -> dict:
                     + (f"; {len(failed)} runs failed" if failed else "."),
         "text": ("Test accuracy against the horizon (latency digits at T steps; the memory task at delay D, "
                  "chance 0.5), mean and 95% t-interval over seeds, and each spiking arm's measured rho over "
-                 "training (one diagnosed run per arm). Arms: `lifstab_experiments.long_horizon.ARMS`.\n\n" + table),
+                 "training (one diagnosed run per arm). Arms: `lifstab_experiments.training.long_horizon.ARMS`.\n\n" + table),
         "figures": [str((out / "long_horizon.png").relative_to(ctx.out)), str(rho_figure.relative_to(ctx.out))],
         "tables": {"long_horizon": str((out / "long_horizon_summary.csv").relative_to(ctx.out))},
     }

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import analysis, grids, runner
+from ..training import grids, runner
+from . import analysis
 
 
 def run_families(out: str | Path, preset: str = "quick", families: list[str] | None = None,
@@ -27,7 +28,7 @@ def run_families(out: str | Path, preset: str = "quick", families: list[str] | N
 def write_report(out: str | Path, preset: str = "quick", data_root: str | None = None) -> Path:
     """results.md and plots from the CSVs in ``out``, with the conditions' predicted values on the
     sweep plots."""
-    from .training import predicted_shape
+    from ..training.training import predicted_shape
 
     spec = grids.PRESETS[preset]
     predicted = predicted_shape(spec.base.replace(**grids.task_fields(spec, spec.sweep_task, data_root)))
@@ -35,7 +36,7 @@ def write_report(out: str | Path, preset: str = "quick", data_root: str | None =
 
 
 def step_training(ctx) -> dict:
-    """A step for the main job (``experiments/reproduce.py``: ``Step("training", suite.step_training)``):
+    """A step for the main job (``experiments/report/reproduce.py``: ``Step("training", suite.step_training)``):
     the quick preset (``full`` when ``ctx.full``) into ``<out>/training``, two worker processes."""
     out = Path(ctx.out) / "training"
     result = run_families(out, "full" if ctx.full else "quick", workers=2)

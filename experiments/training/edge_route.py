@@ -2,8 +2,8 @@
 two 64-unit layers) with ``lifstab.stable_init_(edge_method=..., edge_margin=...)`` over seeds and the
 grid's learning rates.
 
-    python -m lifstab_experiments.edge_route --out results/edge_route            # about 1 min per variant
-    python -m lifstab_experiments.edge_route --variants replay:1 dmft:2 default:0 --seeds 10
+    python -m lifstab_experiments.training.edge_route --out results/edge_route            # about 1 min per variant
+    python -m lifstab_experiments.training.edge_route --variants replay:1 dmft:2 default:0 --seeds 10
 
 Writes ``edge_route.csv`` (one row per run, appended as it finishes; a rerun skips finished rows) and
 prints mean test accuracy per variant and learning rate (docs/guide/conditions.md).
@@ -53,7 +53,7 @@ def run(method: str, margin: float, lr: float, seed: int, time_steps: int = 20) 
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.edge_route",
+    parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.training.edge_route",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="results/edge_route")
     parser.add_argument("--variants", nargs="+",

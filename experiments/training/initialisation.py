@@ -41,7 +41,7 @@ PAPER_CLIP_NORM = 1.0
 #: recurrent ones); the firing rate assumed for spiking inputs between layers (the paper's nu)
 FDI_XI, FDI_FEEDFORWARD_FRACTION, FDI_HIDDEN_RATE = 1.0, 0.9, 0.05
 #: keyword arguments of ``lifstab.stable_init_``'s edge route for init="recommended"/"conditions" (empty: its defaults;
-#: experiments/edge_route.py varies them)
+#: experiments/training/edge_route.py varies them)
 EDGE_ROUTE: dict = {}
 
 #: ablation name -> the conditions applied

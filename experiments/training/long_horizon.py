@@ -10,7 +10,7 @@ of the learning rate), the paper's recipe ("paper": Conditions I-IV in the paper
 optimiser settings, :data:`.initialisation.PAPER_NEURON`, at its learning rate 3.16e-4), and the non-spiking
 GRU and LSTM.
 
-``python -m lifstab_experiments.long_horizon --out DIR [--seeds 5] [--points digits:100 memory:200 ...]``
+``python -m lifstab_experiments.training.long_horizon --out DIR [--seeds 5] [--points digits:100 memory:200 ...]``
 writes ``DIR/long_horizon.csv``, ``DIR/long_horizon_summary.csv`` and ``DIR/long_horizon.png``/``.pdf``.
 """
 
@@ -144,7 +144,7 @@ def seed_statistics(part) -> dict:
 
 
 def plot(summary, out_dir: Path) -> list[Path]:
-    from .figures import new_figure, save, style
+    from ..report.figures import new_figure, save, style
 
     tasks = sorted(summary.task.unique())
     fig, axes = new_figure(1, len(tasks), width=3.6, height=2.8)
@@ -191,7 +191,7 @@ def diagnosed_runs(out: Path, point: str, arms, epochs: int, seed: int = 0) -> P
     kept) and the figure of each arm's measured rho over training, ``out/rho_over_training.png``."""
     import pandas as pd
 
-    from .figures import new_figure, save, style
+    from ..report.figures import new_figure, save, style
     from .training import train
 
     fig, axes = new_figure(1, 2, width=3.6, height=2.8)

@@ -14,7 +14,7 @@ Arms: ``default`` (snntorch's and torch's own initialisation) and ``stable_init`
 on both ``(Linear, neuron)`` pairs, inputs a training batch, seed the run's seed). The edge-keeping arm of
 lifstab's study is not run: :class:`lifstab.EdgeKeeper` takes lifstab layers only.
 
-``python -m lifstab_experiments.peer_training --out DIR [--seeds 5] [--points digits:100 memory:100]``
+``python -m lifstab_experiments.training.peer_training --out DIR [--seeds 5] [--points digits:100 memory:100]``
 appends one row per run to ``DIR/peer_training.csv`` (a rerun skips finished runs) and writes
 ``DIR/peer_training_summary.csv`` (mean and 95% t-interval of the test accuracy at the best-validation epoch).
 """

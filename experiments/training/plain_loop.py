@@ -11,7 +11,7 @@ Each run records the final test accuracy and, on the test set, the firing rate, 
 (rate < ``SILENT_RATE``) and saturated (rate > ``SATURATED_RATE``) neurons, and whether the layer ended
 silent (mean rate < ``SILENT_LAYER``) or saturated (mean rate > ``SATURATED_LAYER``).
 
-``python -m lifstab_experiments.plain_loop --out DIR [--points digits:100 memory:200 ...] [--thresholds 0.1 1]
+``python -m lifstab_experiments.training.plain_loop --out DIR [--points digits:100 memory:200 ...] [--thresholds 0.1 1]
 [--seeds 3] [--epochs 8]`` appends one row per run to ``DIR/plain_loop.csv`` (a rerun skips finished runs)
 and writes ``DIR/plain_loop_summary.csv`` and ``DIR/plain_loop.png``.
 """
@@ -163,7 +163,7 @@ def compare(frame):
 
 
 def plot(frame, out: Path):
-    from .figures import new_figure, save, style
+    from ..report.figures import new_figure, save, style
 
     fig, axes = new_figure(1, 2, width=3.8, height=3.0)
     for i, ((task, threshold), part) in enumerate(frame.groupby(["task", "threshold"])):

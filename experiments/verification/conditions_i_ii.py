@@ -1,7 +1,7 @@
 """Conditions I and II in simulation: the firing rate and the recurrent/input current variance ratio of
 layers initialised by them, per reset and variant, averaged over seeds (single networks scatter widely).
 
-    python -m lifstab_experiments.conditions_i_ii --out results/conditions_i_ii      # about 1 min
+    python -m lifstab_experiments.verification.conditions_i_ii --out results/conditions_i_ii      # about 1 min
 
 Writes ``conditions_i_ii.csv`` (one row per reset, variant, tau, threshold: mean over seeds) and prints
 the range over the grid per reset and variant (docs/guide/conditions.md).
@@ -54,7 +54,7 @@ def ensemble(reset: str, variant: str, seeds=range(6), **kwargs) -> tuple[float,
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.conditions_i_ii",
+    parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.verification.conditions_i_ii",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="results/conditions_i_ii")
     parser.add_argument("--seeds", type=int, default=4, help="networks averaged per configuration")

@@ -11,7 +11,7 @@ the layer is run on Bernoulli inputs, and the quantity each condition targets is
 * IV: with the sharpness solved from Condition IV (worst-case uniform voltage, dampening 1), the mean
   Jacobian-row second moment (predicted 1) and the BPTT growth factor rho (the edge: 1).
 
-    python -m lifstab_experiments.conditions_table --out results/conditions
+    python -m lifstab_experiments.verification.conditions_table --out results/conditions
 
 Every formula comes from the generated kernels, through ``lifstab.conditions``.
 """
@@ -111,7 +111,7 @@ def plot(rows: list[dict], path: Path) -> Path:
     the condition's prediction (line). Writes ``path`` (PNG) and the same name as PDF."""
     from matplotlib.patches import Patch
 
-    from .figures import PALETTE, new_figure, save
+    from ..report.figures import PALETTE, new_figure, save
 
     fig, axes = new_figure(1, 4, width=3.6, height=3.2)
     labels = [r["reset"] for r in rows]
@@ -136,7 +136,7 @@ def plot(rows: list[dict], path: Path) -> Path:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.conditions_table",
+    parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.verification.conditions_table",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="results/conditions")
     parser.add_argument("--family", default="fast_sigmoid")

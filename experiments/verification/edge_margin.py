@@ -4,7 +4,7 @@ units, seeds 0-2), each layer initialised by ``stable_init_`` on its actual inpu
 (4 readouts) at ``factor x`` the dmft-predicted critical sharpness, at dampening 1 and at Condition
 III's dampening.
 
-    python -m lifstab_experiments.edge_margin [--sg fast_sigmoid,exponential]
+    python -m lifstab_experiments.verification.edge_margin [--sg fast_sigmoid,exponential]
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import lifstab
 from lifstab.measure import gradient_norms_over_sharpness, log_growth_factor, readout, record
 from lifstab.stability import critical_sharpness
 
-from .configs import RunConfig
-from .initialisation import spiking_layers
-from .training import setup
+from ..training.configs import RunConfig
+from ..training.initialisation import spiking_layers
+from ..training.training import setup
 
 FACTORS = (0.5, 0.8, 1.0, 1.25, 1.5, 2.0)
 

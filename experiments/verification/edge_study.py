@@ -1,7 +1,7 @@
 """The edge-of-stability study (issue 5): measured ``beta_c`` against each method's prediction on a
 random grid of configurations, with a CSV cache, gradient-norm curves and plots.
 
-    python -m lifstab_experiments.edge_study --out results/edge --configs 32 --grid-seed 0
+    python -m lifstab_experiments.verification.edge_study --out results/edge --configs 32 --grid-seed 0
 
 Configurations ``0 .. configs/2 - 1`` are the *tuning* half, the rest the *held-out* half; a fresh
 held-out check uses another ``--grid-seed`` (new configurations and new network seeds). Each finished
@@ -193,7 +193,7 @@ def summarise(rows: list[dict], methods, count: int | None = None) -> dict:
 
 def plot(rows: list[dict], methods, out: Path, curve_dir: Path) -> list[Path]:
     """Predicted against measured critical sharpness (PNG + PDF), and measured vs dmft gradient curves."""
-    from .figures import new_figure, save, style
+    from ..report.figures import new_figure, save, style
 
     paths = []
     measured = [r for r in rows if _float(r["measured_beta_c"]) > 0]
@@ -240,7 +240,7 @@ def plot(rows: list[dict], methods, out: Path, curve_dir: Path) -> list[Path]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.edge_study", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.verification.edge_study", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="results/edge")
     parser.add_argument("--configs", type=int, default=32)
     parser.add_argument("--grid-seed", type=int, default=0)

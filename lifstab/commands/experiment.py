@@ -9,7 +9,8 @@ FAMILY_CHOICES = ("sg_lr", "firing_rate", "ablation", "sweeps", "baseline")
 
 
 def run(args: argparse.Namespace) -> int:
-    from lifstab_experiments import runner, suite
+    from lifstab_experiments.training import runner
+    from lifstab_experiments.report import suite
 
     if args.family == "report":
         print(f"wrote {suite.write_report(args.out, args.preset, args.data)}")
@@ -24,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
         reports = result["families"]
         print(f"wrote {result['report']}")
     else:
-        from lifstab_experiments import grids
+        from lifstab_experiments.training import grids
 
         configs = grids.grid(args.family, args.preset, args.data)
         reports = {args.family: runner.run_grid(configs, f"{args.out}/{args.family}.csv", backend=args.backend,

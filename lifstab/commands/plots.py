@@ -6,7 +6,7 @@ import argparse
 
 
 def run(args: argparse.Namespace) -> int:
-    from lifstab_experiments.theory_figures import draw_all
+    from lifstab_experiments.report.theory_figures import draw_all
 
     for path in draw_all(args.out, args.only):
         print(f"wrote {path}")

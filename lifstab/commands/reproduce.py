@@ -6,7 +6,7 @@ import argparse
 
 
 def run(args: argparse.Namespace) -> int:
-    from lifstab_experiments import reproduce
+    from lifstab_experiments.report import reproduce
 
     status = reproduce.run(args.out, full=args.full, seed=args.seed, force=args.force, only=args.only)
     print(f"done: {status['done']}  reused: {status['cached']}")

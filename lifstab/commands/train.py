@@ -15,8 +15,8 @@ FALLBACK = {"target_rho": None, "recurrent_lr_scale": 1.0, "readout": "linear"}
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from lifstab_experiments.configs import RunConfig
-    from lifstab_experiments.training import train
+    from lifstab_experiments.training.configs import RunConfig
+    from lifstab_experiments.training.training import train
 
     if args.threads < 1:
         raise ValueError(f"--threads must be >= 1, got {args.threads}")

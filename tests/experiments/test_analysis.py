@@ -5,9 +5,9 @@ import itertools
 import pandas as pd
 import pytest
 
-from lifstab_experiments import analysis
-from lifstab_experiments.configs import RunConfig
-from lifstab_experiments.runner import append_row
+from lifstab_experiments.report import analysis
+from lifstab_experiments.training.configs import RunConfig
+from lifstab_experiments.training.runner import append_row
 
 
 def _sg_lr_frame(accuracy):

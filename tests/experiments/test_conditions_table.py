@@ -1,8 +1,8 @@
-"""lifstab_experiments.conditions_table: Conditions I-IV against a small measured network."""
+"""lifstab_experiments.verification.conditions_table: Conditions I-IV against a small measured network."""
 
 import pytest
 
-from lifstab_experiments import conditions_table
+from lifstab_experiments.verification import conditions_table
 
 SMALL = dict(n_in=100, n_rec=256, T=120, batch=4, jacobian_steps=(100,))
 

@@ -2,7 +2,7 @@
 
 import warnings
 
-from lifstab_experiments import edge_margin
+from lifstab_experiments.verification import edge_margin
 
 
 def test_edge_margin_rows_rho_falls_with_sharpness_and_iii_has_no_edge():

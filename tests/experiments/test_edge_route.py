@@ -1,10 +1,10 @@
-"""experiments/edge_route.py: the edge route's method and margin, trained."""
+"""experiments/training/edge_route.py: the edge route's method and margin, trained."""
 
 import csv
 
 import pytest
 
-from lifstab_experiments import edge_route, initialisation
+from lifstab_experiments.training import edge_route, initialisation
 
 
 def test_parse_variant():

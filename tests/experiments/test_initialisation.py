@@ -4,9 +4,9 @@ import pytest
 import torch
 
 import lifstab
-from lifstab_experiments.configs import RECOMMENDED, RunConfig
-from lifstab_experiments.initialisation import CONDITION_SETS, initialise, spiking_layers
-from lifstab_experiments.training import setup, train
+from lifstab_experiments.training.configs import RECOMMENDED, RunConfig
+from lifstab_experiments.training.initialisation import CONDITION_SETS, initialise, spiking_layers
+from lifstab_experiments.training.training import setup, train
 
 def test_condition_sets_are_the_papers_ablation():
     assert list(CONDITION_SETS) == ["none", "I", "II", "III", "IV", "I+II", "I+II+III", "I+II+IV", "all"]

@@ -7,11 +7,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lifstab_experiments import long_horizon, tasks
-from lifstab_experiments.configs import RunConfig
-from lifstab_experiments.diagnosis import Diagnosis, diagnose, plot_diagnosis
-from lifstab_experiments.initialisation import FDI_FEEDFORWARD_FRACTION, fdi_, fdi_weight_std
-from lifstab_experiments.training import setup, train
+from lifstab_experiments.training import long_horizon, tasks
+from lifstab_experiments.training.configs import RunConfig
+from lifstab_experiments.training.diagnosis import Diagnosis, diagnose, plot_diagnosis
+from lifstab_experiments.training.initialisation import FDI_FEEDFORWARD_FRACTION, fdi_, fdi_weight_std
+from lifstab_experiments.training.training import setup, train
 
 import lifstab
 
@@ -161,7 +161,7 @@ def test_train_with_diagnosis_and_kept_edge(tmp_path):
 
 def test_recurrent_lr_scale_zero_freezes_the_recurrent_weights():
     config = RunConfig(time_steps=20, epochs=1, hidden=8, max_samples=64, recurrent_lr_scale=0.0)
-    from lifstab_experiments.training import optimiser
+    from lifstab_experiments.training.training import optimiser
 
     _, model, _, _ = setup(config)
     opt = optimiser(model, config)
@@ -204,7 +204,7 @@ def test_later_fields_keep_earlier_run_ids():
     import json
     from dataclasses import asdict
 
-    from lifstab_experiments.configs import LATER_FIELDS
+    from lifstab_experiments.training.configs import LATER_FIELDS
 
     config = RunConfig(task="digits", seed=4)
     earlier = {k: v for k, v in asdict(config).items() if k not in LATER_FIELDS}
@@ -213,7 +213,7 @@ def test_later_fields_keep_earlier_run_ids():
 
 
 def test_results_file_from_before_new_fields_keeps_its_header(tmp_path):
-    from lifstab_experiments.runner import COLUMNS, append_row, read_rows
+    from lifstab_experiments.training.runner import COLUMNS, append_row, read_rows
 
     path = tmp_path / "r.csv"
     old = [c for c in COLUMNS if c not in ("keep_knob",)]
@@ -226,8 +226,8 @@ def test_results_file_from_before_new_fields_keeps_its_header(tmp_path):
 
 
 def test_paper_arm_builds_the_papers_neuron_and_applies_its_conditions():
-    from lifstab_experiments.initialisation import PAPER_NEURON, initialise
-    from lifstab_experiments.training import optimiser
+    from lifstab_experiments.training.initialisation import PAPER_NEURON, initialise
+    from lifstab_experiments.training.training import optimiser
 
     config = RunConfig(time_steps=20, hidden=16, init="paper", lr=3.16e-4)
     task, model, sample, _ = setup(config)
@@ -245,7 +245,7 @@ def test_paper_arm_builds_the_papers_neuron_and_applies_its_conditions():
 
 
 def test_membrane_readout_is_a_leaky_sum_of_the_linear_currents():
-    from lifstab_experiments.models import LeakyReadout, build_model
+    from lifstab_experiments.training.models import LeakyReadout, build_model
 
     readout = LeakyReadout(5, 3, tau=10.0)
     z = (torch.rand(12, 2, 5) < 0.5).float()

@@ -7,8 +7,8 @@ import torch
 
 pytest.importorskip("snntorch", reason="the peer-training study needs snntorch (pip install 'lifstab[interop]')")
 
-from lifstab_experiments import peer_training  # noqa: E402
-from lifstab_experiments.tasks import load_task  # noqa: E402
+from lifstab_experiments.training import peer_training  # noqa: E402
+from lifstab_experiments.training.tasks import load_task  # noqa: E402
 
 TINY = ["--seeds", "1", "--points", "digits:20", "--epochs", "1", "--max-samples", "8", "--batch-size", "4",
         "--hidden", "8"]

@@ -1,4 +1,4 @@
-"""lifstab_experiments.probes: forward statistics against known cases."""
+"""lifstab_experiments.verification.probes: forward statistics against known cases."""
 
 import math
 
@@ -7,7 +7,7 @@ import torch
 
 from lifstab import measure
 from lifstab.protocol import build, config_from_dict
-from lifstab_experiments import probes
+from lifstab_experiments.verification import probes
 
 CFG = dict(sg="gaussian", dampening=1.0, q=None, n_in=50, n_rec=60, tau=10.0, thr=0.5, input_rate=0.2,
            w_in_std=1 / math.sqrt(50), w_rec_std=1 / math.sqrt(60), w_rec_mean=0.0, reset="subtractive",

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from lifstab_experiments import reproduce
-from lifstab_experiments.reproduce import Step
-from lifstab_experiments.runner import read_rows
+from lifstab_experiments.report import reproduce
+from lifstab_experiments.report.reproduce import Step
+from lifstab_experiments.training.runner import read_rows
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_default_job_writes_report_with_existing_figures(tmp_path):
 
 def test_long_horizon_step_writes_its_figures_table_and_headline(tmp_path, monkeypatch):
     """The long-horizon step at a tiny scale: accuracy against horizon per arm, rho over training."""
-    from lifstab_experiments import long_horizon
+    from lifstab_experiments.training import long_horizon
 
     monkeypatch.setitem(long_horizon.QUICK, "points", ("digits:20", "memory:5"))
     monkeypatch.setitem(long_horizon.QUICK, "seeds", 1)

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from lifstab_experiments.configs import RunConfig
-from lifstab_experiments.runner import COLUMNS, append_row, finished_ids, read_rows, run_grid
+from lifstab_experiments.training.configs import RunConfig
+from lifstab_experiments.training.runner import COLUMNS, append_row, finished_ids, read_rows, run_grid
 
 TINY = RunConfig(experiment="test", epochs=1, hidden=8, max_samples=32, batch_size=32, time_steps=8)
 
@@ -52,8 +52,8 @@ def test_append_row_repairs_a_torn_last_line(tmp_path):
 
 SCRIPT = textwrap.dedent("""
     import sys, time
-    from lifstab_experiments import runner, training
-    from lifstab_experiments.configs import RunConfig
+    from lifstab_experiments.training import runner, training
+    from lifstab_experiments.training.configs import RunConfig
     TINY = RunConfig(experiment="test", epochs=1, hidden=8, max_samples=32, batch_size=32, time_steps=8)
     real = training.train
     def slow_after_first(config, device=None, progress=False):

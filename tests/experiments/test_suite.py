@@ -7,8 +7,9 @@ from types import SimpleNamespace
 import pytest
 
 from lifstab.cli import main
-from lifstab_experiments import grids, suite
-from lifstab_experiments.configs import RunConfig
+from lifstab_experiments.training import grids
+from lifstab_experiments.report import suite
+from lifstab_experiments.training.configs import RunConfig
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from lifstab_experiments import tasks
+from lifstab_experiments.training import tasks
 
 
 def _check_splits(task, n_in, n_out):

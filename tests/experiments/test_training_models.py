@@ -8,9 +8,9 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lifstab_experiments.configs import RunConfig
-from lifstab_experiments.models import ANN_MODELS, MODELS, build_model
-from lifstab_experiments.training import METRICS, pretrain_bias, setup, sparsity_weight, train
+from lifstab_experiments.training.configs import RunConfig
+from lifstab_experiments.training.models import ANN_MODELS, MODELS, build_model
+from lifstab_experiments.training.training import METRICS, pretrain_bias, setup, sparsity_weight, train
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
