@@ -178,7 +178,7 @@ def plot(summary, out_dir: Path) -> list[Path]:
 
 #: the CPU-sized preset of ``lifstab reproduce`` (a few minutes on two cores) and the full one
 QUICK = dict(points=("digits:50", "digits:100", "memory:50", "memory:100"), seeds=3, epochs=6,
-             arms=("default", "recommended", "edge", "edge+membrane", "gru"))
+             arms=("default", "conditions", "recommended", "gru"))
 FULL = dict(points=DEFAULT_POINTS, seeds=5, epochs=10, arms=tuple(ARMS))
 
 
