@@ -38,13 +38,15 @@ _field_term = edge_torch.field_covariance_term
 
 def probe_columns(count: int, neurons: int, samples: int | None) -> torch.Tensor:
     """Indices of the trajectories used (trajectory index = batch element * ``neurons`` + neuron): all of
-    ``count``, or the first whole batch elements holding at most ``samples`` trajectories (at least one):
-    every neuron enters equally, since the neurons' quenched differences matter more than the inputs'."""
+    ``count``, or whole batch elements, evenly spaced over the probe (over every pooled probe), holding
+    at most ``samples`` trajectories (at least one): every neuron enters equally, since the neurons'
+    quenched differences matter more than the inputs'."""
     if samples is None or samples >= count:
         return torch.arange(count)
     if samples < 1:
         raise ValueError(f"samples must be >= 1, got {samples!r}")
-    return torch.arange(max(1, samples // neurons) * neurons)
+    elements = torch.linspace(0, count // neurons - 1, max(1, samples // neurons), dtype=torch.float64).round().long()
+    return (elements[:, None] * neurons + torch.arange(neurons)).reshape(-1)
 
 
 def _field_signal_row(t: int, R_row: torch.Tensor, signal_weight: torch.Tensor, field_weight: torch.Tensor,

@@ -447,7 +447,16 @@ def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft
     ``sharpness_range``. ``layer`` may be a snntorch, norse or spikingjelly layer (or ``(Linear,
     neuron)`` pair): its exact lifstab description is used, with its surrogate read back, or
     ``options["surrogate"]`` (a :class:`~lifstab.Surrogate`) where it has no lifstab equivalent.
+    A list, tuple or ``nn.Sequential`` of recurrent layers is a stack: its edge is predicted layer by
+    layer (:func:`lifstab.edge_stack.stack_critical_sharpness`, a
+    :class:`~lifstab.edge_stack.StackEdgePrediction`). The layer's current weights are used, so the
+    prediction holds at any point of training.
     """
+    if isinstance(layer, (list, tuple, torch.nn.Sequential)):
+        from .edge_stack import stack_critical_sharpness
+        if probe is not None:
+            raise ValueError("probe: a stack is probed layer by layer on its own spikes; pass no probe")
+        return stack_critical_sharpness(layer, x, method=method, sharpness_range=sharpness_range, **options)
     if not isinstance(layer, RecurrentLIF):
         from . import adapters
         if adapters.is_peer(layer):
