@@ -6,7 +6,7 @@ import sympy as sp
 import sympy.stats as stats
 import torch
 
-from derivations import edge
+from lifstab_derivations import edge
 from lifstab._generated import edge_numpy, edge_torch
 
 
