@@ -343,11 +343,23 @@ def lif_grad_kernels() -> list[Kernel]:
 
 
 def edge_kernels() -> list[Kernel]:
-    """docs/theory.md section 7's lag-weighted prototype of the BPTT growth factor (a baseline)."""
-    from .edge import LAGGED_ARGS, LAGGED_GROWTH
+    """The edge of stability (derivations/edge.py): the mean-field backward step's closed-form second
+    moments over the Gaussian recurrent field, and the lag-weighted prototype (a baseline)."""
+    from . import edge
 
-    return [Kernel("lagged_growth", LAGGED_ARGS, LAGGED_GROWTH,
-                   "Prototype growth factor abar^2 + (n-1) E[W^2] (E[SG^2] + 2 sum_k abar^k E[SG_t SG_t-k]).")]
+    return [
+        Kernel("backward_step_variance", edge.VARIANCE_ARGS, edge.backward_step_variance(),
+               "E[delta_{t-1}^2] of one neuron, delta_{t-1} = leak delta_t + SG sqrt(field_scale) h_t, h_t Gaussian."),
+        Kernel("backward_step_covariance", edge.COVARIANCE_ARGS, edge.backward_step_covariance(),
+               "E[delta_{t-1} Z] of one neuron for a Gaussian Z of its past, from E[delta_t Z] and E[h_t Z]."),
+        *[Kernel(f"backward_step_{name}_weight", edge.COVARIANCE_ARGS[:3], sp.diff(edge.backward_step_covariance(), sym),
+                 f"d/d{sym.name} of backward_step_covariance (it is linear in {sym.name}): the {name}'s weight.")
+          for name, sym in (("signal", edge.signal_other), ("field", edge.field_other))],
+        Kernel("field_covariance_term", edge.FIELD_TERM_ARGS, edge.FIELD_COVARIANCE_TERM,
+               "One neuron's term g_i(t) g_i(s) E[delta_i(t) delta_i(s)] of the field covariance R(t, s)."),
+        Kernel("lagged_growth", edge.LAGGED_ARGS, edge.LAGGED_GROWTH,
+               "Prototype growth factor abar^2 + (n-1) E[W^2] (E[SG^2] + 2 sum_k abar^k E[SG_t SG_t-k])."),
+    ]
 
 
 #: group name -> function returning its kernels; later derivations register here

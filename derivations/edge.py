@@ -1,10 +1,26 @@
-"""docs/theory.md section 7's first edge-of-stability prototype (lead (a)), kept as a baseline:
+"""The edge of stability (docs/guide/edge.md): the BPTT growth factor ``rho`` and its condition
+``rho(beta_c) = 1``.
 
-``rho ~ abar^2 + (n - 1) E[W^2] (E[SG_t^2] + 2 sum_k abar^k E[SG_t SG_{t-k}])``.
+**The mean-field condition** (method ``"dmft"``). BPTT propagates the backward signal of neuron ``j``
+(``delta_t = dL/dv_t``) by
 
-The lag-weighted sum of the SG autocorrelation is computed from a forward probe at run time
-(``lifstab.stability.lagged_log_growth``); this is the closed form around it. It treats the backward
-signal as perfectly correlated over every lag, which over-counts (see lifstab/stability.py).
+``delta_{t-1} = d_t delta_t + SG_{t-1} sqrt(S_j) h_t``,
+
+``d_t`` the leak (``dv_t/dv_{t-1}`` at fixed current, detached reset), ``SG_{t-1}`` the surrogate at
+the previous voltage, ``S_j = sum_i W_ji^2`` and ``sqrt(S_j) h_t = sum_i W_ji g_i(t) delta_i(t)`` the
+recurrent field (``g = dv/dI``). For large ``n`` the field is Gaussian, independent of neuron ``j``'s
+own trajectory, with the same normalised covariance for every neuron,
+``R(t, s) = mean_i g_i(t) g_i(s) E[delta_i(t) delta_i(s)]``: correlated across time because ``W`` is
+quenched. Given one forward probe (the ``d``, ``g`` and ``SG`` that occurred), the recursion is *linear*
+in the Gaussian fields, so every expectation over them is a second moment, derived here in closed form
+(:func:`backward_step_variance`, :func:`backward_step_covariance`): no sampling and no quadrature.
+The predicted per-step growth of the squared gradient norm is ``Gamma_t = mean_j E[delta_j(t-1)^2] /
+mean_j E[delta_j(t)^2]`` and the protocol's ``ln rho`` its mean log over the growth window
+(:data:`EDGE_CONDITION`).
+
+**The lagged prototype** (method ``"lagged"``, docs/theory.md section 7's lead (a), kept as a
+baseline): ``rho ~ abar^2 + (n - 1) E[W^2] (E[SG_t^2] + 2 sum_k abar^k E[SG_t SG_{t-k}])``. It treats the
+backward signal as perfectly correlated over every lag, which over-counts (see lifstab/stability.py).
 """
 
 import sympy as sp
@@ -18,3 +34,72 @@ lag_weighted_sg = sp.Symbol("lag_weighted_sg", nonnegative=True)
 
 LAGGED_GROWTH = alpha**2 + recurrent_square_sum * lag_weighted_sg
 LAGGED_ARGS = (alpha, recurrent_square_sum, lag_weighted_sg)
+
+# ----------------------------------------------------------------------------------------------------
+# the mean-field backward step: closed-form second moments over the Gaussian recurrent field
+
+#: the step's coefficients for one neuron: leak d_t, surrogate SG_{t-1}, field scale S_j = sum_i W_ji^2
+leak = sp.Symbol("leak", real=True)
+surrogate_gradient = sp.Symbol("surrogate_gradient", nonnegative=True)
+field_scale = sp.Symbol("field_scale", nonnegative=True)
+#: the jointly Gaussian variables of one step: the backward signal delta_t, the normalised field h_t,
+#: and any other variable Z of the same neuron's past (a later backward signal or field)
+signal, field, other = sp.symbols("delta_t h_t Z", real=True)
+#: their second moments (the kernels' arguments)
+signal_variance = sp.Symbol("signal_variance", nonnegative=True)       # E[delta_t^2]
+field_variance = sp.Symbol("field_variance", nonnegative=True)         # E[h_t^2] = R(t, t)
+signal_field = sp.Symbol("signal_field", real=True)                    # E[delta_t h_t]
+signal_other = sp.Symbol("signal_other", real=True)                    # E[delta_t Z]
+field_other = sp.Symbol("field_other", real=True)                      # E[h_t Z]
+#: the gains g_i(t), g_i(s) and E[delta_i(t) delta_i(s)] of one neuron, for the field covariance
+gain_t, gain_s = sp.symbols("gain_t gain_s", real=True)
+signal_covariance = sp.Symbol("signal_covariance", real=True)
+
+#: the backward step delta_{t-1} as a linear form in the Gaussian variables
+BACKWARD_STEP = leak * signal + surrogate_gradient * sp.sqrt(field_scale) * field
+
+_MOMENTS = {
+    (signal, signal): signal_variance, (field, field): field_variance, (signal, field): signal_field,
+    (signal, other): signal_other, (field, other): field_other,
+}
+
+
+def gaussian_second_moment(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """``E[a b]`` for linear forms ``a``, ``b`` in the zero-mean jointly Gaussian ``delta_t, h_t, Z``
+    (coefficients deterministic), by linearity of the expectation: each monomial ``x y`` of the expanded
+    product becomes its second moment."""
+    variables = (signal, field, other)
+    poly = sp.Poly(sp.expand(a * b), *variables)
+    total = sp.Integer(0)
+    for powers, coefficient in poly.terms():
+        pair = tuple(v for v, p in zip(variables, powers) for _ in range(p))
+        if len(pair) != 2:
+            raise ValueError(f"E[a b] needs linear forms without constant terms; got monomial {powers}")
+        key = pair if pair in _MOMENTS else pair[::-1]
+        total += coefficient * _MOMENTS[key]
+    return total
+
+
+def backward_step_variance() -> sp.Expr:
+    """``E[delta_{t-1}^2]`` of one neuron: ``d^2 E[delta^2] + 2 d SG sqrt(S) E[delta h] + SG^2 S R(t, t)``."""
+    return gaussian_second_moment(BACKWARD_STEP, BACKWARD_STEP)
+
+
+def backward_step_covariance() -> sp.Expr:
+    """``E[delta_{t-1} Z]`` for a variable ``Z`` of the neuron's past: ``d E[delta Z] + SG sqrt(S) E[h Z]``.
+    With ``Z = delta_s`` it is the covariance row of the backward signal; with ``Z = h_u`` and the step
+    taken at ``s + 1``, the covariance ``E[h_u delta_s]`` of a field with a later signal."""
+    return gaussian_second_moment(BACKWARD_STEP, other)
+
+
+#: one neuron's term of the field covariance R(t, s) = mean_i g_i(t) g_i(s) E[delta_i(t) delta_i(s)]
+FIELD_COVARIANCE_TERM = gain_t * gain_s * signal_covariance
+
+VARIANCE_ARGS = (leak, surrogate_gradient, field_scale, signal_variance, signal_field, field_variance)
+COVARIANCE_ARGS = (leak, surrogate_gradient, field_scale, signal_other, field_other)
+FIELD_TERM_ARGS = (gain_t, gain_s, signal_covariance)
+
+#: the edge condition: the protocol's ln rho over the window [t_1, t_2) of per-step growths Gamma_t
+step, first_step, last_step = sp.symbols("t t_1 t_2", integer=True)
+growth = sp.Function("Gamma")
+LOG_GROWTH = sp.Sum(sp.log(growth(step)), (step, first_step, last_step - 1)) / (last_step - first_step)

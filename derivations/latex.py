@@ -56,8 +56,13 @@ PAPER_NOTATION: dict[str, str] = {
     # voltage models (derivations/expectations.py)
     "y_min": r"y_{\min}", "y_max": r"y_{\max}", "mean": r"\mu", "std": r"\sigma", "X": "X", "t": "t",
     "delta": r"\delta",
-    # the lagged edge prototype (derivations/edge.py)
-    "lag_weighted_sg": r"\Lambda",
+    # the edge of stability (derivations/edge.py)
+    "lag_weighted_sg": r"\Lambda", "leak": "d_t", "surrogate_gradient": r"\mathrm{SG}_{t-1}",
+    "field_scale": "S_j", "delta_t": r"\delta_t", "h_t": "h_t", "Z": "Z",
+    "signal_variance": r"\mathbb{E}[\delta_t^2]", "field_variance": "R(t, t)",
+    "signal_field": r"\mathbb{E}[\delta_t h_t]", "signal_other": r"\mathbb{E}[\delta_t Z]",
+    "field_other": r"\mathbb{E}[h_t Z]", "gain_t": "g_i(t)", "gain_s": "g_i(s)",
+    "signal_covariance": r"\mathbb{E}[\delta_i(t) \delta_i(s)]", "N": "N", "t_1": "t_1", "t_2": "t_2",
 }
 
 #: the notation section of the combined document: every symbol and helper, defined once
@@ -110,6 +115,13 @@ PROVENANCE = {
     "condition_iv_exact": "Derived: the mean-field expectation of the derived Jacobian row's second moment.",
     "surrogate": "Stated: the family's definition (peak $\\gamma$, area $\\gamma/\\beta$, checked numerically in "
                  "tests/test\\_surrogates.py).",
+    "edge_dmft_step": "Stated: the BPTT step of one neuron with its recurrent field (the layer's backward pass).",
+    "edge_dmft_moments": "Derived: the product expanded and each Gaussian second moment taken term by term "
+                         "(derivations/edge.py); tests/test\\_edge\\_derivation.py checks it against "
+                         "\\texttt{sympy.stats}.",
+    "edge_dmft_condition": "Stated: the field's covariance (mean field, large $n$) and the protocol's $\\rho$; "
+                           "$\\beta_c$ solves $\\ln \\rho = 0$. tests/test\\_stability.py compares it with "
+                           "measured edges.",
     "edge_lagged": "Stated: the lagged prototype of the edge predictor, a baseline; tests/test\\_stability.py "
                    "compares it with measured edges.",
 }
@@ -301,11 +313,32 @@ def _conditions() -> dict[str, Result]:
             stem = f"condition_iv_{reset}_{form.replace(', reset ', '_').replace(' ', '_')}"
             out[stem] = Result("Condition IV (sharpness or tail): residual $=0$", f"{_name(reset)} reset, {form}",
                                (("0", expr),), "condition_iv_paper" if form == "paper" else "condition_iv_exact")
+    out.update(_edge())
     out["edge_lagged"] = Result(
         "Edge of stability", r"the lagged prototype (a baseline), $\Lambda = \mathbb{E}[\mathrm{SG}_t^2]"
         r" + 2 \sum_{k \ge 1} \alpha^k \mathbb{E}[\mathrm{SG}_t \mathrm{SG}_{t-k}]$",
         ((r"\rho", edge.LAGGED_GROWTH),), "edge_lagged")
     return out
+
+
+def _edge() -> dict[str, Result]:
+    """The edge-of-stability condition (derivations/edge.py): the backward step, its Gaussian moments,
+    the field covariance and the protocol's growth factor."""
+    section = "Edge of stability (the mean-field condition)"
+    i, count = sp.Symbol("i", integer=True), sp.Symbol("N", positive=True, integer=True)
+    field_covariance = sp.Sum(edge.FIELD_COVARIANCE_TERM, (i, 1, count)) / count
+    return {
+        "edge_dmft_step": Result(section, "the backward step of neuron $j$, $h_t$ its normalised Gaussian field",
+                                 ((r"\delta_{t-1}", edge.BACKWARD_STEP),), "edge_dmft_step"),
+        "edge_dmft_moments": Result(section, "its second moments, $Z$ any Gaussian variable of the neuron's past",
+                                    ((r"\mathbb{E}[\delta_{t-1}^2]", edge.backward_step_variance()),
+                                     (r"\mathbb{E}[\delta_{t-1} Z]", edge.backward_step_covariance())),
+                                    "edge_dmft_moments"),
+        "edge_dmft_condition": Result(
+            section, r"field covariance and growth, $\Gamma_t = \frac{1}{N}\sum_j \mathbb{E}[\delta_j(t-1)^2]$ "
+                     r"(signals normalised to $\frac{1}{N}\sum_j \mathbb{E}[\delta_j(t)^2] = 1$)",
+            ((r"R(t, s)", field_covariance), (r"\ln \rho", edge.LOG_GROWTH)), "edge_dmft_condition"),
+    }
 
 
 def results() -> dict[str, Result]:

@@ -10,9 +10,15 @@ Methods (registry :data:`METHODS`):
     ``h_t = W delta_t`` of a neuron is Gaussian, independent of that neuron's own trajectory, with
     covariance ``E[h_t h_s] = sum_i W_ji^2 E[delta_t,i delta_s,i]``: the field is correlated across
     time because ``W`` is the same at every step. Each probed neuron's SG values and leak factors
-    ``d_t`` enter exactly as they occurred. Solved causally backward in time by sampling the field
-    (Cholesky factor of its covariance, grown one step at a time), which gives the whole predicted curve
-    ``g_t``, and ``rho`` from it by the protocol's formula.
+    ``d_t`` enter exactly as they occurred. The recursion is linear in the fields, so the predictor
+    carries their second moments in closed form (derivations/edge.py, :mod:`lifstab.mean_field`):
+    deterministic, no sampling, no backward pass; it gives the whole predicted curve ``g_t``, and
+    ``rho`` from it by the protocol's formula.
+
+``"dmft_sampled"``
+    The same mean-field solved by sampling the field (Cholesky factor of its covariance, grown one step
+    at a time), one sample per probed trajectory: the earlier form of ``"dmft"``, kept for comparison
+    (its value carries sampling noise).
 
 ``"replay"``
     Not a prediction: the layer's own backward recursion replayed on the probe's forward pass for
@@ -41,9 +47,10 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import torch
 
-from ._generated import edge_torch
+from ._generated import edge_torch, lif_grad_torch
 from .lif import RecurrentLIF
-from .measure import Trajectory, backward_norms, growth_window, log_growth_factor, record, step_factors
+from .mean_field import mean_field_log_gradient_norms
+from .measure import Trajectory, backward_norms, growth_window, log_growth_factor, record
 
 #: default search range of the sharpness (docs/theory.md section 7 / issue 5)
 SHARPNESS_RANGE = (1e-3, 1e3)
@@ -144,6 +151,7 @@ def pool_probes(probes: Sequence[Probe]) -> Probe:
                  probes[0].decay, float(np.mean([p.rec_second_moment for p in probes])))
 
 
+@torch.no_grad()
 def forward_probe(layer: RecurrentLIF, x: torch.Tensor, trajectory: Trajectory | None = None) -> Probe:
     """Run (or take) one forward pass of ``layer`` on ``x`` and extract the :class:`Probe`."""
     if not isinstance(layer, RecurrentLIF) or layer.w_rec is None:
@@ -152,7 +160,7 @@ def forward_probe(layer: RecurrentLIF, x: torch.Tensor, trajectory: Trajectory |
         raise ValueError("layer.detach_reset must be True: the predictors assume the reset gradient is stopped")
     trajectory = record(layer, x) if trajectory is None else trajectory
     T, B, n = trajectory.voltages.shape
-    dk_dv, dk_dI, _ = step_factors(layer, trajectory)
+    dk_dv, dk_dI = _step_factors(layer, trajectory)
     w_rec = layer.recurrent_weight().detach()
     flat = lambda a: a.reshape(T, B * n)  # noqa: E731  # trajectory index = b * n + neuron
     neuron = torch.arange(n).repeat(B)
@@ -164,6 +172,16 @@ def forward_probe(layer: RecurrentLIF, x: torch.Tensor, trajectory: Trajectory |
         neuron=neuron, decay=layer.decay.detach(),
         rec_second_moment=float((off_diagonal ** 2).mean()),
     )
+
+
+def _step_factors(layer: RecurrentLIF, trajectory: Trajectory) -> tuple[torch.Tensor, torch.Tensor]:
+    """``dv_t/dv_{t-1}`` (leak, reset detached) and ``dv_t/dI_t`` at every step, ``(T, B, n)``, from the
+    generated derivative kernels of the layer's voltage update (no autograd)."""
+    v_prev = torch.cat([torch.zeros_like(trajectory.voltages[:1]), trajectory.voltages[:-1]])
+    z_prev = torch.cat([torch.zeros_like(trajectory.spikes[:1]), trajectory.spikes[:-1]])
+    args = (v_prev, trajectory.currents, z_prev, layer.decay.detach(), layer.threshold.detach())
+    return tuple(torch.as_tensor(lif_grad_torch.KERNELS[f"{layer.reset}_d_{name}"](*args), dtype=v_prev.dtype)
+                 .expand_as(v_prev) for name in ("voltage", "current"))
 
 
 def _surrogate_values(layer: RecurrentLIF, centred: torch.Tensor, neuron: torch.Tensor,
@@ -180,10 +198,28 @@ def _surrogate_values(layer: RecurrentLIF, centred: torch.Tensor, neuron: torch.
 # method "dmft": mean-field of the backward pass with a quenched recurrent field
 
 
-@torch.no_grad()
+#: the default number of probed trajectories the dmft predictor uses (whole batch elements, all neurons)
+DMFT_TRAJECTORIES = 4096
+#: the dmft predictor's working memory per sharpness chunk (four ``(K, T, S)`` float64 buffers)
+_DMFT_BYTES = 1 << 28
+
+
 def dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[float] | torch.Tensor,
-                            samples: int = 2048, seed: int = 0, stop: int = 1) -> torch.Tensor:
-    """Predicted ``ln g_t^2`` (up to a constant, 0 at ``t = T``), shape ``(K, T)``, for each sharpness,
+                            samples: int | None = DMFT_TRAJECTORIES, stop: int = 1) -> torch.Tensor:
+    """Predicted ``ln g_t^2`` (0 at ``t = T``), ``(K, T)``, down to the 1-indexed step ``stop``: the
+    deterministic mean-field (:func:`lifstab.mean_field.mean_field_log_gradient_norms`), evaluated in
+    chunks of sharpness values that keep its buffers inside a fixed memory budget."""
+    beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
+    T, N = probe.centred.shape
+    chunk = max(1, _DMFT_BYTES // (32 * T * min(N, samples or N)))
+    return torch.cat([mean_field_log_gradient_norms(layer, probe, part, samples=samples, stop=stop)
+                      for part in beta.split(chunk)])
+
+
+@torch.no_grad()
+def sampled_dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[float] | torch.Tensor,
+                                    samples: int = 2048, seed: int = 0, stop: int = 1) -> torch.Tensor:
+    """The mean-field sampled (method ``"dmft_sampled"``): predicted ``ln g_t^2`` (up to a constant, 0 at ``t = T``), shape ``(K, T)``, for each sharpness,
     down to the 1-indexed step ``stop`` (earlier steps are NaN).
 
     Backward in time, for ``S`` sampled trajectories (``samples``; all when fewer) with normalised
@@ -317,10 +353,19 @@ def condition_iv_log_growth(layer: RecurrentLIF, sharpness: Sequence[float] | to
 # public API
 
 
-def _dmft(layer, probe, beta, samples=2048, seed=0):
-    first, last = growth_window(probe.centred.shape[0])
-    log_norm = dmft_log_gradient_norms(layer, probe, beta, samples=samples, seed=seed, stop=first)
+def _window_log_growth(log_norm: torch.Tensor, first: int, last: int) -> torch.Tensor:
     return (log_norm[:, first - 1] - log_norm[:, last - 1]) / (last - first)
+
+
+def _dmft(layer, probe, beta, samples=DMFT_TRAJECTORIES, **_):
+    first, last = growth_window(probe.centred.shape[0])
+    return _window_log_growth(dmft_log_gradient_norms(layer, probe, beta, samples=samples, stop=first), first, last)
+
+
+def _dmft_sampled(layer, probe, beta, samples=2048, seed=0):
+    first, last = growth_window(probe.centred.shape[0])
+    log_norm = sampled_dmft_log_gradient_norms(layer, probe, beta, samples=samples, seed=seed, stop=first)
+    return _window_log_growth(log_norm, first, last)
 
 
 @torch.no_grad()
@@ -366,7 +411,7 @@ def _condition_iv(variant):
 
 #: method name -> function(layer, probe, sharpness tensor, **options) -> ln rho per sharpness
 METHODS: dict[str, Callable[..., torch.Tensor]] = {
-    "dmft": _dmft, "lagged": _lagged, "paper": _condition_iv("paper"), "exact": _condition_iv("exact"),
+    "dmft": _dmft, "dmft_sampled": _dmft_sampled, "lagged": _lagged, "paper": _condition_iv("paper"), "exact": _condition_iv("exact"),
     "replay": _replay,
 }
 
@@ -402,7 +447,16 @@ def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft
     ``sharpness_range``. ``layer`` may be a snntorch, norse or spikingjelly layer (or ``(Linear,
     neuron)`` pair): its exact lifstab description is used, with its surrogate read back, or
     ``options["surrogate"]`` (a :class:`~lifstab.Surrogate`) where it has no lifstab equivalent.
+    A list, tuple or ``nn.Sequential`` of recurrent layers is a stack: its edge is predicted layer by
+    layer (:func:`lifstab.edge_stack.stack_critical_sharpness`, a
+    :class:`~lifstab.edge_stack.StackEdgePrediction`). The layer's current weights are used, so the
+    prediction holds at any point of training.
     """
+    if isinstance(layer, (list, tuple, torch.nn.Sequential)):
+        from .edge_stack import stack_critical_sharpness
+        if probe is not None:
+            raise ValueError("probe: a stack is probed layer by layer on its own spikes; pass no probe")
+        return stack_critical_sharpness(layer, x, method=method, sharpness_range=sharpness_range, **options)
     if not isinstance(layer, RecurrentLIF):
         from . import adapters
         if adapters.is_peer(layer):
@@ -417,7 +471,7 @@ def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft
 
 __all__ = [
     "METHODS", "SHARPNESS_RANGE", "EdgePrediction", "Probe", "forward_probe", "pool_probes", "find_log_root",
-    "critical_sharpness", "predicted_log_growth", "dmft_log_gradient_norms", "lagged_log_growth",
+    "critical_sharpness", "predicted_log_growth", "dmft_log_gradient_norms", "sampled_dmft_log_gradient_norms", "lagged_log_growth",
     "condition_iv_log_growth", "replay_log_growth",
     "sg_autocorrelation",
 ]

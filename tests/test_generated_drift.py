@@ -61,3 +61,16 @@ def test_fresh_process_regenerates_identical_bytes(tmp_path):
                    capture_output=True, cwd=codegen.GENERATED_DIR.parent.parent)
     for name in codegen.generated_files():
         assert (tmp_path / name).read_bytes() == (codegen.GENERATED_DIR / name).read_bytes(), name
+
+
+def test_edge_condition_kernels_are_generated_and_checked(tmp_path):
+    """The edge-of-stability condition's kernels are in the generated edge group, and a hand edit of one
+    of them is reported like any other drift."""
+    names = {k.name for k in codegen.GROUPS["edge"]()}
+    assert {"backward_step_variance", "backward_step_covariance", "backward_step_signal_weight",
+            "backward_step_field_weight", "field_covariance_term"} <= names
+    codegen.write(tmp_path)
+    victim = tmp_path / "edge_torch.py"
+    victim.write_text(victim.read_text().replace("leak**2*signal_variance", "leak*signal_variance", 1))
+    problems = codegen.check(tmp_path)
+    assert len(problems) == 1 and "edge_torch.py" in problems[0]

@@ -40,6 +40,13 @@ ARMS: dict[str, dict] = {
 DEFAULT_POINTS = ("digits:100", "digits:250", "memory:100", "memory:200")
 #: the arms the figure shows (one colour each); every arm run is in the summary table
 PLOTTED = tuple(ARMS)
+#: ablations of the recommendation, run on request (``--arms``) and kept in the table, not the figure:
+#: its training recipe on Conditions I-II's weights; the edge arm without the recurrent learning-rate factor
+ABLATIONS: dict[str, dict] = {
+    "conditions+recipe": {**RECOMMENDED, "init": "conditions"},
+    "edge_lr1": {"target_rho": EDGE_ARM_RHO},
+}
+NAMED = {**ARMS, **ABLATIONS}
 CHANCE = {"digits": 0.1, "memory": 0.5}
 BASE = RunConfig(experiment="long_horizon", epochs=10, lr=3.16e-3, hidden=64, batch_size=64)
 
@@ -61,19 +68,19 @@ MEMBRANE = "+membrane"
 
 
 def arm_fields(arm: str) -> dict:
-    """The config fields of an arm: a name of :data:`ARMS`, or ``"edge:RHO"`` (the edge arm at another
+    """The config fields of an arm: a name of :data:`ARMS` or :data:`ABLATIONS`, or ``"edge:RHO"`` (the edge arm at another
     target rho); either with :data:`MEMBRANE` appended (the membrane-potential readout)."""
     if arm.endswith(MEMBRANE):
         return {**arm_fields(arm[: -len(MEMBRANE)]), "readout": "membrane"}
-    if arm in ARMS:
-        return ARMS[arm]
+    if arm in NAMED:
+        return NAMED[arm]
     name, _, value = arm.partition(":")
     try:
         target = float(value)
     except ValueError:
         target = None
     if name != "edge" or target is None or not target > 0:
-        raise ValueError(f"arms [{arm!r}] are unknown; choose from {list(ARMS)} or edge:RHO, optionally + {MEMBRANE!r}")
+        raise ValueError(f"arms [{arm!r}] are unknown; choose from {list(NAMED)} or edge:RHO, optionally + {MEMBRANE!r}")
     return {**ARMS["edge"], "target_rho": target}
 
 
@@ -89,9 +96,14 @@ NEUTRAL = {"init": "default", "model": "lif", "target_rho": None, "recurrent_lr_
            "lr": BASE.lr}
 
 
+def _empty(value) -> bool:
+    """None, an empty CSV cell, or pandas' NaN for one."""
+    return value is None or (isinstance(value, str) and value == "") or (isinstance(value, float) and value != value)
+
+
 def _same(value, wanted) -> bool:
-    if value in (None, "") or wanted is None:
-        return value in (None, "") and wanted is None
+    if _empty(value) or wanted is None:
+        return _empty(value) and wanted is None
     try:
         return float(value) == float(wanted)
     except (TypeError, ValueError):
@@ -106,15 +118,15 @@ def arm_of(row) -> str:
     """The arm a result row belongs to: the arm of :data:`ARMS` whose fields it holds (every other field
     at :data:`NEUTRAL`); else that arm with :data:`MEMBRANE` appended when only the readout differs; else
     ``edge:RHO`` (the edge arm at another target rho, :data:`MEMBRANE` appended for that readout)."""
-    for name, fields in ARMS.items():
+    for name, fields in NAMED.items():
         if _matches(row, fields):
             return name
-    membrane = row.get("readout") not in (None, "", "linear")
+    membrane = not _empty(row.get("readout")) and row.get("readout") != "linear"
     linear = {**row, "readout": "linear"}
-    for name, fields in ARMS.items():
+    for name, fields in NAMED.items():
         if membrane and _matches(linear, fields):
             return name + MEMBRANE
-    if row.get("target_rho") not in (None, ""):
+    if not _empty(row.get("target_rho")):
         return f"edge:{float(row['target_rho']):g}" + (MEMBRANE if membrane else "")
     raise ValueError(f"row {row.get('run_id')!r} belongs to no arm of the long-horizon study")
 
@@ -166,7 +178,7 @@ def plot(summary, out_dir: Path) -> list[Path]:
 
 #: the CPU-sized preset of ``lifstab reproduce`` (a few minutes on two cores) and the full one
 QUICK = dict(points=("digits:50", "digits:100", "memory:50", "memory:100"), seeds=3, epochs=6,
-             arms=("default", "recommended", "edge", "edge+membrane", "gru"))
+             arms=("default", "conditions", "recommended", "gru"))
 FULL = dict(points=DEFAULT_POINTS, seeds=5, epochs=10, arms=tuple(ARMS))
 
 

@@ -1,0 +1,100 @@
+"""The deterministic mean-field (``"dmft"``) predictor of the BPTT growth: derivations/edge.py's closed-form
+second moments over the Gaussian recurrent field, run backward in time on one forward probe.
+
+Per probed trajectory ``j`` the backward signal obeys ``delta_{t-1} = d_t delta_t + SG_{t-1} sqrt(S_j)
+h_t`` with ``h`` a Gaussian field of covariance ``R(t, s) = mean_i g_i(t) g_i(s) E[delta_i(t)
+delta_i(s)]`` (docs/guide/edge.md). The recursion is linear in the fields, so the predictor carries
+second moments instead of samples:
+
+- ``C_j(t, u) = E[delta_j(t) delta_j(u)]`` for ``u >= t`` (one row, updated by the generated
+  ``backward_step_covariance``; its diagonal by ``backward_step_variance``),
+- ``F_j(t, u) = E[h(t) delta_j(u)]`` for ``u >= t``: the field of step ``t`` is correlated with the later
+  signals through ``R``; by the same generated kernel, backward in ``u`` from ``F_j(t, T) = 0`` (the
+  readout is independent of the fields),
+- ``R(t, u)`` from the row ``C(t, .)`` by the generated ``field_covariance_term``.
+
+Every signal is normalised to mean square 1 after its step; the per-step growth ``Gamma_t`` is the
+normaliser and ``ln g_t^2`` its running sum. No sampling: the same probe gives the same number on every
+run. The trajectories are all of the probe's, or ``samples`` of them evenly spaced (a fixed choice).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+import torch
+
+from ._generated import edge_torch
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .lif import RecurrentLIF
+    from .stability import Probe
+
+_variance = edge_torch.backward_step_variance
+_signal_weight = edge_torch.backward_step_signal_weight
+_field_weight = edge_torch.backward_step_field_weight
+_field_term = edge_torch.field_covariance_term
+
+
+def probe_columns(count: int, neurons: int, samples: int | None) -> torch.Tensor:
+    """Indices of the trajectories used (trajectory index = batch element * ``neurons`` + neuron): all of
+    ``count``, or whole batch elements, evenly spaced over the probe (over every pooled probe), holding
+    at most ``samples`` trajectories (at least one): every neuron enters equally, since the neurons'
+    quenched differences matter more than the inputs'."""
+    if samples is None or samples >= count:
+        return torch.arange(count)
+    if samples < 1:
+        raise ValueError(f"samples must be >= 1, got {samples!r}")
+    elements = torch.linspace(0, count // neurons - 1, max(1, samples // neurons), dtype=torch.float64).round().long()
+    return (elements[:, None] * neurons + torch.arange(neurons)).reshape(-1)
+
+
+def _field_signal_row(t: int, R_row: torch.Tensor, signal_weight: torch.Tensor, field_weight: torch.Tensor,
+                      out: torch.Tensor) -> torch.Tensor:
+    """``F_j(t, u) = E[h(t) delta_j(u)]`` for ``u = t..T-1`` into ``out[:, t:]`` (``(K, T, S)``): backward
+    in ``u`` through ``delta(u) = a(u) delta(u+1) + b(u) h(u+1)`` (the normalised step's weights) from
+    ``F(t, T-1) = 0``, the readout being independent of the fields."""
+    T = out.shape[1]
+    torch.mul(field_weight[:, t:T - 1], R_row[:, 1:, None], out=out[:, t:T - 1])  # the field's injections
+    out[:, T - 1] = 0.0
+    for u in range(T - 2, t - 1, -1):
+        out[:, u].addcmul_(signal_weight[:, u], out[:, u + 1])
+    return out[:, t:]
+
+
+@torch.no_grad()
+def mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sharpness: Sequence[float] | torch.Tensor,
+                                  samples: int | None = 2048, stop: int = 1) -> torch.Tensor:
+    """Predicted ``ln g_t^2`` (0 at ``t = T``), shape ``(K, T)``, for each sharpness, down to the
+    1-indexed step ``stop`` (earlier steps are NaN). Deterministic (module docstring)."""
+    from .stability import _surrogate_values
+
+    beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
+    T, N = probe.centred.shape
+    if not 1 <= stop <= T:
+        raise ValueError(f"stop must be a 1-indexed step in [1, {T}], got {stop!r}")
+    pick = probe_columns(N, probe.decay.numel(), samples)
+    K, S = beta.numel(), pick.numel()
+    leak, gain = probe.leak[:, pick].double(), probe.gain[:, pick].double()
+    field_scale = probe.field_scale[pick].double()
+    sg = _surrogate_values(layer, probe.centred[:, pick].double(), probe.neuron[pick], beta)  # (K, T, S)
+    # weights of delta(u + 1) and h(u + 1) in the normalised delta(u), filled as the normalisers are known
+    signal_weight = torch.zeros(K, T, S, dtype=torch.float64)
+    field_weight = torch.zeros(K, T, S, dtype=torch.float64)
+    row = torch.zeros(K, T, S, dtype=torch.float64)  # row[:, u] = C_j(t, u) for u >= t
+    row[:, T - 1] = 1.0  # the readout, normalised
+    F = torch.empty(K, T, S, dtype=torch.float64)
+    log_norm = torch.full((K, T), float("nan"), dtype=torch.float64)
+    log_norm[:, T - 1] = 0.0
+    for t in range(T - 1, max(stop, 1) - 1, -1):
+        R_row = torch.einsum("kus,us->ku", row[:, t:], _field_term(gain[t], gain[t:], 1.0 / S))  # R(t, u), u >= t
+        F_row = _field_signal_row(t, R_row, signal_weight, field_weight, F)
+        diagonal = _variance(leak[t], sg[:, t - 1], field_scale, row[:, t], F_row[:, 0], R_row[:, :1])
+        growth = diagonal.mean(-1)  # Gamma_t, (K,)
+        norm = growth.rsqrt()[:, None]
+        signal_weight[:, t - 1] = _signal_weight(leak[t], sg[:, t - 1], field_scale) * norm
+        field_weight[:, t - 1] = _field_weight(leak[t], sg[:, t - 1], field_scale) * norm
+        row[:, t:].mul_(signal_weight[:, t - 1, None]).addcmul_(field_weight[:, t - 1, None], F_row)
+        row[:, t - 1] = diagonal / growth[:, None]
+        log_norm[:, t - 1] = log_norm[:, t] + torch.log(growth)
+    return log_norm

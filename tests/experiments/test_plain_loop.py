@@ -1,0 +1,42 @@
+"""The plain-loop study: a user's own model and loop, with and without stable_init_."""
+
+import pandas as pd
+import pytest
+import torch
+
+import lifstab
+from lifstab_experiments import plain_loop
+
+
+def test_one_run_records_accuracy_and_the_layers_end_state(monkeypatch):
+    calls = []
+    real = lifstab.stable_init_
+    monkeypatch.setattr(lifstab, "stable_init_", lambda *a, **k: calls.append(k) or real(*a, **k))
+    row = plain_loop.run_one(plain_loop.PlainRun("digits", 20, 1.0, "stable_init_", seed=0, epochs=1, hidden=16))
+    assert len(calls) == 1 and calls[0]["seed"] == 0
+    assert 0 <= row["test_accuracy"] <= 1 and 0 <= row["silent_fraction"] <= 1
+    assert row["ended_silent"] == (row["firing_rate"] < plain_loop.SILENT_LAYER)
+    # untrained (0 epochs) at T 100: the default layer is silent on the sparse latency inputs, stable_init_
+    # lifts it to the recipe's floor
+    silent = plain_loop.run_one(plain_loop.PlainRun("digits", 100, 1.0, "default", seed=0, epochs=0, hidden=16))
+    lifted = plain_loop.run_one(plain_loop.PlainRun("digits", 100, 1.0, "stable_init_", seed=0, epochs=0, hidden=16))
+    assert silent["initial_firing_rate"] < 0.005 and silent["ended_silent"]
+    assert lifted["initial_firing_rate"] >= 0.015 and len(calls) == 2
+
+
+def test_user_model_reads_the_readout_window():
+    model = plain_loop.UserModel(4, 8, 3, threshold=0.5, readout_steps=5)
+    x = torch.rand(20, 2, 4)
+    logits, spikes = model(x)
+    assert logits.shape == (2, 3) and spikes.shape == (20, 2, 8)
+    torch.testing.assert_close(logits, model.readout(spikes[-5:].mean(0)))
+
+
+def test_compare_takes_the_worst_seed_and_counts_bad_endings():
+    rows = [dict(task="digits", horizon=50, threshold=1.0, arm=arm, seed=seed, test_accuracy=acc, firing_rate=rate,
+                 ended_silent=rate < 0.02, ended_saturated=rate > 0.8)
+            for arm, seed, acc, rate in [("default", 0, 0.2, 0.001), ("stable_init_", 0, 0.5, 0.3),
+                                         ("default", 1, 0.4, 0.9), ("stable_init_", 1, 0.35, 0.2)]]
+    (row,) = plain_loop.compare(pd.DataFrame(rows)).to_dict("records")
+    assert row["worst_seed_difference"] == pytest.approx(-0.05)
+    assert row["default_silent_or_saturated"] == 2 and row["stable_init__silent_or_saturated"] == 0
