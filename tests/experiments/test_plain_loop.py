@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import lifstab
-from lifstab_experiments import plain_loop
+from lifstab_experiments.training import plain_loop
 
 
 def test_one_run_records_accuracy_and_the_layers_end_state(monkeypatch):
