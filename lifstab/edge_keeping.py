@@ -14,6 +14,7 @@ not predicted: the layer's own backward recursion is replayed on one forward pas
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import NamedTuple, Sequence
 
@@ -134,28 +135,48 @@ class EdgeKeeper:
         if not isinstance(probe_batch, int) or probe_batch < 1:
             raise ValueError(f"probe_batch must be a positive integer, got {probe_batch!r}")
         self.every, self.probe_batch = every, probe_batch
-        self.steps = 0
+        self.steps = self.skipped = 0
         self.history: list[tuple[int, list[float | None]]] = []
 
     def step(self, x: torch.Tensor) -> list[KeptEdge] | None:
-        """Count one training step; on every ``every``-th (the first included) re-set the edge on ``x``."""
+        """Count one training step; on every ``every``-th (the first included) re-set the edge on ``x``.
+        Sequences shorter than the 16 steps a measurement needs leave the edge as it is (``skipped`` counts
+        them)."""
         kept = None
-        if self.steps % self.every == 0:
+        if self.steps % self.every == 0 and isinstance(x, torch.Tensor) and x.dim() == 3 and x.shape[0] < 16:
+            self.skipped += 1
+        elif self.steps % self.every == 0:
             kept = keep_edge_(self.layers, x[:, : self.probe_batch].detach(), self.target_rho, knob=self.knob)
             self.history.append((self.steps, [value_of(layer, self.knob) for layer in self.layers]))
         self.steps += 1
         return kept
 
 
+#: how many :func:`paused` blocks are open (attached keepers do nothing while it is > 0)
+_PAUSED = [0]
+
+
+@contextlib.contextmanager
+def paused():
+    """Attached edge keepers do not step inside this block: for measurements that run a layer forward in
+    training mode with autograd (``lifstab.measure``, ``lifstab.testing``) and must not change it."""
+    _PAUSED[0] += 1
+    try:
+        yield
+    finally:
+        _PAUSED[0] -= 1
+
+
 class _KeepOnForward:
-    """A forward pre-hook: one :meth:`EdgeKeeper.step` per training-mode forward pass with autograd on.
-    Inputs shorter than the 16 steps a measurement needs are passed over."""
+    """A forward pre-hook: one :meth:`EdgeKeeper.step` per training-mode forward pass with autograd on,
+    outside :func:`paused`. Inputs shorter than the 16 steps a measurement needs are passed over."""
 
     def __init__(self, keeper: EdgeKeeper) -> None:
         self.keeper = keeper
 
     def __call__(self, module, args) -> None:
-        if not (module.training and torch.is_grad_enabled() and args and isinstance(args[0], torch.Tensor)):
+        if _PAUSED[0] or not (module.training and torch.is_grad_enabled() and args
+                              and isinstance(args[0], torch.Tensor)):
             return
         if args[0].dim() == 3 and args[0].shape[0] >= 16:
             with torch.no_grad():  # the keeper's own forward passes do not step it again
@@ -194,4 +215,4 @@ def detach_edge_keeper(layer: torch.nn.Module) -> EdgeKeeper | None:
 
 
 __all__ = ["KNOBS", "KeptEdge", "keep_edge_", "EdgeKeeper", "check_knob", "check_target_rho", "value_of",
-           "attach_edge_keeper", "edge_keeper_of", "detach_edge_keeper"]
+           "attach_edge_keeper", "edge_keeper_of", "detach_edge_keeper", "paused"]

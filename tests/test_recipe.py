@@ -119,3 +119,12 @@ def test_param_groups_scale_and_freeze_the_recurrent_weights():
     for bad in ({"lr": 0.0}, {"recurrent_lr_scale": -1.0}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             param_groups(model, **{"lr": 1e-3, **bad})
+
+
+def test_the_keeper_passes_over_sequences_too_short_to_measure():
+    layer = _layer()
+    keeper = lifstab.EdgeKeeper([layer], target_rho=0.95)
+    sharpness = layer.surrogate.sharpness
+    assert keeper.step(_spikes(T=8)) is None and keeper.skipped == 1 and keeper.history == []
+    assert layer.surrogate.sharpness == sharpness
+    assert keeper.step(_spikes(T=8)) is None and keeper.steps == 2 and keeper.skipped == 1  # not a re-set step

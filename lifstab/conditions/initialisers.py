@@ -155,13 +155,26 @@ def _weights_and_rate(layer: RecurrentLIF, common: dict, weights: str, seed, rat
         variance = first.input_weight_variance
     else:
         notes["weights"] = KEPT_WEIGHTS
-    if min_rate is not None and rate_probe is not None and torch.as_tensor(rate_probe).dim() == 3:
-        rate_probe = torch.as_tensor(rate_probe, dtype=layer.w_in.dtype, device=layer.w_in.device)
-        lifted = lift_rate_(layer, rate_probe, min_rate)
+    rate_probe = _sequence_or_none(rate_probe)  # anything else is checked (and named) by recommend below
+    if min_rate is not None and rate_probe is not None and layer.bias is None:
+        notes["rate"] = f"min_rate={min_rate:g} not applied: the layer has no bias"
+    elif min_rate is not None and rate_probe is not None:
+        lifted = lift_rate_(layer, rate_probe.to(dtype=layer.w_in.dtype, device=layer.w_in.device), min_rate)
         if lifted is not None:
             notes["rate"] = (f"the layer fired below min_rate={min_rate:g} on the inputs: its bias was raised by "
                              f"{lifted:.4g} (shared by all neurons) to fire at that rate")
     return variance, notes
+
+
+def _sequence_or_none(x) -> torch.Tensor | None:
+    """``x`` as a finite time-major ``(T, B, n)`` tensor, else None."""
+    try:
+        x = torch.as_tensor(x)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+    if x.dim() != 3 or not x.is_floating_point() and x.dtype != torch.bool or not torch.isfinite(x.float()).all():
+        return None
+    return x
 
 
 def _keep_edge(layer: RecurrentLIF, rec: Recommendation, target_rho: float | None) -> Recommendation:

@@ -30,8 +30,17 @@ def fresh(reset="none", family="exponential"):
 @pytest.fixture(scope="module")
 def edge_layer(spikes):
     layer = fresh()
-    recommendation = lifstab.stable_init_(layer, inputs=spikes, sharpness_method="edge", seed=1)
+    recommendation = lifstab.stable_init_(layer, inputs=spikes, sharpness_method="edge", seed=1, weights="conditions")
     return layer, recommendation
+
+
+def test_kept_weights_are_checked_on_the_edge_only(spikes):
+    layer = fresh()
+    recommendation = lifstab.stable_init_(layer, inputs=spikes, sharpness_method="edge", seed=1)
+    assert recommendation.reasons["weights"]
+    assert_conditions_hold(layer, spikes, recommendation=recommendation)  # the edge holds
+    with pytest.raises(AssertionError, match="Condition II"):  # asked for, II is not what the kept weights give
+        assert_conditions_hold(layer, spikes, recommendation=recommendation, conditions=("II",))
 
 
 def test_the_edge_route_passes_its_own_checks_and_says_so(edge_layer, spikes):
@@ -84,7 +93,7 @@ def test_condition_iv_passes_at_a_measured_root_and_fails_away_from_it(spikes):
 
 def test_condition_iv_route_passes_i_to_iii_and_fails_iv_without_a_root(spikes):
     layer = fresh()
-    recommendation = lifstab.stable_init_(layer, inputs=spikes, sharpness_method="condition_iv", seed=1)
+    recommendation = lifstab.stable_init_(layer, inputs=spikes, sharpness_method="condition_iv", seed=1, weights="conditions")
     assert not recommendation.feasible["IV"]
     assert_conditions_hold(layer, spikes, conditions=["I", "II", "III"], recommendation=recommendation)
     with pytest.raises(AssertionError, match="condition_iv route: Condition IV: no root"):
