@@ -145,13 +145,20 @@ def test_peer_spikes_equal_lifstab_simulation_before_and_after_stable_init(build
     before = peer_spikes(layer, x)
     assert 0 < before.mean() < 1, "a silent or saturated layer would make the comparison vacuous"
     assert torch.equal(before, simulate(adapt(layer).describe(), x)[0])
+    w_in = adapt(layer).describe().w_in
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rec = lifstab.stable_init_(layer, inputs=x, seed=0)
     after = peer_spikes(layer, x)
     assert torch.equal(after, simulate(adapt(layer).describe(), x)[0])
-    assert not torch.equal(before, after)
+    assert torch.allclose(adapt(layer).describe().w_in, w_in, rtol=1e-12, atol=0), "weights='keep' keeps them"
     assert rec.changes and any("surrogate" in c or "spike_grad" in c or "p.method" in c for c in rec.changes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lifstab.stable_init_(layer, inputs=x, seed=0, weights="conditions")
+    drawn = peer_spikes(layer, x)
+    assert torch.equal(drawn, simulate(adapt(layer).describe(), x)[0])
+    assert not torch.equal(before, drawn), "Conditions I-II's weights change what the layer computes"
 
 
 def test_snntorch_gradients_through_its_own_forward_equal_lifstab_replay():
