@@ -188,11 +188,32 @@ def attach_edge_keeper(layer: RecurrentLIF, target_rho: float, every: int = 5, p
     """Keep ``layer``'s measured rho at ``target_rho`` in any training loop: an :class:`EdgeKeeper` of the
     layer alone, stepped by a forward pre-hook on each training-mode forward pass with autograd on (its
     inputs are the probe). A keeper attached before is detached first. :func:`detach_edge_keeper` removes
-    it; :func:`edge_keeper_of` finds it."""
+    it; :func:`edge_keeper_of` finds it. A snntorch, norse or spikingjelly layer or ``(Linear, neuron)``
+    pair gets a :class:`lifstab.adapters.keeping.PeerEdgeKeeper` (sharpness only)."""
+    if _is_peer(layer):
+        from .adapters.keeping import attach_peer_edge_keeper
+        if check_knob(knob) != "sharpness":
+            raise ValueError(f"knob={knob!r}: a peer layer's keeper re-sets the sharpness only")
+        return attach_peer_edge_keeper(layer, target_rho, every, probe_batch)
     keeper = EdgeKeeper([layer], target_rho, every, probe_batch, knob)
     detach_edge_keeper(layer)
     layer.register_forward_pre_hook(_KeepOnForward(keeper))
     return keeper
+
+
+def _is_peer(layer) -> bool:
+    if isinstance(layer, RecurrentLIF):
+        return False
+    from .adapters import library_of
+    return library_of(layer) is not None
+
+
+def _module(layer) -> torch.nn.Module:
+    """The module a keeper of ``layer`` hooks (a peer layer's entry module, :mod:`lifstab.adapters.keeping`)."""
+    if _is_peer(layer):
+        from .adapters import adapt
+        return adapt(layer).entry()
+    return layer
 
 
 def _hooks(layer: torch.nn.Module) -> dict:
@@ -202,12 +223,13 @@ def _hooks(layer: torch.nn.Module) -> dict:
 def edge_keeper_of(layer: torch.nn.Module) -> EdgeKeeper | None:
     """The :class:`EdgeKeeper` attached to ``layer`` (by :func:`attach_edge_keeper` or
     :func:`lifstab.stable_init_`), or None."""
-    hooks = list(_hooks(layer).values())
+    hooks = list(_hooks(_module(layer)).values())
     return hooks[0].keeper if hooks else None
 
 
 def detach_edge_keeper(layer: torch.nn.Module) -> EdgeKeeper | None:
     """Remove the edge keeper attached to ``layer``; returns it (None when there was none)."""
+    layer = _module(layer)
     keeper = edge_keeper_of(layer)
     for key in _hooks(layer):
         del layer._forward_pre_hooks[key]

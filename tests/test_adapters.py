@@ -145,13 +145,20 @@ def test_peer_spikes_equal_lifstab_simulation_before_and_after_stable_init(build
     before = peer_spikes(layer, x)
     assert 0 < before.mean() < 1, "a silent or saturated layer would make the comparison vacuous"
     assert torch.equal(before, simulate(adapt(layer).describe(), x)[0])
+    w_in = adapt(layer).describe().w_in
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rec = lifstab.stable_init_(layer, inputs=x, seed=0)
     after = peer_spikes(layer, x)
     assert torch.equal(after, simulate(adapt(layer).describe(), x)[0])
-    assert not torch.equal(before, after)
+    assert torch.allclose(adapt(layer).describe().w_in, w_in, rtol=1e-12, atol=0), "weights='keep' keeps them"
     assert rec.changes and any("surrogate" in c or "spike_grad" in c or "p.method" in c for c in rec.changes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lifstab.stable_init_(layer, inputs=x, seed=0, weights="conditions")
+    drawn = peer_spikes(layer, x)
+    assert torch.equal(drawn, simulate(adapt(layer).describe(), x)[0])
+    assert not torch.equal(before, drawn), "Conditions I-II's weights change what the layer computes"
 
 
 def test_snntorch_gradients_through_its_own_forward_equal_lifstab_replay():
@@ -250,10 +257,20 @@ RHO_CASES = [(snn_rleaky, "fast_sigmoid"), (snn_rleaky, "exponential"),
 @pytest.mark.parametrize("threshold", [0.1, 1.0])
 @pytest.mark.parametrize("build, family", RHO_CASES, ids=lambda v: getattr(v, "__name__", v))
 def test_rho_through_peer_forward_is_one_after_stable_init(build, family, threshold):
+    """The peer's own rho is 1 after stable_init_ where its layer has an edge. With the layer's own weights
+    (weights="keep") some have none (rho < 1 at every sharpness, the recommendation says so, and the peer's
+    rho is what it says); Conditions I-II's weights give them one."""
     layer = build(threshold)
     x = spikes_in()
     rec = lifstab.stable_init_(layer, inputs=x, seed=0, family=family)
     assert rec.recommendation.sharpness_method == "edge"
+    edge = rec.recommendation.edge
+    if not edge.feasible:
+        assert edge.rho < 1 and "no edge" in rec.recommendation.route_summary()
+        rho = float(torch.exp(measure.log_growth_factor(measure.gradient_norms(layer, x))))
+        assert rho == pytest.approx(edge.rho, rel=0.02), "the peer's own rho is the one the recommendation reports"
+        rec = lifstab.stable_init_(layer, inputs=x, seed=0, family=family, weights="conditions")
+        assert rec.recommendation.edge.feasible
     rho = float(torch.exp(measure.log_growth_factor(measure.gradient_norms(layer, x))))
     assert 0.98 <= rho <= 1.02, f"{rec.layer} {family} threshold {threshold}: rho {rho:.4f}"
     assert_gradient_stable(layer, x, band=(0.05, 20.0))

@@ -10,9 +10,15 @@ membrane; cross-entropy on that average; accuracy is its argmax. Adam at the pro
 3.16e-3 for both arms (``long_horizon.BASE``: the lifstab layers' results in docs/long_horizon.md were
 trained at it, so the two studies compare; the tutorial's 5e-4 moves little in 10 short epochs).
 
-Arms: ``default`` (snntorch's and torch's own initialisation) and ``stable_init`` (``lifstab.stable_init_``
-on both ``(Linear, neuron)`` pairs, inputs a training batch, seed the run's seed). The edge-keeping arm of
-lifstab's study is not run: :class:`lifstab.EdgeKeeper` takes lifstab layers only.
+Arms: ``default`` (snntorch's and torch's own initialisation); ``stable_init`` (``lifstab.stable_init_``
+on both ``(Linear, neuron)`` pairs with its defaults, inputs a training batch, seed the run's seed: the
+recipe of :mod:`lifstab.recipe`, i.e. the tutorial's weights kept but for the recurrent diagonal, a silent
+layer's bias lifted to ``min_rate``, the surrogate at the measured edge and, on the ``RLeaky`` pair, a
+:class:`lifstab.adapters.keeping.PeerEdgeKeeper` holding rho at 0.95 during training);
+``conditions`` (``stable_init_(..., weights="conditions", min_rate=None, keep_edge=None)``: Conditions
+I-II's weights and no rate lift, the code path that this study's ``stable_init`` arm ran before
+``stable_init_`` became the recipe; those rows were renamed, see the results' README). The keeper's
+sharpness history is appended to ``DIR/peer_training_keeper.csv``.
 
 ``python -m lifstab_experiments.training.peer_training --out DIR [--seeds 5] [--points digits:100 memory:100]``
 appends one row per run to ``DIR/peer_training.csv`` (a rerun skips finished runs) and writes
@@ -31,10 +37,14 @@ import numpy as np
 import torch
 
 from .long_horizon import BASE, parse_point, point_fields, seed_statistics
-from .runner import append_row
+from .runner import append_row, append_rows
 from .tasks import load_task
 
-ARMS = ("default", "stable_init")
+ARMS = ("default", "conditions", "stable_init")
+#: the arms the must-show compares (stable_init >= default on every seed)
+COMPARED = {"default", "stable_init"}
+#: stable_init_ options per arm
+ARM_OPTIONS = {"conditions": dict(weights="conditions", min_rate=None, keep_edge=None), "stable_init": {}}
 BETA, SLOPE = 0.95, 25
 COLUMNS = ["run_id", "task", "horizon", "arm", "seed", "epochs", "lr", "hidden", "batch_size", "max_samples",
            "best_epoch", "val_accuracy", "test_accuracy", "final_train_loss", "firing_rate", "seconds"]
@@ -85,23 +95,27 @@ def evaluate(net: TutorialNet, task, split, batch_size: int) -> float:
 
 
 def build(task, arm: str, seed: int, hidden: int, init_batch: torch.Tensor) -> TutorialNet:
-    """The tutorial network at the run's seed; ``stable_init`` applies ``lifstab.stable_init_`` to it."""
+    """The tutorial network at the run's seed; ``stable_init`` and ``conditions`` apply ``lifstab.stable_init_``
+    to it (:data:`ARM_OPTIONS`)."""
     import lifstab
 
     if arm not in ARMS:
         raise ValueError(f"arm={arm!r} is unknown; choose one of {list(ARMS)}")
     torch.manual_seed(seed)
     net = TutorialNet(task.n_in, hidden, task.n_out)
-    if arm == "stable_init":
+    if arm in ARM_OPTIONS:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the recommendation's notes; what changed is in its .changes
-            lifstab.stable_init_(net.pairs(), inputs=init_batch, seed=seed)
+            lifstab.stable_init_(net.pairs(), inputs=init_batch, seed=seed, **ARM_OPTIONS[arm])
     return net
 
 
 def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: int, batch_size: int,
-              max_samples: int | None = None) -> dict:
-    """One run: train, validate every epoch, test at the best-validation epoch. Returns its row."""
+              max_samples: int | None = None, keeper_dir: Path | None = None) -> dict:
+    """One run: train, validate every epoch, test at the best-validation epoch. Returns its row (and, with
+    ``keeper_dir``, appends the edge keeper's history to ``keeper_dir/peer_training_keeper.csv``)."""
+    import lifstab
+
     name, horizon = parse_point(point)
     fields = point_fields(name, horizon)
     task = load_task(name, time_steps=fields.get("time_steps"), max_samples=max_samples, delay=fields.get("delay"))
@@ -124,6 +138,11 @@ def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: i
         val = evaluate(net, task, task.val, 256)
         if val > best[0]:
             best = (val, epoch, evaluate(net, task, task.test, 256))
+    keeper = lifstab.edge_keeper_of(net.pairs()[0])
+    if keeper is not None and keeper_dir is not None:
+        append_rows(Path(keeper_dir) / "peer_training_keeper.csv",
+                    [dict(run_id=run_id(point, arm, seed), step=step, sharpness=values[0])
+                     for step, values in keeper.history], ["run_id", "step", "sharpness"])
     return dict(run_id=run_id(point, arm, seed), task=name, horizon=horizon, arm=arm, seed=seed, epochs=epochs,
                 lr=lr, hidden=hidden, batch_size=batch_size, max_samples=max_samples, best_epoch=best[1],
                 val_accuracy=best[0], test_accuracy=best[2], final_train_loss=float(loss.detach()),
@@ -172,7 +191,7 @@ def summarise(rows: list[dict]):
     for (task, horizon, arm), part in frame.groupby(["task", "horizon", "arm"]):
         paired = frame[(frame.task == task) & (frame.horizon == horizon)].pivot(index="seed", columns="arm",
                                                                               values="test_accuracy").dropna()
-        at_least = int((paired["stable_init"] >= paired["default"]).sum()) if set(ARMS) <= set(paired) else None
+        at_least = int((paired["stable_init"] >= paired["default"]).sum()) if COMPARED <= set(paired) else None
         out.append(dict(task=task, horizon=horizon, arm=arm, **seed_statistics(part),
                         stable_ge_default_seeds=at_least, paired_seeds=len(paired)))
     return pd.DataFrame(out)
@@ -184,7 +203,7 @@ def paired(rows: list[dict]):
 
     frame = pd.DataFrame(rows).astype({"test_accuracy": float, "horizon": int, "seed": int})
     table = frame.pivot_table(index=["task", "horizon", "seed"], columns="arm", values="test_accuracy").reset_index()
-    if set(ARMS) <= set(table.columns):
+    if COMPARED <= set(table.columns):
         table["stable_minus_default"] = table["stable_init"] - table["default"]
     return table
 
@@ -203,7 +222,7 @@ def run_study(out: Path, points, seeds: int, arms=ARMS, epochs: int = BASE.epoch
             for arm in arms:
                 if run_id(point, arm, seed) in finished(path):
                     continue
-                row = train_run(point, arm, seed, epochs, lr, hidden, batch_size, max_samples)
+                row = train_run(point, arm, seed, epochs, lr, hidden, batch_size, max_samples, out)
                 append_row(path, row, COLUMNS)
                 print(f"{row['run_id']}: test {row['test_accuracy']:.3f} (best epoch {row['best_epoch']}, "
                       f"{row['seconds']} s)", flush=True)

@@ -17,12 +17,14 @@ The peers are imported only when an adapter runs (``pip install 'lifstab[interop
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import warnings
 from dataclasses import dataclass
 
 import torch
 
+from ..recipe import RECIPE, lift_rate_
 from .core import PeerAdapter, PeerLIF, description_layer, simulate
 
 #: library -> adapter module (imported on first use)
@@ -70,35 +72,78 @@ class PeerRecommendation:
 
 
 def _one(adapter: PeerAdapter, x: torch.Tensor, options: dict) -> PeerRecommendation:
-    from ..conditions import stable_init_ as lifstab_stable_init_, with_edge
+    from ..conditions import stable_init_ as lifstab_stable_init_
     peer = adapter.describe()
     family = options.pop("family", None) or getattr(adapter, "default_family", "fast_sigmoid")
+    keep_edge = options.pop("keep_edge", RECIPE.target_rho)
+    min_rate = options.pop("min_rate", RECIPE.min_rate)
+    changes = []
+    if min_rate is not None and not adapter.has_bias():
+        changes.append(f"min_rate={min_rate:g} not applied: {peer.layer} has no bias to lift the rate with")
+        min_rate = None
     one_to_one = peer.recurrence == "one_to_one"
-    # a one-to-one recurrence is not a LIF matrix: Conditions I-IV see a feed-forward layer; the edge is
-    # then measured on the layer with its own diagonal recurrence (V unchanged)
+    # a one-to-one recurrence is not a LIF matrix: Conditions I-IV see a feed-forward layer; the rate and
+    # the edge are then measured on the layer with its own diagonal recurrence (V unchanged)
     layer = description_layer(PeerLIF(**{**peer.__dict__, "w_rec": None}) if one_to_one else peer,
                               surrogate=family, autapses=False)
     with warnings.catch_warnings():
         if one_to_one:  # Condition IV's surrogate is replaced by the edge's below
             warnings.simplefilter("ignore")
-        rec = lifstab_stable_init_(layer, inputs=x, family=family, **options)
-    if one_to_one and options.get("sharpness_method") != "condition_iv":
-        probe = description_layer(peer, surrogate=layer.surrogate)
-        with torch.no_grad():
-            probe.w_in.copy_(layer.w_in)
-            probe.bias.zero_()
-        rec = with_edge(rec, probe, x)
+        rec = lifstab_stable_init_(layer, inputs=x, family=family, keep_edge=None,
+                                   min_rate=None if one_to_one else min_rate, **options)
+    if one_to_one:
+        rec = _one_to_one(rec, layer, peer, x, min_rate, options.get("sharpness_method"))
     w_rec = None if layer.w_rec is None else layer.recurrent_weight().detach()
     gain = peer.gain
-    changes = adapter.write(layer.w_in.detach() / gain, layer.bias.detach() / gain,
-                            None if w_rec is None else w_rec / gain,
-                            rec.surrogate(layer.surrogate if one_to_one else None))
+    changes += adapter.write(layer.w_in.detach() / gain, layer.bias.detach() / gain,
+                             None if w_rec is None else w_rec / gain,
+                             rec.surrogate(layer.surrogate if one_to_one else None))
+    changes += [f"{key}: {rec.reasons[key]}" for key in ("weights", "rate") if rec.reasons.get(key)]
     if peer.recurrence == "all_to_all":
         changes.append("recurrent diagonal set to 0 (lifstab's LIF has n-1 recurrent inputs per neuron)")
     if peer.recurrence == "none" and peer.detach_reset:
         changes.append("no recurrence and a detached reset: BPTT through this layer's voltage shrinks by "
                        "decay^2 per step whatever the surrogate")
+    kept = _keep_edge(adapter, keep_edge)
+    changes.append(kept)
+    rec = dataclasses.replace(rec, reasons={**rec.reasons, "keep_edge": kept})
     return PeerRecommendation(peer.library, peer.layer, peer, rec, tuple(changes))
+
+
+def _one_to_one(rec, layer, peer: PeerLIF, x: torch.Tensor, min_rate, sharpness_method):
+    """A one-to-one recurrence: lift the rate (``min_rate``) of the layer with its diagonal, and find the
+    edge there unless Condition IV's route was asked for; the lift is copied into ``layer``."""
+    from ..conditions import with_edge
+
+    probe = description_layer(peer, surrogate=layer.surrogate)
+    with torch.no_grad():
+        probe.w_in.copy_(layer.w_in)
+        probe.bias.copy_(layer.bias)
+        lifted = None if min_rate is None else lift_rate_(probe, x, min_rate)
+        layer.bias.copy_(probe.bias)
+    if lifted is not None:
+        rec = dataclasses.replace(rec, reasons={**rec.reasons, "rate": (
+            f"the layer fired below min_rate={min_rate:g} on the inputs: its bias was raised by {lifted:.4g} "
+            f"(shared by all neurons) to fire at that rate")})
+    return rec if sharpness_method == "condition_iv" else with_edge(rec, probe, x)
+
+
+def _keep_edge(adapter: PeerAdapter, target_rho) -> str:
+    """Attach a :class:`~lifstab.adapters.keeping.PeerEdgeKeeper` where the layer supports one; say what
+    was done (a keeper attached before is removed either way)."""
+    from ..edge_keeping import detach_edge_keeper
+    from .keeping import attach_peer_edge_keeper, keeper_refusal
+
+    detach_edge_keeper(adapter.entry())
+    if target_rho is None:
+        return "no edge keeper attached (keep_edge=None)"
+    why = keeper_refusal(adapter)
+    if why:
+        return f"no edge keeper attached: {why}"
+    keeper = attach_peer_edge_keeper(adapter, target_rho, every=RECIPE.keep_every)
+    return (f"edge keeper attached: a forward pre-hook on {type(adapter.entry()).__name__} re-sets the "
+            f"surrogate's sharpness every {keeper.every} training forward passes so that the measured rho is "
+            f"{keeper.target_rho:g} (lifstab.edge_keeper_of / lifstab.detach_edge_keeper on the layer)")
 
 
 def stable_init_(layer, inputs=None, seed=None, **options):
@@ -136,8 +181,11 @@ def gradient_norms(layer, x: torch.Tensor, seed: int = 0, readout_weights: torch
     pass (:func:`lifstab.adapters.core.perturbed_gradient_norms`). Returns ``(T,)``."""
     from .core import perturbed_gradient_norms
 
+    from .keeping import keepers_paused
+
     adapter = adapt(layer)
-    return perturbed_gradient_norms(adapter.run, adapter.describe().gain, x, seed, readout_weights)
+    with keepers_paused():  # a measurement, not a training step
+        return perturbed_gradient_norms(adapter.run, adapter.describe().gain, x, seed, readout_weights)
 
 
 def lifstab_layer(layer, surrogate=None):

@@ -211,6 +211,23 @@ class PeerAdapter:
         """The peer's current surrogate as a lifstab one (None where lifstab has no equivalent)."""
         raise NotImplementedError
 
+    def write_surrogate(self, surrogate: Surrogate) -> str:
+        """Write ``surrogate`` alone into the peer (weights untouched); returns what changed."""
+        raise NotImplementedError
+
+    def sharpness_settable(self, surrogate: Surrogate) -> str:
+        """"" when ``surrogate`` with another sharpness can be written into the peer exactly (what
+        :func:`lifstab.keep_edge_` changes), else why not. Peers that take a callable always can."""
+        return ""
+
+    def entry(self) -> torch.nn.Module:
+        """The peer module whose forward input is the layer's input ``x`` (the edge keeper's hook)."""
+        raise NotImplementedError
+
+    def has_bias(self) -> bool:
+        """Whether :meth:`write` can write a bias (the one that lifts a silent layer's rate)."""
+        raise NotImplementedError
+
     def error(self, reason: str) -> ValueError:
         return unsupported(self.library, self.layer, reason)
 

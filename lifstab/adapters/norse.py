@@ -73,6 +73,19 @@ class _Norse(PeerAdapter):
         self.module.p = self.module.p._replace(method=spec.method, alpha=torch.as_tensor(spec.alpha))
         return f"p.method = {spec.method!r}, p.alpha = {spec.alpha:.6g}"
 
+    def write_surrogate(self, surrogate: Surrogate) -> str:
+        return self._write_surrogate(self._surrogate(surrogate))
+
+    def sharpness_settable(self, surrogate: Surrogate) -> str:
+        try:
+            mapping = interop.mapping_for(scalar_surrogate(surrogate), LIBRARY)
+        except ValueError as why:
+            return str(why)
+        if mapping.sharpness is not None or mapping.dampening == "sharpness":
+            return (f"norse's {mapping.target!r} fixes the sharpness ({mapping.constraint()}), so no other "
+                    f"sharpness can be written exactly")
+        return ""
+
     @staticmethod
     def _state(kind, batch: int, n: int, x: torch.Tensor):
         from norse.torch.functional.lif import LIFFeedForwardState, LIFState
@@ -105,6 +118,12 @@ class Recurrent(_Norse):
             self.module.input_weights.copy_(w_in.T)
             self.module.recurrent_weights.copy_(w_rec.T)
         return ["input_weights", "recurrent_weights (diagonal 0)", self._write_surrogate(spec)]
+
+    def entry(self) -> torch.nn.Module:
+        return self.module
+
+    def has_bias(self) -> bool:
+        return False
 
     def run(self, x: torch.Tensor, perturbation: Sequence[torch.Tensor] | None = None):
         m = self.module
@@ -148,6 +167,12 @@ class LinearLIF(_Norse):
                 self.linear.bias.copy_(bias)
                 changes.append("Linear.bias")
         return changes + [surrogate_change]
+
+    def entry(self) -> torch.nn.Module:
+        return self.linear
+
+    def has_bias(self) -> bool:
+        return self.linear.bias is not None
 
     def run(self, x: torch.Tensor, perturbation: Sequence[torch.Tensor] | None = None):
         m = self.module

@@ -109,24 +109,37 @@ class LinearNeuron(PeerAdapter):
                        detach_reset=True, recurrence=recurrence, gain=torch.ones(n, dtype=torch.float64),
                        w_in=self.linear.weight.detach().double().T.clone(), bias=bias + rec_bias, w_rec=w_rec)
 
+    def _recurrent_linear(self):
+        return self.neuron.recurrent if self.recurrent and self.neuron.all_to_all else None
+
     def write(self, w_in, bias, w_rec, surrogate: Surrogate) -> list[str]:
         changes = []
+        rec = self._recurrent_linear()
         with torch.no_grad():
             self.linear.weight.copy_(w_in.T)
             changes.append("Linear.weight")
             if self.linear.bias is not None:
                 self.linear.bias.copy_(bias)
                 changes.append("Linear.bias")
-            if self.recurrent and self.neuron.all_to_all:
-                rec = self.neuron.recurrent
+            if rec is not None:
                 rec.weight.copy_(w_rec.T)
                 changes.append("RLeaky.recurrent.weight (diagonal 0)")
-                if rec.bias is not None:
-                    rec.bias.zero_()
-                    changes.append("RLeaky.recurrent.bias = 0")
-        float64 = self.recurrent and self.linear.weight.dtype == torch.float64
-        changes.append(write_surrogate(self.neuron, surrogate, float64))
+                if rec.bias is not None:  # the bias goes to the Linear's; to this one where the Linear has none
+                    rec.bias.copy_(bias) if self.linear.bias is None else rec.bias.zero_()
+                    changes.append("RLeaky.recurrent.bias" + ("" if self.linear.bias is None else " = 0"))
+        changes.append(self.write_surrogate(surrogate))
         return changes
+
+    def write_surrogate(self, surrogate: Surrogate) -> str:
+        float64 = self.recurrent and self.linear.weight.dtype == torch.float64
+        return write_surrogate(self.neuron, surrogate, float64)
+
+    def entry(self) -> torch.nn.Module:
+        return self.linear
+
+    def has_bias(self) -> bool:
+        rec = self._recurrent_linear()
+        return self.linear.bias is not None or (rec is not None and rec.bias is not None)
 
     def surrogate(self) -> Surrogate | None:
         fn = self.neuron.spike_grad

@@ -96,6 +96,9 @@ class _Node(PeerAdapter):
             self.node.surrogate_function = SurrogateSpike(surrogate, at_threshold=True)
             return f"surrogate_function = {self.node.surrogate_function!r} (no exact spikingjelly surrogate: {why})"
 
+    def write_surrogate(self, surrogate: Surrogate) -> str:
+        return self._write_surrogate(surrogate)
+
 
 class LinearNode(_Node):
     """``(torch.nn.Linear, LIFNode)``, the node in either step mode."""
@@ -116,7 +119,13 @@ class LinearNode(_Node):
             self.linear.weight.copy_(w_in.T)
             if self.linear.bias is not None:
                 self.linear.bias.copy_(bias)
-        return ["Linear.weight", "Linear.bias", self._write_surrogate(surrogate)]
+        return ["Linear.weight"] + ["Linear.bias"] * self.has_bias() + [self._write_surrogate(surrogate)]
+
+    def entry(self) -> torch.nn.Module:
+        return self.linear
+
+    def has_bias(self) -> bool:
+        return self.linear.bias is not None
 
     def run(self, x: torch.Tensor, perturbation: Sequence[torch.Tensor] | None = None):
         currents = self.linear(x)
@@ -180,16 +189,31 @@ class Container(_Node):
             if not torch.allclose(w_in.T @ rec, w_rec.T, rtol=1e-9, atol=1e-12):
                 raise self.error("the recurrent weights cannot be written through the inner Linear "
                                  "(its rows are not independent)")
+        holder = self._bias_holder()
         with torch.no_grad():
             target = self.outer if self.outer is not None else self.inner
             target.weight.copy_(w_in.T)
             for linear in (self.outer, self.inner, rc):
                 if linear is not None and linear.bias is not None:
-                    linear.bias.zero_()
+                    linear.bias.copy_(bias) if linear is holder else linear.bias.zero_()
             rc.weight[:, :k].copy_(torch.eye(k))
             rc.weight[:, k:].copy_(rec)
-        return [f"{'outer' if self.outer is not None else 'inner'} Linear.weight", "biases = 0",
+        where = {id(self.outer): "outer Linear.bias", id(self.inner): "inner Linear.bias", id(rc): "rc.bias"}
+        return [f"{'outer' if self.outer is not None else 'inner'} Linear.weight",
+                f"{where[id(holder)]} = the bias, the others 0" if holder is not None else "biases = 0",
                 "rc.weight = [I, R] (R diagonal 0)", self._write_surrogate(surrogate)]
+
+    def _bias_holder(self):
+        """The Linear whose bias reaches the current unchanged once ``rc``'s input block is I: ``rc`` or
+        the outer one (before ``rc``), the inner one (after); None when it has no bias."""
+        options = (self.container.rc, self.outer) if self.inner is None else (self.inner,)
+        return next((linear for linear in options if linear is not None and linear.bias is not None), None)
+
+    def entry(self) -> torch.nn.Module:
+        return self.outer if self.outer is not None else self.container
+
+    def has_bias(self) -> bool:
+        return self._bias_holder() is not None
 
     def run(self, x: torch.Tensor, perturbation: Sequence[torch.Tensor] | None = None):
         currents = x if self.outer is None else self.outer(x)

@@ -5,6 +5,8 @@ import csv
 import pytest
 import torch
 
+import lifstab
+
 pytest.importorskip("snntorch", reason="the peer-training study needs snntorch (pip install 'lifstab[interop]')")
 
 from lifstab_experiments.training import peer_training  # noqa: E402
@@ -22,7 +24,8 @@ def _rows(path):
 def test_study_writes_a_row_per_run_and_a_rerun_skips_them(tmp_path, monkeypatch):
     assert peer_training.main(["--out", str(tmp_path), *TINY]) == 0
     rows = _rows(tmp_path / "peer_training.csv")
-    assert sorted(r["run_id"] for r in rows) == ["digits:20-default-s0", "digits:20-stable_init-s0"]
+    assert sorted(r["run_id"] for r in rows) == ["digits:20-conditions-s0", "digits:20-default-s0",
+                                                  "digits:20-stable_init-s0"]
     assert all(0.0 <= float(r["test_accuracy"]) <= 1.0 and r["best_epoch"] == "0" for r in rows)
     summary = _rows(tmp_path / "peer_training_summary.csv")
     assert {r["arm"] for r in summary} == set(peer_training.ARMS)
@@ -34,7 +37,9 @@ def test_study_writes_a_row_per_run_and_a_rerun_skips_them(tmp_path, monkeypatch
 
     monkeypatch.setattr(peer_training, "train_run", no_training)
     assert peer_training.main(["--out", str(tmp_path), *TINY, "--initial-rates"]) == 0
-    assert len(_rows(tmp_path / "peer_training.csv")) == 2
+    assert len(_rows(tmp_path / "peer_training.csv")) == 3
+    keeper = _rows(tmp_path / "peer_training_keeper.csv")
+    assert keeper and {r["run_id"] for r in keeper} == {"digits:20-stable_init-s0"} and keeper[0]["step"] == "0"
     rates = _rows(tmp_path / "peer_training_initial_rates.csv")
     assert [r["arm"] for r in rates] == list(peer_training.ARMS)
     assert all(0.0 <= float(r["initial_firing_rate"]) <= 1.0 and float(r["input_rate"]) > 0 for r in rates)
@@ -43,10 +48,14 @@ def test_study_writes_a_row_per_run_and_a_rerun_skips_them(tmp_path, monkeypatch
 def test_stable_init_arm_changes_the_tutorial_network_and_default_keeps_it():
     task = load_task("digits", time_steps=20)
     x = task.batch(task.train, list(range(4)))[0]
-    default, stable = (peer_training.build(task, arm, 3, 8, x) for arm in peer_training.ARMS)
+    default, conditions, stable = (peer_training.build(task, arm, 3, 8, x) for arm in peer_training.ARMS)
     torch.manual_seed(3)
     fresh = peer_training.TutorialNet(task.n_in, 8, task.n_out)
-    assert torch.equal(default.fc1.weight, fresh.fc1.weight)
-    assert not torch.equal(stable.fc1.weight, fresh.fc1.weight)
+    assert torch.equal(default.fc1.weight, fresh.fc1.weight) and lifstab.edge_keeper_of(default.pairs()[0]) is None
+    assert not torch.equal(conditions.fc1.weight, fresh.fc1.weight), "Conditions I-II's weights"
+    assert lifstab.edge_keeper_of(conditions.pairs()[0]) is None
+    assert torch.equal(stable.fc1.weight, fresh.fc1.weight), "the recipe keeps the tutorial's weights"
+    assert torch.all(stable.lif1.recurrent.weight.diagonal() == 0)
+    assert lifstab.edge_keeper_of(stable.pairs()[0]) is not None and lifstab.edge_keeper_of(stable.pairs()[1]) is None
     with pytest.raises(ValueError, match="arm"):
         peer_training.build(task, "edge", 0, 8, x)
