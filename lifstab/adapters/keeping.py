@@ -18,29 +18,19 @@ keeper is then stepped with the collected sequence, so its sharpness holds from 
 
 from __future__ import annotations
 
-import contextlib
 from collections import deque
 
 import torch
 
-from ..edge_keeping import KeptEdge, _KeepOnForward, check_target_rho, detach_edge_keeper, keep_edge_
+from ..edge_keeping import _PAUSED, KeptEdge, _KeepOnForward, check_target_rho, detach_edge_keeper, keep_edge_, paused
 from .core import PeerAdapter, description_layer
 
 #: the most steps collected from step-by-step calls (the latest are kept)
 MAX_STEPS = 2000
 #: keep_edge_'s shortest input
 MIN_STEPS = 16
-_PAUSED = [0]
-
-
-@contextlib.contextmanager
-def keepers_paused():
-    """No peer edge keeper steps inside (lifstab's own measurements run the peer's forward pass)."""
-    _PAUSED[0] += 1
-    try:
-        yield
-    finally:
-        _PAUSED[0] -= 1
+#: no keeper, lifstab's or a peer's, steps inside (lifstab's own measurements run the peer's forward pass)
+keepers_paused = paused
 
 
 class PeerEdgeKeeper:
