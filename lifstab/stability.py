@@ -47,10 +47,11 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import torch
 
-from ._generated import edge_torch, lif_grad_torch
 from .lif import RecurrentLIF
 from .mean_field import mean_field_log_gradient_norms
-from .measure import Trajectory, backward_norms, growth_window, log_growth_factor, record
+from .edge_baselines import condition_iv_log_growth, lagged_log_growth, sg_autocorrelation  # noqa: F401
+from .probe import Probe, _step_factors, _surrogate_values, forward_probe, pool_probes  # noqa: F401 (re-exported)
+from .measure import backward_norms, growth_window, log_growth_factor
 
 #: default search range of the sharpness (docs/theory.md section 7 / issue 5)
 SHARPNESS_RANGE = (1e-3, 1e3)
@@ -118,80 +119,7 @@ def find_log_root(log_growth: Callable[[np.ndarray], np.ndarray], low: float = S
 
 
 # ----------------------------------------------------------------------------------------------------
-# the forward probe
-
-
-class Probe(NamedTuple):
-    """What the predictors use from one forward pass (no backward pass).
-
-    ``centred`` (``(T, N)``): ``v_t - theta`` of ``N`` neuron trajectories (neurons x batch, flattened);
-    ``leak`` and ``gain`` (``(T, N)``): the voltage update's ``dv_t/dv_{t-1}`` (leak and detached reset)
-    and ``dv_t/dI_t`` at every step, from the generated kernel; ``field_scale`` (``(N,)``):
-    ``sum_i W_ji^2`` over the outgoing weights of each trajectory's neuron; ``neuron`` (``(N,)``): its
-    index; ``decay`` (``(n,)``); ``rec_second_moment``: mean ``W_ji^2`` over off-diagonal entries.
-    """
-
-    centred: torch.Tensor
-    leak: torch.Tensor
-    gain: torch.Tensor
-    field_scale: torch.Tensor
-    neuron: torch.Tensor
-    decay: torch.Tensor
-    rec_second_moment: float
-
-
-def pool_probes(probes: Sequence[Probe]) -> Probe:
-    """Several probes of statistically identical networks (e.g. seeds of one config) as one: their
-    trajectories side by side. Per-neuron quantities must agree in size."""
-    probes = list(probes)
-    if not probes:
-        raise ValueError("probes must not be empty")
-    cat = lambda name: torch.cat([getattr(p, name) for p in probes], dim=-1)  # noqa: E731
-    return Probe(cat("centred"), cat("leak"), cat("gain"), cat("field_scale"), cat("neuron"),
-                 probes[0].decay, float(np.mean([p.rec_second_moment for p in probes])))
-
-
-@torch.no_grad()
-def forward_probe(layer: RecurrentLIF, x: torch.Tensor, trajectory: Trajectory | None = None) -> Probe:
-    """Run (or take) one forward pass of ``layer`` on ``x`` and extract the :class:`Probe`."""
-    if not isinstance(layer, RecurrentLIF) or layer.w_rec is None:
-        raise ValueError("layer must be a recurrent lifstab.RecurrentLIF")
-    if not layer.detach_reset:
-        raise ValueError("layer.detach_reset must be True: the predictors assume the reset gradient is stopped")
-    trajectory = record(layer, x) if trajectory is None else trajectory
-    T, B, n = trajectory.voltages.shape
-    dk_dv, dk_dI = _step_factors(layer, trajectory)
-    w_rec = layer.recurrent_weight().detach()
-    flat = lambda a: a.reshape(T, B * n)  # noqa: E731  # trajectory index = b * n + neuron
-    neuron = torch.arange(n).repeat(B)
-    off_diagonal = w_rec[~torch.eye(n, dtype=torch.bool)]
-    return Probe(
-        centred=flat(trajectory.voltages - layer.threshold.detach()),
-        leak=flat(dk_dv), gain=flat(dk_dI),
-        field_scale=(w_rec ** 2).sum(1)[neuron],
-        neuron=neuron, decay=layer.decay.detach(),
-        rec_second_moment=float((off_diagonal ** 2).mean()),
-    )
-
-
-def _step_factors(layer: RecurrentLIF, trajectory: Trajectory) -> tuple[torch.Tensor, torch.Tensor]:
-    """``dv_t/dv_{t-1}`` (leak, reset detached) and ``dv_t/dI_t`` at every step, ``(T, B, n)``, from the
-    generated derivative kernels of the layer's voltage update (no autograd)."""
-    v_prev = torch.cat([torch.zeros_like(trajectory.voltages[:1]), trajectory.voltages[:-1]])
-    z_prev = torch.cat([torch.zeros_like(trajectory.spikes[:1]), trajectory.spikes[:-1]])
-    args = (v_prev, trajectory.currents, z_prev, layer.decay.detach(), layer.threshold.detach())
-    return tuple(torch.as_tensor(lif_grad_torch.KERNELS[f"{layer.reset}_d_{name}"](*args), dtype=v_prev.dtype)
-                 .expand_as(v_prev) for name in ("voltage", "current"))
-
-
-def _surrogate_values(layer: RecurrentLIF, centred: torch.Tensor, neuron: torch.Tensor,
-                      sharpness: torch.Tensor) -> torch.Tensor:
-    """SG of every probed value for every sharpness: ``(K, T, N)``. Per-neuron dampening is honoured."""
-    sg = layer.surrogate
-    damp = torch.as_tensor(sg.dampening, dtype=centred.dtype)
-    if damp.ndim:
-        damp = damp[neuron]
-    return sg.replace(dampening=1.0, sharpness=sharpness.reshape(-1, 1, 1)).torch(centred) * damp
+# the forward probe: lifstab.probe (re-exported here)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -268,85 +196,7 @@ def sampled_dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness
 
 
 # ----------------------------------------------------------------------------------------------------
-# method "lagged": docs/theory.md section 7's first prototype (kept to show the over-count)
-
-
-def sg_autocorrelation(sg: torch.Tensor, max_lag: int) -> torch.Tensor:
-    """``A(k) = E[SG_t SG_{t-k}]`` for ``k = 0..max_lag`` from values ``(K, T, N)`` (mean over ``t`` and
-    trajectories), by FFT along time."""
-    K, T, N = sg.shape
-    size = 1 << (2 * T - 1).bit_length()
-    spectrum = torch.fft.rfft(sg, n=size, dim=1)
-    corr = torch.fft.irfft(spectrum * spectrum.conj(), n=size, dim=1)[:, : max_lag + 1]  # (K, L, N)
-    counts = torch.arange(T, T - max_lag - 1, -1, dtype=sg.dtype)
-    return corr.mean(-1) / counts
-
-
-@torch.no_grad()
-def lagged_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[float] | torch.Tensor,
-                      samples: int = 2048, seed: int = 0) -> torch.Tensor:
-    """``ln rho`` of the prototype ``abar^2 + (n-1) E[W^2] (A(0) + 2 sum_k abar^k A(k))``, shape ``(K,)``;
-    statistics over the protocol's growth window and ``samples`` random trajectories."""
-    beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
-    T, N = probe.centred.shape
-    first, last = growth_window(T)
-    window = slice(first - 1, last)
-    gen = torch.Generator().manual_seed(seed)
-    pick = torch.randperm(N, generator=gen)[:samples] if samples < N else torch.arange(N)
-    sg = _surrogate_values(layer, probe.centred[window][:, pick], probe.neuron[pick], beta)
-    lags = sg.shape[1] - 1
-    A = sg_autocorrelation(sg, lags)
-    abar = float(probe.decay.mean())
-    weights = abar ** torch.arange(lags + 1, dtype=torch.float64)
-    weights[1:] *= 2
-    n = probe.decay.numel()
-    rho = edge_torch.lagged_growth(abar, (n - 1) * probe.rec_second_moment, (A * weights).sum(-1))
-    return torch.log(rho)
-
-
-# ----------------------------------------------------------------------------------------------------
-# methods "paper" and "exact": Condition IV (docs/theory.md section 4) with the worst-case uniform voltage
-
-
-def condition_iv_log_growth(layer: RecurrentLIF, sharpness: Sequence[float] | torch.Tensor,
-                            variant: str = "paper") -> torch.Tensor:
-    """``ln`` of Condition IV's Jacobian-row second moment (``1 + residual``; Condition IV sets it to 1),
-    per sharpness, shape ``(K,)``.
-
-    Per neuron ``i``: the worst-case uniform voltage range ``[y_min,i, y_max,i]`` from the incoming
-    weights' positive and negative sums (generated ``voltage_min/max_<reset>``), ``E[SG]`` and
-    ``E[SG^2]`` under that uniform voltage (:mod:`lifstab.expectations`), ``recurrent_square_sum =
-    sum_j W_ji^2``; the generated residual ``condition_iv_<reset>_<variant>`` is averaged over neurons.
-    ``variant`` is ``"paper"`` (the authors' statement) or ``"exact"`` (the clean derivation for the
-    layer's reset, detached or not).
-    The probe's voltages are not used: this is the paper's simulation-free prediction.
-    """
-    from ._generated import conditions_numpy
-    from .expectations import uniform_moment, voltage_moments
-
-    kernel_variant = {"paper": "paper", "exact": "exact_detached" if layer.detach_reset else "exact_attached"}[variant]
-    name = f"condition_iv_{layer.reset}_{kernel_variant}"
-    if name not in conditions_numpy.KERNELS:
-        raise ValueError(f"layer.reset={layer.reset!r}: no generated Condition IV kernel {name!r}")
-    beta = np.asarray(torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1, 1).numpy())
-    w_in = layer.w_in.detach().double().numpy()
-    w_rec = layer.recurrent_weight().detach().double().numpy()
-    decay = layer.decay.detach().double().numpy()
-    threshold = layer.threshold.detach().double().numpy()
-    sums = (np.clip(w_rec, 0, None).sum(0), np.clip(w_rec, None, 0).sum(0),
-            np.clip(w_in, 0, None).sum(0), np.clip(w_in, None, 0).sum(0))
-    y_min = conditions_numpy.KERNELS[f"voltage_min_{layer.reset}"](decay, threshold, *sums)
-    y_max = conditions_numpy.KERNELS[f"voltage_max_{layer.reset}"](decay, threshold, *sums)
-    sg = layer.surrogate
-    tail = sg.tail if sg.info.has_tail else None
-    damp = np.asarray(sg.dampening.detach().numpy() if isinstance(sg.dampening, torch.Tensor) else sg.dampening)
-    moments = [uniform_moment(sg.family, m, y_min, y_max, threshold, damp, beta, tail) for m in (1, 2)]
-    voltage_mean, voltage_square_mean = voltage_moments(y_min, y_max)
-    residual = conditions_numpy.KERNELS[name](
-        decay, threshold, (w_rec ** 2).sum(0), moments[0], moments[1], voltage_mean, voltage_square_mean)
-    second_moment = 1.0 + np.mean(residual, axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):  # a non-positive value has no log: NaN, no root there
-        return torch.as_tensor(np.where(second_moment > 0, np.log(np.abs(second_moment)), np.nan))
+# methods "lagged", "paper", "exact": lifstab.edge_baselines (re-exported here)
 
 
 # ----------------------------------------------------------------------------------------------------
