@@ -39,13 +39,19 @@ class KeptEdge(NamedTuple):
     knob: str = "sharpness"
 
 
+def keepable(layer) -> bool:
+    """Whether an :class:`EdgeKeeper` can measure ``layer``'s edge: a recurrent lifstab LIF layer (not ALIF)
+    with a detached reset."""
+    return (isinstance(layer, RecurrentLIF) and not isinstance(layer, RecurrentALIF) and layer.w_rec is not None
+            and layer.detach_reset)
+
+
 def _check_layers(layers) -> list[RecurrentLIF]:
     layers = [layers] if isinstance(layers, RecurrentLIF) else list(layers)
     if not layers:
         raise ValueError("layers must hold at least one lifstab.RecurrentLIF")
     for i, layer in enumerate(layers):
-        if (not isinstance(layer, RecurrentLIF) or isinstance(layer, RecurrentALIF) or layer.w_rec is None
-                or not layer.detach_reset):
+        if not keepable(layer):
             raise ValueError(f"layers[{i}] must be a recurrent lifstab.RecurrentLIF with detach_reset=True, "
                              f"got {type(layer).__name__}")
     return layers

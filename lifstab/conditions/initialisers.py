@@ -9,7 +9,7 @@ import warnings
 
 import torch
 
-from ..edge_keeping import attach_edge_keeper, check_target_rho, detach_edge_keeper
+from ..edge_keeping import attach_edge_keeper, check_target_rho, detach_edge_keeper, keepable
 from ..lif import RecurrentLIF
 from ..recipe import RECIPE, lift_rate_
 from ..surrogates import FAMILIES, Surrogate
@@ -182,7 +182,7 @@ def _keep_edge(layer: RecurrentLIF, rec: Recommendation, target_rho: float | Non
     detach_edge_keeper(layer)
     if target_rho is None:
         reason = "no edge keeper attached (keep_edge=None)"
-    elif type(layer).__name__ == "RecurrentALIF" or layer.w_rec is None or not layer.detach_reset:
+    elif not keepable(layer):
         reason = ("no edge keeper attached: keeping the edge needs a recurrent RecurrentLIF with "
                   "detach_reset=True")
     else:
