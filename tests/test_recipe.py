@@ -41,6 +41,11 @@ def test_weights_from_conditions_and_no_keeper_on_request():
         lifstab.stable_init_(layer, inputs=x, weights="glorot")
     with pytest.raises(ValueError, match="target_rho"):
         lifstab.stable_init_(layer, inputs=x, keep_edge=-1.0)
+    with pytest.raises(ValueError, match="keep_edge"):
+        lifstab.stable_init_(layer, inputs=x, keep_edge=float("nan"))
+    for bad in (0.0, 1.5, "0.1"):  # checked even where no inputs would let it act
+        with pytest.raises(ValueError, match="min_rate"):
+            lifstab.stable_init_(layer, min_rate=bad)
 
 
 def test_the_keeper_steps_in_training_forward_passes_only_and_holds_its_target():

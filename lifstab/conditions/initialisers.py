@@ -93,7 +93,7 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
         if adapters.is_peer(layer):
             return adapters.stable_init_(**options)
         raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
-    _check_options(sharpness_method, weights, keep_edge)
+    _check_options(sharpness_method, weights, keep_edge, min_rate)
     family = layer.surrogate.family if family is None else family
     previous = layer.surrogate if layer.surrogate.family == family else None
     common = dict(decay=_layer_decay(layer), threshold=_layer_threshold(layer), reset=layer.reset,
@@ -120,13 +120,18 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
     return _keep_edge(layer, final, keep_edge)
 
 
-def _check_options(sharpness_method, weights, keep_edge) -> None:
+def _check_options(sharpness_method, weights, keep_edge, min_rate) -> None:
     if sharpness_method not in (None, *SHARPNESS_METHODS):
         raise ValueError(f"sharpness_method={sharpness_method!r} must be None or one of {list(SHARPNESS_METHODS)}")
     if weights not in WEIGHT_SOURCES:
         raise ValueError(f"weights={weights!r} must be one of {list(WEIGHT_SOURCES)}")
     if keep_edge is not None:
-        check_target_rho(keep_edge)
+        try:
+            check_target_rho(keep_edge)
+        except ValueError as error:
+            raise ValueError(f"keep_edge: {error}") from None
+    if min_rate is not None and not (isinstance(min_rate, (int, float)) and 0 < min_rate < 1):
+        raise ValueError(f"min_rate must lie in (0, 1) or be None, got {min_rate!r}")
 
 
 def _route(layer: RecurrentLIF, sharpness_method, probe_inputs, inputs):
