@@ -65,7 +65,7 @@ def test_invalid_ranges_name_the_argument(make, argument):
 def test_every_reset_reachable():
     seen = set()
 
-    @settings(max_examples=60)
+    @settings(max_examples=60, derandomize=True)  # a fixed draw: the check may not hang on luck
     @given(layer_configs())
     def collect(config):
         seen.add(config.reset)
