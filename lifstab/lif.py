@@ -165,12 +165,10 @@ class RecurrentLIF(nn.Module):
         self.reset_parameters(seed)
 
     def reset_parameters(self, seed: int | None = None) -> None:
-        """Glorot-uniform weights (recurrent diagonal zero), zero bias; seeded when ``seed`` is given."""
-        gen = torch.Generator(device="cpu")
-        if seed is not None:
-            gen.manual_seed(seed)
-        else:
-            gen.seed()
+        """Glorot-uniform weights (recurrent diagonal zero), zero bias. Drawn from a generator seeded with
+        ``seed`` when it is given, else from torch's global generator (so ``torch.manual_seed`` makes them
+        reproducible, as for ``torch.nn.Linear``)."""
+        gen = torch.Generator(device="cpu").manual_seed(seed) if seed is not None else None
         with torch.no_grad():
             for w in (self.w_in, self.w_rec):
                 if w is None:

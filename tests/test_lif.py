@@ -75,6 +75,17 @@ def test_recurrent_layer_shapes_and_zero_diagonal(reset):
     assert torch.all(layer.w_rec.grad.diagonal() == 0)
 
 
+def test_unseeded_initialisation_follows_torch_manual_seed():
+    """seed=None draws from torch's global generator, as torch.nn.Linear does: a user's torch.manual_seed
+    makes the weights reproducible (they were drawn from an OS-seeded generator before)."""
+    torch.manual_seed(5)
+    a = RecurrentLIF(5, 7)
+    torch.manual_seed(5)
+    b = RecurrentLIF(5, 7)
+    assert torch.equal(a.w_in, b.w_in) and torch.equal(a.w_rec, b.w_rec)
+    assert not torch.equal(a.w_in, RecurrentLIF(5, 7).w_in)  # the global generator moved on
+
+
 def test_seeded_initialisation_is_reproducible():
     a, b = RecurrentLIF(5, 7, seed=11), RecurrentLIF(5, 7, seed=11)
     assert torch.equal(a.w_in, b.w_in) and torch.equal(a.w_rec, b.w_rec)

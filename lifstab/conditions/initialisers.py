@@ -29,7 +29,8 @@ def _layer_threshold(layer: RecurrentLIF) -> float:
 def initialise_(layer: RecurrentLIF, recommendation: Recommendation, seed: int | None = None) -> RecurrentLIF:
     """Apply ``recommendation`` to ``layer`` in place: recurrent weights N(mean, std^2) with zero
     diagonal, input weights N(0, input_weight_variance), zero bias, and the recommended surrogate
-    (per-neuron dampening and sharpness, the tail). Seeded and reproducible."""
+    (per-neuron dampening and sharpness, the tail). Reproducible: seeded by ``seed``, else by torch's global
+    generator."""
     if not isinstance(layer, RecurrentLIF):
         raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
     if not isinstance(recommendation, Recommendation):
@@ -39,8 +40,8 @@ def initialise_(layer: RecurrentLIF, recommendation: Recommendation, seed: int |
                          f"layer has n_in={layer.n_in}, n_rec={layer.n_rec}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise ValueError(f"seed must be a non-negative int or None, got {seed!r}")
-    gen = torch.Generator(device="cpu")
-    gen.manual_seed(seed) if seed is not None else gen.seed()
+    # seed=None draws from torch's global generator, so torch.manual_seed makes it reproducible
+    gen = torch.Generator(device="cpu").manual_seed(seed) if seed is not None else None
     with torch.no_grad():
         w_in = torch.randn(layer.w_in.shape, generator=gen, dtype=torch.float64) * math.sqrt(
             recommendation.input_weight_variance)
