@@ -18,6 +18,7 @@ import contextlib
 import math
 from typing import NamedTuple, Sequence
 
+import numpy as np
 import torch
 
 from .lif import RecurrentALIF, RecurrentLIF
@@ -75,13 +76,57 @@ def check_target_rho(target_rho: float) -> float:
     return value
 
 
+#: a warm start first measures rho at ``near / NEAR_FACTOR`` and ``near * NEAR_FACTOR``
+NEAR_FACTOR = 1.25
+#: ... then at ``root / CHECK_FACTOR`` and ``root * CHECK_FACTOR`` around the root interpolated from them
+CHECK_FACTOR = 1.03
+#: the farthest (as a factor of ``near``) the first pair's line may be followed outside the pair
+NEAR_REACH = 4.0
+
+
+def _crossing(betas: np.ndarray, values: np.ndarray) -> float | None:
+    """The sharpness where the line through two (ln beta, ln rho - ln target) points is 0; None unless
+    it falls (ln rho decreasing in beta) and the values are finite."""
+    (b0, b1), (f0, f1) = np.log(betas), values
+    if not (np.isfinite(f0) and np.isfinite(f1)) or f1 >= f0:
+        return None
+    return float(np.exp(b0 + (b1 - b0) * f0 / (f0 - f1)))
+
+
+def _warm_root(log_growth, near: float, low: float, high: float, passes: int = 4) -> float | None:
+    """The crossing near the last one, by measured pairs (a secant in ln beta): a pair a factor
+    :data:`NEAR_FACTOR` either side of ``near`` gives a first root along its line; then pairs a factor
+    :data:`CHECK_FACTOR` either side of the latest root, until one brackets the crossing (rho above the
+    target below it, at or under above it) and the root is interpolated inside it. None when no pair of
+    the first ``passes`` brackets it or a line leaves reach (the caller searches the whole range)."""
+    estimate, width = near, NEAR_FACTOR
+    for _ in range(passes):
+        pair = np.array([estimate / width, estimate * width])
+        values = np.asarray(log_growth(pair), dtype=float)
+        root = _crossing(pair, values)
+        if width == CHECK_FACTOR and values[0] > 0 >= values[1]:
+            return root
+        if root is None or not (near / NEAR_REACH < root < near * NEAR_REACH and low < root < high):
+            return None
+        estimate, width = root, CHECK_FACTOR
+    return None
+
+
 @torch.no_grad()
-def _root(layer: RecurrentLIF, probe, target: float, knob: str, sharpness_range, readouts: int):
-    """(value for ``knob`` with measured rho = ``target``, or None; reason)."""
+def _root(layer: RecurrentLIF, probe, target: float, knob: str, sharpness_range, readouts: int,
+          near: float | None = None):
+    """(value for ``knob`` with measured rho = ``target``, or None; reason). With ``near`` (the last value
+    found) the sharpness is first searched in a narrow bracket around it; the whole range is searched when
+    rho does not cross the target there."""
     if knob == "sharpness":
-        root, reason, _ = find_log_root(
-            lambda b: replay_log_growth(layer, probe, torch.as_tensor(b), readouts=readouts).numpy() - math.log(target),
-            *sharpness_range)
+        def log_growth(b):
+            return replay_log_growth(layer, probe, torch.as_tensor(b), readouts=readouts).numpy() - math.log(target)
+
+        low, high = sharpness_range
+        root = None if near is None else _warm_root(log_growth, near, low, high)
+        if root is not None:
+            return root, ""
+        root, reason, _ = find_log_root(log_growth, low, high)
         return root, reason
     beta = float(torch.as_tensor(layer.surrogate.sharpness).double().mean())
     # ln rho grows with the dampening: search its inverse, where it falls through the target
@@ -96,7 +141,7 @@ def _root(layer: RecurrentLIF, probe, target: float, knob: str, sharpness_range,
 
 def keep_edge_(layers: RecurrentLIF | Sequence[RecurrentLIF], x: torch.Tensor, target_rho: float = 1.0,
                sharpness_range: tuple[float, float] = SHARPNESS_RANGE, readouts: int = 4,
-               knob: str = "sharpness") -> list[KeptEdge]:
+               knob: str = "sharpness", near: Sequence[float | None] | None = None) -> list[KeptEdge]:
     """Set each layer's surrogate sharpness (or, with ``knob="dampening"``, its dampening) so that its
     measured ``rho`` on ``x`` is ``target_rho``.
 
@@ -104,18 +149,25 @@ def keep_edge_(layers: RecurrentLIF | Sequence[RecurrentLIF], x: torch.Tensor, t
     time-major ``(T >= 16, B, n_in)``). A layer whose ``rho`` does not cross ``target_rho`` inside
     the searched range keeps its surrogate (the reason says which side it is on). Only the surrogate
     changes; weights and the forward pass do not. A per-neuron dampening or sharpness becomes one value.
+    ``near`` (one value or None per layer: the sharpness found last time) starts the sharpness search from
+    it: pairs of measured values (:func:`_warm_root`; 4 values in two passes when rho moved little) instead of
+    25 in three; the whole range is searched where that does not bracket the crossing.
     """
     layers, target, knob = _check_layers(layers), check_target_rho(target_rho), check_knob(knob)
     if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[0] < 16 or x.shape[-1] != layers[0].n_in:
         raise ValueError(f"x must be a (T >= 16, B, {layers[0].n_in}) tensor, got "
                          f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
+    near = [None] * len(layers) if near is None else list(near)
+    if len(near) != len(layers):
+        raise ValueError(f"near must hold one value (or None) per layer ({len(layers)}), got {len(near)}")
     kept = []
-    for layer in layers:
-        value, reason = _root(layer, forward_probe(layer, x), target, knob, sharpness_range, readouts)
+    for i, layer in enumerate(layers):
+        value, reason = _root(layer, forward_probe(layer, x), target, knob, sharpness_range, readouts, near[i])
         if value is not None:
             layer.surrogate = layer.surrogate.replace(**{knob: float(value)})
         kept.append(KeptEdge(value, target, reason, knob))
-        x = layer(x)
+        if i + 1 < len(layers):  # the next layer's inputs
+            x = layer(x)
     return kept
 
 
@@ -152,10 +204,18 @@ class EdgeKeeper:
         if self.steps % self.every == 0 and isinstance(x, torch.Tensor) and x.dim() == 3 and x.shape[0] < 16:
             self.skipped += 1
         elif self.steps % self.every == 0:
-            kept = keep_edge_(self.layers, x[:, : self.probe_batch].detach(), self.target_rho, knob=self.knob)
+            kept = keep_edge_(self.layers, x[:, : self.probe_batch].detach(), self.target_rho, knob=self.knob,
+                              near=self._near())
             self.history.append((self.steps, [value_of(layer, self.knob) for layer in self.layers]))
         self.steps += 1
         return kept
+
+    def _near(self) -> list[float | None] | None:
+        """Warm start from the second re-set on: each layer's current sharpness (where the last re-set put it,
+        or left it when rho did not cross the target)."""
+        if self.knob != "sharpness" or not self.history:
+            return None
+        return [value_of(layer) for layer in self.layers]
 
 
 #: how many :func:`paused` blocks are open (attached keepers do nothing while it is > 0)

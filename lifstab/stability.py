@@ -237,10 +237,15 @@ def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
         sg = sg * torch.as_tensor(dampening_scale, dtype=sg.dtype).reshape(-1, 1, 1, 1)
     w_rec = layer.recurrent_weight().detach().to(torch.float64)
     gen = torch.Generator().manual_seed(seed)
-    total = torch.zeros(beta.numel(), dtype=torch.float64)
-    for _ in range(readouts):
-        grad = torch.randn(shape[1:], generator=gen, dtype=torch.float64).expand(beta.numel(), *shape[1:])
-        total += log_growth_factor(backward_norms(grad, leak, gain, lambda t: sg[:, t], w_rec))
+    # every (readout, sharpness) pair in one backward pass: row r * K + k is readout r at sharpness k
+    K = beta.numel()
+    grad = torch.stack([torch.randn(shape[1:], generator=gen, dtype=torch.float64) for _ in range(readouts)])
+    grad = grad[:, None].expand(readouts, K, *shape[1:]).reshape(readouts * K, *shape[1:])
+    rows = lambda t: sg[:, t].expand(readouts, *sg[:, t].shape).reshape(readouts * K, *shape[1:])  # noqa: E731
+    per_readout = log_growth_factor(backward_norms(grad, leak, gain, rows, w_rec)).reshape(readouts, K)
+    total = torch.zeros(K, dtype=torch.float64)
+    for value in per_readout:  # summed in the readouts' order
+        total += value
     return total / readouts
 
 

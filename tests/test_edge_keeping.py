@@ -3,6 +3,8 @@ the forward pass is untouched, bad input is refused by name."""
 
 import math
 
+import numpy as np
+
 import pytest
 import torch
 
@@ -82,3 +84,40 @@ def test_keep_edge_refuses_layers_it_cannot_measure():
         EdgeKeeper([_layer()], every=0)
     with pytest.raises(ValueError, match="knob"):
         keep_edge_(_layer(), x, knob="height")
+
+
+def test_warm_root_finds_a_curved_crossing_and_gives_up_where_there_is_none():
+    from lifstab.edge_keeping import _warm_root
+
+    # ln rho - ln target, falling and curved in ln beta (a floor, as the leak gives): zero at beta = 7
+    curve = lambda b: 0.4 * (np.exp(-(np.log(b) - np.log(7.0))) - 1.0)  # noqa: E731
+    calls = []
+    counted = lambda b: calls.append(len(b)) or curve(np.asarray(b))  # noqa: E731
+    root = _warm_root(counted, 6.0, 1e-3, 1e3)
+    assert root == pytest.approx(7.0, rel=1e-3)
+    assert sum(calls) <= 8
+    assert _warm_root(lambda b: np.full(len(b), 0.3), 6.0, 1e-3, 1e3) is None  # unstable everywhere
+    assert _warm_root(lambda b: 0.3 * np.log(np.asarray(b)), 6.0, 1e-3, 1e3) is None  # rho rising in beta
+
+
+def test_warm_started_keep_edge_agrees_with_the_whole_range_search():
+    layer, x = _layer(), _inputs()
+    (cold,) = keep_edge_(layer, x, target_rho=0.95)
+    for start in (0.7 * cold.value, 1.4 * cold.value):
+        (warm,) = keep_edge_(layer, x, target_rho=0.95, near=[start])
+        assert warm.value == pytest.approx(cold.value, rel=2e-3)
+    with pytest.raises(ValueError, match="near"):
+        keep_edge_(layer, x, target_rho=0.95, near=[1.0, 2.0])
+
+
+def test_edge_keeper_warm_starts_from_the_second_re_set(monkeypatch):
+    import lifstab.edge_keeping as keeping
+
+    seen = []
+    original = keeping.keep_edge_
+    monkeypatch.setattr(keeping, "keep_edge_", lambda *a, **kw: seen.append(kw.get("near")) or original(*a, **kw))
+    layer, x = _layer(), _inputs()
+    keeper = EdgeKeeper([layer], target_rho=0.95, every=1)
+    keeper.step(x)
+    keeper.step(x)
+    assert seen[0] is None and seen[1] == [pytest.approx(keeper.history[0][1][0])]

@@ -68,7 +68,9 @@ def test_the_keeper_steps_in_training_forward_passes_only_and_holds_its_target()
     assert keeper.steps == 6 and [s for s, _ in keeper.history] == [0, 5]
     assert layer.surrogate.sharpness == pytest.approx(keeper.history[-1][1][0])
     # the value written is the one at which the replayed rho on those inputs is the target
-    kept = lifstab.keep_edge_(lifstab.detach_edge_keeper(before) and before, x[:, :8], RECIPE.target_rho)
+    # (the keeper warm-starts from where its first re-set put the sharpness)
+    kept = lifstab.keep_edge_(lifstab.detach_edge_keeper(before) and before, x[:, :8], RECIPE.target_rho,
+                              near=[keeper.history[0][1][0]])
     assert kept[0].value == pytest.approx(keeper.history[-1][1][0], rel=1e-6)
     assert lifstab.detach_edge_keeper(layer) is keeper and lifstab.edge_keeper_of(layer) is None
 

@@ -22,7 +22,8 @@ from collections import deque
 
 import torch
 
-from ..edge_keeping import _PAUSED, KeptEdge, _KeepOnForward, check_target_rho, detach_edge_keeper, keep_edge_, paused
+from ..edge_keeping import (_PAUSED, KeptEdge, _KeepOnForward, check_target_rho, detach_edge_keeper, keep_edge_,
+                            paused, value_of)
 from .core import PeerAdapter, description_layer
 
 #: the most steps collected from step-by-step calls (the latest are kept)
@@ -65,7 +66,8 @@ class PeerEdgeKeeper:
         kept = None
         if self.steps % self.every == 0:
             layer = self.description()
-            kept = keep_edge_(layer, x[:, : self.probe_batch].detach().to(torch.float64), self.target_rho)
+            near = [value_of(layer)] if self.history else None  # warm start, as EdgeKeeper
+            kept = keep_edge_(layer, x[:, : self.probe_batch].detach().to(torch.float64), self.target_rho, near=near)
             if kept[0].value is not None:
                 self.adapter.write_surrogate(layer.surrogate)
             self.history.append((self.steps, [kept[0].value]))
