@@ -143,14 +143,14 @@ def run_study(out: Path, runs) -> tuple:
 
 
 def compare(frame):
-    """Per (task, horizon, threshold): each arm's mean accuracy, the worst seed's difference
+    """Per (task, horizon, threshold, epochs): each arm's mean accuracy, the worst seed's difference
     stable_init_ - default, and how many runs ended silent or saturated per arm."""
     import pandas as pd
 
     rows = []
-    for (task, horizon, threshold), part in frame.groupby(["task", "horizon", "threshold"]):
+    for (task, horizon, threshold, epochs), part in frame.groupby(["task", "horizon", "threshold", "epochs"]):
         pivot = part.pivot_table(index="seed", columns="arm", values="test_accuracy")
-        row = dict(task=task, horizon=horizon, threshold=threshold, seeds=len(pivot))
+        row = dict(task=task, horizon=horizon, threshold=threshold, epochs=epochs, seeds=len(pivot))
         for arm in ARMS:
             arm_rows = part[part.arm == arm]
             row[f"{arm}_mean"] = arm_rows.test_accuracy.mean()
@@ -167,11 +167,11 @@ def plot(frame, out: Path):
 
     fig, axes = new_figure(1, 2, width=3.8, height=3.0)
     for i, ((task, threshold), part) in enumerate(frame.groupby(["task", "threshold"])):
-        pivot = part.pivot_table(index=["horizon", "seed"], columns="arm", values="test_accuracy").dropna()
+        pivot = part.pivot_table(index=["horizon", "epochs", "seed"], columns="arm", values="test_accuracy").dropna()
         if set(ARMS) <= set(pivot.columns):
             axes[0][0].scatter(pivot["default"], pivot["stable_init_"], label=f"{task}, threshold {threshold:g}",
                                **{k: v for k, v in style(i).items() if k in ("color", "marker")})
-        rates = part.pivot_table(index=["horizon", "seed"], columns="arm", values="firing_rate").dropna()
+        rates = part.pivot_table(index=["horizon", "epochs", "seed"], columns="arm", values="firing_rate").dropna()
         if set(ARMS) <= set(rates.columns):
             axes[0][1].scatter(rates["default"], rates["stable_init_"],
                                **{k: v for k, v in style(i).items() if k in ("color", "marker")})

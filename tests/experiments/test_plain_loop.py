@@ -33,10 +33,13 @@ def test_user_model_reads_the_readout_window():
 
 
 def test_compare_takes_the_worst_seed_and_counts_bad_endings():
-    rows = [dict(task="digits", horizon=50, threshold=1.0, arm=arm, seed=seed, test_accuracy=acc, firing_rate=rate,
-                 ended_silent=rate < 0.02, ended_saturated=rate > 0.8)
-            for arm, seed, acc, rate in [("default", 0, 0.2, 0.001), ("stable_init_", 0, 0.5, 0.3),
-                                         ("default", 1, 0.4, 0.9), ("stable_init_", 1, 0.35, 0.2)]]
-    (row,) = plain_loop.compare(pd.DataFrame(rows)).to_dict("records")
-    assert row["worst_seed_difference"] == pytest.approx(-0.05)
-    assert row["default_silent_or_saturated"] == 2 and row["stable_init__silent_or_saturated"] == 0
+    rows = [dict(task="digits", horizon=50, threshold=1.0, epochs=epochs, arm=arm, seed=seed, test_accuracy=acc,
+                 firing_rate=rate, ended_silent=rate < 0.02, ended_saturated=rate > 0.8)
+            for epochs, arm, seed, acc, rate in [(8, "default", 0, 0.2, 0.001), (8, "stable_init_", 0, 0.5, 0.3),
+                                                 (8, "default", 1, 0.4, 0.9), (8, "stable_init_", 1, 0.35, 0.2),
+                                                 (24, "default", 0, 0.2, 0.1), (24, "stable_init_", 0, 0.9, 0.1)]]
+    first, longer = plain_loop.compare(pd.DataFrame(rows)).to_dict("records")
+    assert first["epochs"] == 8 and first["seeds"] == 2 and longer["epochs"] == 24 and longer["seeds"] == 1
+    assert first["worst_seed_difference"] == pytest.approx(-0.05)
+    assert longer["worst_seed_difference"] == pytest.approx(0.7)  # each budget is compared on its own
+    assert first["default_silent_or_saturated"] == 2 and first["stable_init__silent_or_saturated"] == 0
