@@ -13,7 +13,9 @@ Methods (registry :data:`METHODS`):
     ``d_t`` enter exactly as they occurred. The recursion is linear in the fields, so the predictor
     carries their second moments in closed form (derivations/edge.py, :mod:`lifstab.mean_field`):
     deterministic, no sampling, no backward pass; it gives the whole predicted curve ``g_t``, and
-    ``rho`` from it by the protocol's formula.
+    ``rho`` from it by the protocol's formula. With the reset attached (``detach_reset=False``) the
+    diagonal is ``d_t + r_t SG_{t-1}``, ``r_t = dv_t/dz_{t-1}`` from the probe (docs/theory.md, "The
+    attached reset").
 
 ``"dmft_sampled"``
     The same mean-field solved by sampling the field (Cholesky factor of its covariance, grown one step
