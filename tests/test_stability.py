@@ -138,7 +138,8 @@ def test_dmft_runs_no_autograd_and_is_deterministic(monkeypatch, detach_reset):
 
 
 @pytest.mark.parametrize("overrides", [{}, {"reset": "multiplicative"},
-                                       {"sg": "gaussian", "thr": 0.6, "input_rate": 0.08}])
+                                       {"sg": "gaussian", "thr": 0.6, "input_rate": 0.08},
+                                       {"detach_reset": False}])
 def test_dmft_agrees_with_the_sampled_mean_field(overrides):
     """The closed-form second moments are the limit of the sampled mean field: with each trajectory
     repeated 4 times and 6 seeds, the sampled ln rho brackets the deterministic one within 4 standard errors."""
