@@ -355,6 +355,14 @@ def edge_kernels() -> list[Kernel]:
         *[Kernel(f"backward_step_{name}_weight", edge.COVARIANCE_ARGS[:3], sp.diff(edge.backward_step_covariance(), sym),
                  f"d/d{sym.name} of backward_step_covariance (it is linear in {sym.name}): the {name}'s weight.")
           for name, sym in (("signal", edge.signal_other), ("field", edge.field_other))],
+        Kernel("attached_backward_step_variance", edge.ATTACHED_VARIANCE_ARGS, edge.backward_step_variance(True),
+               "E[delta_{t-1}^2], reset attached: delta_{t-1} = (leak + reset_slope SG) delta_t + SG sqrt(field_scale) h_t."),
+        Kernel("attached_backward_step_covariance", edge.ATTACHED_COVARIANCE_ARGS, edge.backward_step_covariance(True),
+               "E[delta_{t-1} Z], reset attached, from E[delta_t Z] and E[h_t Z]."),
+        *[Kernel(f"attached_backward_step_{name}_weight", edge.ATTACHED_COVARIANCE_ARGS[:4],
+                 sp.diff(edge.backward_step_covariance(True), sym),
+                 f"d/d{sym.name} of attached_backward_step_covariance (linear in {sym.name}): the {name}'s weight.")
+          for name, sym in (("signal", edge.signal_other), ("field", edge.field_other))],
         Kernel("field_covariance_term", edge.FIELD_TERM_ARGS, edge.FIELD_COVARIANCE_TERM,
                "One neuron's term g_i(t) g_i(s) E[delta_i(t) delta_i(s)] of the field covariance R(t, s)."),
         Kernel("lagged_growth", edge.LAGGED_ARGS, edge.LAGGED_GROWTH,

@@ -18,6 +18,18 @@ The predicted per-step growth of the squared gradient norm is ``Gamma_t = mean_j
 mean_j E[delta_j(t)^2]`` and the protocol's ``ln rho`` its mean log over the growth window
 (:data:`EDGE_CONDITION`).
 
+**The attached reset** (the reset's spike keeps its gradient). The reset term of ``v_t`` depends on
+``z_{t-1} = H(v_{t-1} - theta)``, so the diagonal of the step gains ``r_t SG_{t-1}``, ``r_t = dv_t/dz_{t-1}``
+the reset's slope (``-theta`` subtractive, ``-(alpha v_{t-1} + I_t)`` multiplicative_1, ``-alpha
+v_{t-1}`` multiplicative_2, 0 without reset): ``delta_{t-1} = (d_t + r_t SG_{t-1}) delta_t + SG_{t-1}
+sqrt(S_j) h_t`` (:data:`ATTACHED_BACKWARD_STEP`). The same ``SG_{t-1}`` multiplies the diagonal and the
+field; given the probe both are numbers of the probed trajectory, so the correlation between the two
+terms is carried exactly and the step stays linear in the Gaussian variables: its second moments
+(:func:`backward_step_variance` with ``attached=True``) hold ``(d + r SG)^2 E[delta^2]``, ``2 (d + r
+SG) SG sqrt(S) E[delta h]`` and ``SG^2 S R(t, t)``, and the neuron average over the probe takes the
+products ``E[(d + r SG)^2]``, ``E[SG (d + r SG)]`` over the voltages that occurred. ``r = 0`` gives the
+detached step back.
+
 **The lagged prototype** (method ``"lagged"``, docs/theory.md section 7's lead (a), kept as a
 baseline): ``rho ~ abar^2 + (n - 1) E[W^2] (E[SG_t^2] + 2 sum_k abar^k E[SG_t SG_{t-k}])``. It treats the
 backward signal as perfectly correlated over every lag, which over-counts (see lifstab/stability.py).
@@ -58,6 +70,13 @@ signal_covariance = sp.Symbol("signal_covariance", real=True)
 #: the backward step delta_{t-1} as a linear form in the Gaussian variables
 BACKWARD_STEP = leak * signal + surrogate_gradient * sp.sqrt(field_scale) * field
 
+#: the reset's slope r_t = dv_t/dz_{t-1} through the reset term (the attached reset)
+reset_slope = sp.Symbol("reset_slope", real=True)
+#: the attached reset's diagonal dv_t/dv_{t-1} = d_t + r_t SG_{t-1}: the spike's surrogate enters it
+ATTACHED_DIAGONAL = leak + reset_slope * surrogate_gradient
+#: the backward step with the reset attached: the same surrogate in the diagonal and in the field term
+ATTACHED_BACKWARD_STEP = BACKWARD_STEP.subs(leak, ATTACHED_DIAGONAL)
+
 _MOMENTS = {
     (signal, signal): signal_variance, (field, field): field_variance, (signal, field): signal_field,
     (signal, other): signal_other, (field, other): field_other,
@@ -80,16 +99,23 @@ def gaussian_second_moment(a: sp.Expr, b: sp.Expr) -> sp.Expr:
     return total
 
 
-def backward_step_variance() -> sp.Expr:
-    """``E[delta_{t-1}^2]`` of one neuron: ``d^2 E[delta^2] + 2 d SG sqrt(S) E[delta h] + SG^2 S R(t, t)``."""
-    return gaussian_second_moment(BACKWARD_STEP, BACKWARD_STEP)
+def backward_step(attached: bool = False) -> sp.Expr:
+    """The backward step: :data:`BACKWARD_STEP` (reset detached) or :data:`ATTACHED_BACKWARD_STEP`."""
+    return ATTACHED_BACKWARD_STEP if attached else BACKWARD_STEP
 
 
-def backward_step_covariance() -> sp.Expr:
-    """``E[delta_{t-1} Z]`` for a variable ``Z`` of the neuron's past: ``d E[delta Z] + SG sqrt(S) E[h Z]``.
+def backward_step_variance(attached: bool = False) -> sp.Expr:
+    """``E[delta_{t-1}^2]`` of one neuron: ``d^2 E[delta^2] + 2 d SG sqrt(S) E[delta h] + SG^2 S R(t, t)``,
+    with ``d`` replaced by ``d + r SG`` when the reset is ``attached``."""
+    return gaussian_second_moment(backward_step(attached), backward_step(attached))
+
+
+def backward_step_covariance(attached: bool = False) -> sp.Expr:
+    """``E[delta_{t-1} Z]`` for a variable ``Z`` of the neuron's past: ``d E[delta Z] + SG sqrt(S) E[h Z]``
+    (``d + r SG`` for ``d`` when ``attached``).
     With ``Z = delta_s`` it is the covariance row of the backward signal; with ``Z = h_u`` and the step
     taken at ``s + 1``, the covariance ``E[h_u delta_s]`` of a field with a later signal."""
-    return gaussian_second_moment(BACKWARD_STEP, other)
+    return gaussian_second_moment(backward_step(attached), other)
 
 
 #: one neuron's term of the field covariance R(t, s) = mean_i g_i(t) g_i(s) E[delta_i(t) delta_i(s)]
@@ -98,6 +124,9 @@ FIELD_COVARIANCE_TERM = gain_t * gain_s * signal_covariance
 VARIANCE_ARGS = (leak, surrogate_gradient, field_scale, signal_variance, signal_field, field_variance)
 COVARIANCE_ARGS = (leak, surrogate_gradient, field_scale, signal_other, field_other)
 FIELD_TERM_ARGS = (gain_t, gain_s, signal_covariance)
+#: the attached reset's kernels take the reset's slope after the leak
+ATTACHED_VARIANCE_ARGS = (leak, reset_slope, *VARIANCE_ARGS[1:])
+ATTACHED_COVARIANCE_ARGS = (leak, reset_slope, *COVARIANCE_ARGS[1:])
 
 #: the edge condition: the protocol's ln rho over the window [t_1, t_2) of per-step growths Gamma_t
 step, first_step, last_step = sp.symbols("t t_1 t_2", integer=True)

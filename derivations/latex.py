@@ -58,7 +58,7 @@ PAPER_NOTATION: dict[str, str] = {
     "delta": r"\delta",
     # the edge of stability (derivations/edge.py)
     "lag_weighted_sg": r"\Lambda", "leak": "d_t", "surrogate_gradient": r"\mathrm{SG}_{t-1}",
-    "field_scale": "S_j", "delta_t": r"\delta_t", "h_t": "h_t", "Z": "Z",
+    "field_scale": "S_j", "reset_slope": "r_t", "delta_t": r"\delta_t", "h_t": "h_t", "Z": "Z",
     "signal_variance": r"\mathbb{E}[\delta_t^2]", "field_variance": "R(t, t)",
     "signal_field": r"\mathbb{E}[\delta_t h_t]", "signal_other": r"\mathbb{E}[\delta_t Z]",
     "field_other": r"\mathbb{E}[h_t Z]", "gain_t": "g_i(t)", "gain_s": "g_i(s)",
@@ -119,6 +119,9 @@ PROVENANCE = {
     "edge_dmft_moments": "Derived: the product expanded and each Gaussian second moment taken term by term "
                          "(derivations/edge.py); tests/test\\_edge\\_derivation.py checks it against "
                          "\\texttt{sympy.stats}.",
+    "edge_dmft_attached": "Derived: the attached reset's diagonal is \\texttt{sympy.diff} of the update (its "
+                          "reset term through $z_{t-1} = H(v_{t-1} - \\vartheta)$), the moments as above; "
+                          "tests/test\\_edge\\_derivation.py checks both.",
     "edge_dmft_condition": "Stated: the field's covariance (mean field, large $n$) and the protocol's $\\rho$; "
                            "$\\beta_c$ solves $\\ln \\rho = 0$. tests/test\\_stability.py compares it with "
                            "measured edges.",
@@ -334,6 +337,12 @@ def _edge() -> dict[str, Result]:
                                     ((r"\mathbb{E}[\delta_{t-1}^2]", edge.backward_step_variance()),
                                      (r"\mathbb{E}[\delta_{t-1} Z]", edge.backward_step_covariance())),
                                     "edge_dmft_moments"),
+        "edge_dmft_attached": Result(
+            section, r"reset attached: $r_t = \partial v_t / \partial z_{t-1}$ adds $r_t \mathrm{SG}_{t-1}$ to the "
+                     r"diagonal, the same $\mathrm{SG}_{t-1}$ as the field's",
+            ((r"\delta_{t-1}", edge.ATTACHED_BACKWARD_STEP),
+             (r"\mathbb{E}[\delta_{t-1}^2]", edge.backward_step_variance(True)),
+             (r"\mathbb{E}[\delta_{t-1} Z]", edge.backward_step_covariance(True))), "edge_dmft_attached"),
         "edge_dmft_condition": Result(
             section, r"field covariance and growth, $\Gamma_t = \frac{1}{N}\sum_j \mathbb{E}[\delta_j(t-1)^2]$ "
                      r"(signals normalised to $\frac{1}{N}\sum_j \mathbb{E}[\delta_j(t)^2] = 1$)",

@@ -34,7 +34,11 @@ def sg_autocorrelation(sg: torch.Tensor, max_lag: int) -> torch.Tensor:
 def lagged_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[float] | torch.Tensor,
                       samples: int = 2048, seed: int = 0) -> torch.Tensor:
     """``ln rho`` of the prototype ``abar^2 + (n-1) E[W^2] (A(0) + 2 sum_k abar^k A(k))``, shape ``(K,)``;
-    statistics over the protocol's growth window and ``samples`` random trajectories."""
+    statistics over the protocol's growth window and ``samples`` random trajectories. Detached reset only
+    (the prototype has no reset term)."""
+    if probe.reset_slope is not None:
+        raise ValueError("layer: method 'lagged' needs detach_reset=True (the prototype has no reset term); "
+                         "use method 'dmft'")
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
     T, N = probe.centred.shape
     first, last = growth_window(T)

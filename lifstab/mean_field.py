@@ -2,7 +2,8 @@
 second moments over the Gaussian recurrent field, run backward in time on one forward probe.
 
 Per probed trajectory ``j`` the backward signal obeys ``delta_{t-1} = d_t delta_t + SG_{t-1} sqrt(S_j)
-h_t`` with ``h`` a Gaussian field of covariance ``R(t, s) = mean_i g_i(t) g_i(s) E[delta_i(t)
+h_t`` (``d_t + r_t SG_{t-1}`` for ``d_t`` when the reset is attached, ``r_t`` the probe's reset slope)
+with ``h`` a Gaussian field of covariance ``R(t, s) = mean_i g_i(t) g_i(s) E[delta_i(t)
 delta_i(s)]`` (docs/guide/edge.md). The recursion is linear in the fields, so the predictor carries
 second moments instead of samples:
 
@@ -30,10 +31,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from .lif import RecurrentLIF
     from .stability import Probe
 
-_variance = edge_torch.backward_step_variance
-_signal_weight = edge_torch.backward_step_signal_weight
-_field_weight = edge_torch.backward_step_field_weight
 _field_term = edge_torch.field_covariance_term
+
+
+def _step_kernels(reset_slope: torch.Tensor | None):
+    """The generated step kernels ``(variance, signal weight, field weight)``, each taking ``(leak, SG,
+    field_scale, ...)``: the detached step's, or the attached reset's with the reset slope bound."""
+    if reset_slope is None:
+        return (edge_torch.backward_step_variance, edge_torch.backward_step_signal_weight,
+                edge_torch.backward_step_field_weight)
+    return tuple(lambda leak, sg, *rest, _k=kernel: _k(leak, reset_slope, sg, *rest)
+                 for kernel in (edge_torch.attached_backward_step_variance, edge_torch.attached_backward_step_signal_weight,
+                                edge_torch.attached_backward_step_field_weight))
 
 
 def probe_columns(count: int, neurons: int, samples: int | None) -> torch.Tensor:
@@ -77,6 +86,7 @@ def mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sharpne
     K, S = beta.numel(), pick.numel()
     leak, gain = probe.leak[:, pick].double(), probe.gain[:, pick].double()
     field_scale = probe.field_scale[pick].double()
+    slope = None if probe.reset_slope is None else probe.reset_slope[:, pick].double()
     sg = _surrogate_values(layer, probe.centred[:, pick].double(), probe.neuron[pick], beta)  # (K, T, S)
     # weights of delta(u + 1) and h(u + 1) in the normalised delta(u), filled as the normalisers are known
     signal_weight = torch.zeros(K, T, S, dtype=torch.float64)
@@ -89,11 +99,12 @@ def mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sharpne
     for t in range(T - 1, max(stop, 1) - 1, -1):
         R_row = torch.einsum("kus,us->ku", row[:, t:], _field_term(gain[t], gain[t:], 1.0 / S))  # R(t, u), u >= t
         F_row = _field_signal_row(t, R_row, signal_weight, field_weight, F)
-        diagonal = _variance(leak[t], sg[:, t - 1], field_scale, row[:, t], F_row[:, 0], R_row[:, :1])
+        variance, signal_part, field_part = _step_kernels(None if slope is None else slope[t])
+        diagonal = variance(leak[t], sg[:, t - 1], field_scale, row[:, t], F_row[:, 0], R_row[:, :1])
         growth = diagonal.mean(-1)  # Gamma_t, (K,)
         norm = growth.rsqrt()[:, None]
-        signal_weight[:, t - 1] = _signal_weight(leak[t], sg[:, t - 1], field_scale) * norm
-        field_weight[:, t - 1] = _field_weight(leak[t], sg[:, t - 1], field_scale) * norm
+        signal_weight[:, t - 1] = signal_part(leak[t], sg[:, t - 1], field_scale) * norm
+        field_weight[:, t - 1] = field_part(leak[t], sg[:, t - 1], field_scale) * norm
         row[:, t:].mul_(signal_weight[:, t - 1, None]).addcmul_(field_weight[:, t - 1, None], F_row)
         row[:, t - 1] = diagonal / growth[:, None]
         log_norm[:, t - 1] = log_norm[:, t] + torch.log(growth)

@@ -21,7 +21,9 @@ class Probe(NamedTuple):
     ``leak`` and ``gain`` (``(T, N)``): the voltage update's ``dv_t/dv_{t-1}`` (leak and detached reset)
     and ``dv_t/dI_t`` at every step, from the generated kernel; ``field_scale`` (``(N,)``):
     ``sum_i W_ji^2`` over the outgoing weights of each trajectory's neuron; ``neuron`` (``(N,)``): its
-    index; ``decay`` (``(n,)``); ``rec_second_moment``: mean ``W_ji^2`` over off-diagonal entries.
+    index; ``decay`` (``(n,)``); ``rec_second_moment``: mean ``W_ji^2`` over off-diagonal entries;
+    ``reset_slope`` (``(T, N)``, None when the reset gradient is detached): ``dv_t/dz_{t-1}`` through the
+    reset term, which adds ``reset_slope * SG_{t-1}`` to the diagonal of the backward step.
     """
 
     centred: torch.Tensor
@@ -31,6 +33,7 @@ class Probe(NamedTuple):
     neuron: torch.Tensor
     decay: torch.Tensor
     rec_second_moment: float
+    reset_slope: torch.Tensor | None = None
 
 
 def pool_probes(probes: Sequence[Probe]) -> Probe:
@@ -39,9 +42,12 @@ def pool_probes(probes: Sequence[Probe]) -> Probe:
     probes = list(probes)
     if not probes:
         raise ValueError("probes must not be empty")
+    if len({p.reset_slope is None for p in probes}) > 1:
+        raise ValueError("probes must all have the reset detached or all attached")
     cat = lambda name: torch.cat([getattr(p, name) for p in probes], dim=-1)  # noqa: E731
     return Probe(cat("centred"), cat("leak"), cat("gain"), cat("field_scale"), cat("neuron"),
-                 probes[0].decay, float(np.mean([p.rec_second_moment for p in probes])))
+                 probes[0].decay, float(np.mean([p.rec_second_moment for p in probes])),
+                 None if probes[0].reset_slope is None else cat("reset_slope"))
 
 
 @torch.no_grad()
@@ -49,11 +55,9 @@ def forward_probe(layer: RecurrentLIF, x: torch.Tensor, trajectory: Trajectory |
     """Run (or take) one forward pass of ``layer`` on ``x`` and extract the :class:`Probe`."""
     if not isinstance(layer, RecurrentLIF) or layer.w_rec is None:
         raise ValueError("layer must be a recurrent lifstab.RecurrentLIF")
-    if not layer.detach_reset:
-        raise ValueError("layer.detach_reset must be True: the predictors assume the reset gradient is stopped")
     trajectory = record(layer, x) if trajectory is None else trajectory
     T, B, n = trajectory.voltages.shape
-    dk_dv, dk_dI = _step_factors(layer, trajectory)
+    dk_dv, dk_dI, dk_dz = _step_factors(layer, trajectory)
     w_rec = layer.recurrent_weight().detach()
     flat = lambda a: a.reshape(T, B * n)  # noqa: E731  # trajectory index = b * n + neuron
     neuron = torch.arange(n).repeat(B)
@@ -64,17 +68,19 @@ def forward_probe(layer: RecurrentLIF, x: torch.Tensor, trajectory: Trajectory |
         field_scale=(w_rec ** 2).sum(1)[neuron],
         neuron=neuron, decay=layer.decay.detach(),
         rec_second_moment=float((off_diagonal ** 2).mean()),
+        reset_slope=None if layer.detach_reset else flat(dk_dz),
     )
 
 
-def _step_factors(layer: RecurrentLIF, trajectory: Trajectory) -> tuple[torch.Tensor, torch.Tensor]:
-    """``dv_t/dv_{t-1}`` (leak, reset detached) and ``dv_t/dI_t`` at every step, ``(T, B, n)``, from the
-    generated derivative kernels of the layer's voltage update (no autograd)."""
+def _step_factors(layer: RecurrentLIF, trajectory: Trajectory) -> tuple[torch.Tensor, ...]:
+    """``dv_t/dv_{t-1}`` (leak, reset detached), ``dv_t/dI_t`` and ``dv_t/dz_{t-1}`` (the reset's slope)
+    at every step, ``(T, B, n)``, from the generated derivative kernels of the layer's voltage update
+    (no autograd)."""
     v_prev = torch.cat([torch.zeros_like(trajectory.voltages[:1]), trajectory.voltages[:-1]])
     z_prev = torch.cat([torch.zeros_like(trajectory.spikes[:1]), trajectory.spikes[:-1]])
     args = (v_prev, trajectory.currents, z_prev, layer.decay.detach(), layer.threshold.detach())
     return tuple(torch.as_tensor(lif_grad_torch.KERNELS[f"{layer.reset}_d_{name}"](*args), dtype=v_prev.dtype)
-                 .expand_as(v_prev) for name in ("voltage", "current"))
+                 .expand_as(v_prev) for name in ("voltage", "current", "reset_spikes"))
 
 
 def _surrogate_values(layer: RecurrentLIF, centred: torch.Tensor, neuron: torch.Tensor,

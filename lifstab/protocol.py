@@ -4,7 +4,8 @@ validation, and the network, inputs and readout it describes.
 CONFIG keys (exactly these; unknown extra keys are ignored): ``sg``, ``dampening``, ``q`` (tail, used by
 ``q_pseudo_spike``), ``n_in``, ``n_rec``, ``tau``, ``thr``, ``input_rate``, ``w_in_std``, ``w_rec_std``,
 ``w_rec_mean``, ``reset`` (``"subtractive"`` or ``"multiplicative"``, the latter meaning
-``multiplicative_2``; the reset gradient is detached in both), ``T``, ``batch``.
+``multiplicative_2``), ``T``, ``batch``. Optional: ``detach_reset`` (default ``true``: the reset
+gradient is stopped; ``false`` keeps it, the attached reset).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class EdgeConfig:
     reset: str
     T: int
     batch: int
+    detach_reset: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -56,7 +58,10 @@ class EdgeConfig:
         return Surrogate(self.sg, dampening=self.dampening, sharpness=sharpness, tail=tail)
 
 
-KEYS = tuple(EdgeConfig.__dataclass_fields__)
+#: CONFIG keys that may be left out, with their defaults
+OPTIONAL_KEYS: dict[str, Any] = {"detach_reset": True}
+#: the CONFIG keys every config must have
+KEYS = tuple(k for k in EdgeConfig.__dataclass_fields__ if k not in OPTIONAL_KEYS)
 
 
 def _number(cfg: Mapping[str, Any], key: str, low: float, high: float = math.inf, *, integer: bool = False,
@@ -88,6 +93,9 @@ def config_from_dict(cfg: Mapping[str, Any]) -> EdgeConfig:
         q = _number(cfg, "q", 1.0, low_open=True)
     else:
         q = None if cfg["q"] is None else _number(cfg, "q", -math.inf)
+    detach_reset = cfg.get("detach_reset", OPTIONAL_KEYS["detach_reset"])
+    if not isinstance(detach_reset, bool):
+        raise ValueError(f"CONFIG key 'detach_reset' must be true or false, got {detach_reset!r}")
     return EdgeConfig(
         sg=cfg["sg"],
         dampening=_number(cfg, "dampening", 0.0, low_open=True),
@@ -103,6 +111,7 @@ def config_from_dict(cfg: Mapping[str, Any]) -> EdgeConfig:
         reset=cfg["reset"],
         T=_number(cfg, "T", 16, integer=True),
         batch=_number(cfg, "batch", 1, integer=True),
+        detach_reset=detach_reset,
     )
 
 
@@ -131,7 +140,7 @@ def build(config: EdgeConfig, seed: int = 0, weights: tuple[np.ndarray, np.ndarr
     gen = torch.Generator().manual_seed(int(seed))
     dtype = torch.float64
     layer = RecurrentLIF(config.n_in, config.n_rec, tau=config.tau, threshold=config.thr,
-                         reset=config.layer_reset, detach_reset=True, surrogate=config.surrogate(sharpness),
+                         reset=config.layer_reset, detach_reset=config.detach_reset, surrogate=config.surrogate(sharpness),
                          bias=False, dtype=dtype)
     u = torch.randn(config.n_in, config.n_rec, generator=gen, dtype=dtype) * config.w_in_std
     w = torch.randn(config.n_rec, config.n_rec, generator=gen, dtype=dtype) * config.w_rec_std + config.w_rec_mean
@@ -145,4 +154,4 @@ def build(config: EdgeConfig, seed: int = 0, weights: tuple[np.ndarray, np.ndarr
     return layer, x, r
 
 
-__all__ = ["EdgeConfig", "KEYS", "RESET_NAMES", "config_from_dict", "load_weights", "build"]
+__all__ = ["EdgeConfig", "KEYS", "OPTIONAL_KEYS", "RESET_NAMES", "config_from_dict", "load_weights", "build"]

@@ -13,7 +13,9 @@ Methods (registry :data:`METHODS`):
     ``d_t`` enter exactly as they occurred. The recursion is linear in the fields, so the predictor
     carries their second moments in closed form (derivations/edge.py, :mod:`lifstab.mean_field`):
     deterministic, no sampling, no backward pass; it gives the whole predicted curve ``g_t``, and
-    ``rho`` from it by the protocol's formula.
+    ``rho`` from it by the protocol's formula. With the reset attached (``detach_reset=False``) the
+    diagonal is ``d_t + r_t SG_{t-1}``, ``r_t = dv_t/dz_{t-1}`` from the probe (docs/theory.md, "The
+    attached reset").
 
 ``"dmft_sampled"``
     The same mean-field solved by sampling the field (Cholesky factor of its covariance, grown one step
@@ -164,6 +166,7 @@ def sampled_dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness
     S, K = pick.numel(), beta.numel()
     centred, leak, gain = probe.centred[:, pick], probe.leak[:, pick], probe.gain[:, pick]
     scale = probe.field_scale[pick].sqrt()
+    slope = None if probe.reset_slope is None else probe.reset_slope[:, pick]
     sg = _surrogate_values(layer, centred, probe.neuron[pick], beta)  # (K, T, S)
     noise = torch.randn(T, S, generator=gen, dtype=torch.float64)
     delta = torch.randn(S, generator=gen, dtype=torch.float64)  # the readout r
@@ -188,7 +191,8 @@ def sampled_dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness
         basis[:, p] = torch.where(keep[:, None], residual / size.clamp(min=1e-300)[:, None], 0.0)
         chol_row = torch.cat([coef, (size * keep)[:, None]], dim=1) / math.sqrt(S)  # (K, p+1)
         field = chol_row @ noise[: p + 1]  # (K, S): covariance R(t, s) = mean_i e_i(t) e_i(s)
-        y = leak[t] * delta + sg[:, t - 1] * scale * field
+        diagonal = leak[t] if slope is None else leak[t] + slope[t] * sg[:, t - 1]  # attached reset: + r SG
+        y = diagonal * delta + sg[:, t - 1] * scale * field
         growth = y.pow(2).mean(-1)
         log_norm[:, t - 1] = log_norm[:, t] + torch.log(growth)
         delta = y / growth.sqrt()[:, None]
@@ -232,6 +236,7 @@ def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
     n = probe.decay.numel()
     shape = (T, N // n, n)  # trajectory index = b * n + neuron
     leak, gain = probe.leak.reshape(shape), probe.gain.reshape(shape)
+    slope = None if probe.reset_slope is None else probe.reset_slope.reshape(shape)
     sg = _surrogate_values(layer, probe.centred, probe.neuron, beta).reshape(beta.numel(), *shape)
     if dampening_scale is not None:
         sg = sg * torch.as_tensor(dampening_scale, dtype=sg.dtype).reshape(-1, 1, 1, 1)
@@ -242,7 +247,7 @@ def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
     grad = torch.stack([torch.randn(shape[1:], generator=gen, dtype=torch.float64) for _ in range(readouts)])
     grad = grad[:, None].expand(readouts, K, *shape[1:]).reshape(readouts * K, *shape[1:])
     rows = lambda t: sg[:, t].expand(readouts, *sg[:, t].shape).reshape(readouts * K, *shape[1:])  # noqa: E731
-    per_readout = log_growth_factor(backward_norms(grad, leak, gain, rows, w_rec)).reshape(readouts, K)
+    per_readout = log_growth_factor(backward_norms(grad, leak, gain, rows, w_rec, slope)).reshape(readouts, K)
     total = torch.zeros(K, dtype=torch.float64)
     for value in per_readout:  # summed in the readouts' order
         total += value
@@ -296,8 +301,8 @@ def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft
                        **options) -> EdgePrediction:
     """Predict the sharpness ``beta_c`` at which ``rho = 1`` for ``layer`` driven by ``x``.
 
-    ``layer`` is a :class:`~lifstab.RecurrentLIF` with the reset gradient detached (its surrogate's
-    family, dampening and tail are used; its sharpness is ignored); ``x`` is ``(T, B, n_in)``. Methods:
+    ``layer`` is a recurrent :class:`~lifstab.RecurrentLIF`, its reset gradient detached or not (its
+    surrogate's family, dampening and tail are used; its sharpness is ignored); ``x`` is ``(T, B, n_in)``. Methods:
     :data:`METHODS`. Returns an :class:`EdgePrediction`; infeasible when ``rho`` does not cross 1 inside
     ``sharpness_range``. ``layer`` may be a snntorch, norse or spikingjelly layer (or ``(Linear,
     neuron)`` pair): its exact lifstab description is used, with its surrogate read back, or

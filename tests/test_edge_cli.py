@@ -34,6 +34,8 @@ def test_keys_are_the_contracts():
     ({"sg": "q_pseudo_spike", "q": None}, "q"),
     ({"T": 8}, "T"),
     ({"batch": "16"}, "batch"),
+    ({"detach_reset": "no"}, "detach_reset"),
+    ({"detach_reset": 0}, "detach_reset"),
 ])
 def test_bad_config_raises_naming_the_key(change, match):
     with pytest.raises(ValueError, match=match):
@@ -91,6 +93,20 @@ def test_cli_prints_the_json_contract(tmp_path, capsys):
     result = json.loads(out)
     assert set(result) == {"critical_sharpness", "method", "feasible"}
     assert result["method"] == "lagged" and result["feasible"] is True and result["critical_sharpness"] > 0
+
+
+def test_cli_predicts_the_attached_reset(tmp_path, capsys):
+    """``detach_reset: false`` (optional key) builds the layer with the reset attached, and `lifstab edge`
+    predicts its edge (dmft: the reset's term changes the prediction, so the two differ)."""
+    assert config_from_dict(CONFIG).detach_reset and not build(config_from_dict({**CONFIG, "detach_reset": False}))[0].detach_reset
+    results = {}
+    for detach in (True, False):
+        path = tmp_path / f"cfg_{detach}.json"
+        path.write_text(json.dumps({**CONFIG, "detach_reset": detach}))
+        code, out, _ = run_cli(capsys, str(path), "--json")
+        results[detach] = json.loads(out)
+        assert code == 0 and results[detach]["feasible"] and results[detach]["method"] == "dmft"
+    assert results[True]["critical_sharpness"] != pytest.approx(results[False]["critical_sharpness"], rel=0.01)
 
 
 def test_cli_with_weights_and_default_method(tmp_path, capsys):

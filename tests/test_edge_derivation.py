@@ -10,18 +10,38 @@ from lifstab_derivations import edge
 from lifstab._generated import edge_numpy, edge_torch
 
 
-def test_second_moments_match_sympy_stats():
+@pytest.mark.parametrize("attached", [False, True])
+def test_second_moments_match_sympy_stats(attached):
     """delta_t, h_t, Z built from three independent standard normals with symbolic mixing: the derived
-    E[y^2] and E[y Z] (with the mixing's covariances substituted) equal sympy.stats' exact expectations."""
+    E[y^2] and E[y Z] (with the mixing's covariances substituted) equal sympy.stats' exact expectations,
+    for the detached step and for the attached reset's (the surrogate in the diagonal and the field)."""
     x = [stats.Normal(f"x{k}", 0, 1) for k in range(3)]
     a = sp.symbols("a0:6", real=True)
     delta, h, Z = a[0] * x[0], a[1] * x[0] + a[2] * x[1], a[3] * x[0] + a[4] * x[1] + a[5] * x[2]
     cov = lambda p, q: stats.E(sp.expand(p * q))  # noqa: E731
     moments = {edge.signal_variance: cov(delta, delta), edge.field_variance: cov(h, h),
                edge.signal_field: cov(delta, h), edge.signal_other: cov(delta, Z), edge.field_other: cov(h, Z)}
-    y = edge.BACKWARD_STEP.subs({edge.signal: delta, edge.field: h})
-    assert sp.simplify(edge.backward_step_variance().subs(moments) - cov(y, y)) == 0
-    assert sp.simplify(edge.backward_step_covariance().subs(moments) - cov(y, Z)) == 0
+    y = edge.backward_step(attached).subs({edge.signal: delta, edge.field: h})
+    assert sp.simplify(edge.backward_step_variance(attached).subs(moments) - cov(y, y)) == 0
+    assert sp.simplify(edge.backward_step_covariance(attached).subs(moments) - cov(y, Z)) == 0
+
+
+def test_attached_step_is_the_jacobian_diagonal_and_reduces_to_the_detached_one():
+    """The attached diagonal d + r SG is derivations/jacobians.py's diagonal of the attached reset (r =
+    d v_t / d z_{t-1} of the update, d the detached diagonal), for every reset; with r = 0 the attached
+    moments are the detached ones."""
+    from lifstab_derivations import jacobians as jac
+    from lifstab_derivations import lif
+
+    for reset, update in lif.VOLTAGE_UPDATES.items():
+        slope = sp.diff(update, lif.z).subs({lif.v: jac.v_i, lif.z: jac.z_i})
+        own = {edge.leak: jac.JACOBIANS[(reset, True)].diagonal, edge.reset_slope: slope,
+               edge.surrogate_gradient: jac.sg_i}
+        attached = jac.JACOBIANS[(reset, False)].diagonal
+        assert sp.simplify(edge.ATTACHED_DIAGONAL.subs(own) - attached.subs(jac.I_i, lif.I)) == 0, reset
+    for attached, detached in ((edge.backward_step_variance(True), edge.backward_step_variance()),
+                               (edge.backward_step_covariance(True), edge.backward_step_covariance())):
+        assert sp.expand(attached.subs(edge.reset_slope, 0) - detached) == 0
 
 
 def test_second_moment_rejects_a_constant_term():
@@ -39,6 +59,11 @@ def test_generated_weights_are_the_covariance_coefficients():
                                + edge_numpy.backward_step_field_weight(leak, sg, scale) * field, full, rtol=1e-14)
     t = [torch.as_tensor(v) for v in (leak, sg, scale, signal, field)]
     np.testing.assert_allclose(edge_torch.backward_step_covariance(*t).numpy(), full, rtol=1e-14)
+    slope = -rng.random(50)
+    full = edge_numpy.attached_backward_step_covariance(leak, slope, sg, scale, signal, field)
+    np.testing.assert_allclose(edge_numpy.attached_backward_step_signal_weight(leak, slope, sg, scale) * signal
+                               + edge_numpy.attached_backward_step_field_weight(leak, slope, sg, scale) * field, full,
+                               rtol=1e-14)
 
 
 def test_variance_kernel_against_samples():
@@ -49,4 +74,8 @@ def test_variance_kernel_against_samples():
     leak, sg, scale = 0.7, 0.9, 2.0
     sampled = np.mean((leak * delta + sg * np.sqrt(scale) * h) ** 2)
     got = edge_numpy.backward_step_variance(leak, sg, scale, cov[0, 0], cov[0, 1], cov[1, 1])
+    assert got == pytest.approx(sampled, rel=0.01)
+    slope = -0.6  # the attached reset: (d + r SG) delta + SG sqrt(S) h
+    sampled = np.mean(((leak + slope * sg) * delta + sg * np.sqrt(scale) * h) ** 2)
+    got = edge_numpy.attached_backward_step_variance(leak, slope, sg, scale, cov[0, 0], cov[0, 1], cov[1, 1])
     assert got == pytest.approx(sampled, rel=0.01)

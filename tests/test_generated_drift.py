@@ -68,9 +68,16 @@ def test_edge_condition_kernels_are_generated_and_checked(tmp_path):
     of them is reported like any other drift."""
     names = {k.name for k in codegen.GROUPS["edge"]()}
     assert {"backward_step_variance", "backward_step_covariance", "backward_step_signal_weight",
-            "backward_step_field_weight", "field_covariance_term"} <= names
+            "backward_step_field_weight", "field_covariance_term", "attached_backward_step_variance",
+            "attached_backward_step_covariance", "attached_backward_step_signal_weight",
+            "attached_backward_step_field_weight"} <= names
     codegen.write(tmp_path)
     victim = tmp_path / "edge_torch.py"
     victim.write_text(victim.read_text().replace("leak**2*signal_variance", "leak*signal_variance", 1))
     problems = codegen.check(tmp_path)
     assert len(problems) == 1 and "edge_torch.py" in problems[0]
+    codegen.write(tmp_path)
+    victim = tmp_path / "edge_numpy.py"  # the attached reset's diagonal squared, its surrogate dropped
+    victim.write_text(victim.read_text().replace("reset_slope**2*surrogate_gradient**2", "reset_slope**2", 1))
+    problems = codegen.check(tmp_path)
+    assert len(problems) == 1 and "edge_numpy.py" in problems[0]

@@ -29,6 +29,26 @@ def backward_step_field_weight(leak, surrogate_gradient, field_scale):
     return numpy.sqrt(field_scale)*surrogate_gradient
 
 
+def attached_backward_step_variance(leak, reset_slope, surrogate_gradient, field_scale, signal_variance, signal_field, field_variance):
+    """E[delta_{t-1}^2], reset attached: delta_{t-1} = (leak + reset_slope SG) delta_t + SG sqrt(field_scale) h_t."""
+    return field_scale*field_variance*surrogate_gradient**2 + signal_field*(2*numpy.sqrt(field_scale)*leak*surrogate_gradient + 2*numpy.sqrt(field_scale)*reset_slope*surrogate_gradient**2) + signal_variance*(leak**2 + 2*leak*reset_slope*surrogate_gradient + reset_slope**2*surrogate_gradient**2)
+
+
+def attached_backward_step_covariance(leak, reset_slope, surrogate_gradient, field_scale, signal_other, field_other):
+    """E[delta_{t-1} Z], reset attached, from E[delta_t Z] and E[h_t Z]."""
+    return field_other*numpy.sqrt(field_scale)*surrogate_gradient + signal_other*(leak + reset_slope*surrogate_gradient)
+
+
+def attached_backward_step_signal_weight(leak, reset_slope, surrogate_gradient, field_scale):
+    """d/dsignal_other of attached_backward_step_covariance (linear in signal_other): the signal's weight."""
+    return leak + reset_slope*surrogate_gradient
+
+
+def attached_backward_step_field_weight(leak, reset_slope, surrogate_gradient, field_scale):
+    """d/dfield_other of attached_backward_step_covariance (linear in field_other): the field's weight."""
+    return numpy.sqrt(field_scale)*surrogate_gradient
+
+
 def field_covariance_term(gain_t, gain_s, signal_covariance):
     """One neuron's term g_i(t) g_i(s) E[delta_i(t) delta_i(s)] of the field covariance R(t, s)."""
     return gain_s*gain_t*signal_covariance
@@ -44,6 +64,10 @@ KERNELS = {
     'backward_step_covariance': backward_step_covariance,
     'backward_step_signal_weight': backward_step_signal_weight,
     'backward_step_field_weight': backward_step_field_weight,
+    'attached_backward_step_variance': attached_backward_step_variance,
+    'attached_backward_step_covariance': attached_backward_step_covariance,
+    'attached_backward_step_signal_weight': attached_backward_step_signal_weight,
+    'attached_backward_step_field_weight': attached_backward_step_field_weight,
     'field_covariance_term': field_covariance_term,
     'lagged_growth': lagged_growth,
 }
