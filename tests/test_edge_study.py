@@ -78,3 +78,17 @@ def test_plots_are_written(tmp_path):
     paths = edge_study.plot(edge_study.merged_rows(tmp_path, ["dmft"]), ["dmft"], tmp_path, tmp_path)
     assert [p.name for p in paths] == ["predicted_vs_measured.png", "gradient_curves.png"]
     assert all(p.stat().st_size > 1000 for p in paths)
+
+
+def test_a_measured_csv_from_before_detach_reset_keeps_its_header(tmp_path):
+    """Results committed before the CONFIG key detach_reset existed go on growing: a detached row appends
+    under the old header, an attached one is refused by name instead of shifting the columns."""
+    old_fields = [f for f in edge_study.MEASURE_FIELDS if f != "cfg_detach_reset"]
+    path = tmp_path / "measured.csv"
+    row = {f: i for i, f in enumerate(edge_study.MEASURE_FIELDS)}
+    edge_study.append_row(path, {**row, "cfg_detach_reset": True}, old_fields)  # an old file
+    edge_study.append_row(path, {**row, "cfg_detach_reset": True}, edge_study.MEASURE_FIELDS)
+    rows = edge_study.load_rows(path)
+    assert list(rows[0]) == old_fields and len(rows) == 2 and rows[1] == rows[0]
+    with pytest.raises(ValueError, match="cfg_detach_reset"):
+        edge_study.append_row(path, {**row, "cfg_detach_reset": False}, edge_study.MEASURE_FIELDS)

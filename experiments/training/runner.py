@@ -40,34 +40,36 @@ def _cell(value) -> str:
     return json.dumps(value) if isinstance(value, (list, tuple, dict)) else str(value)
 
 
-def _file_columns(f, columns: Sequence[str], rows: Sequence[dict]) -> list[str]:
-    """The header already in ``f``: rows keep to it. A config field added later (:data:`LATER_FIELDS`)
+def _file_columns(f, columns: Sequence[str], rows: Sequence[dict], later: Mapping[str, object]) -> list[str]:
+    """The header already in ``f``: rows keep to it. A field added later (``later``: field -> default)
     that the file lacks is left out when every row holds its default; any other value it would lose is an
     error."""
     f.seek(0)
     header = next(csv.reader([f.readline()]), [])
     f.seek(0, os.SEEK_END)
     lost = [k for k in columns if k not in header
-            and any(row.get(k) != LATER_FIELDS.get(k, object()) for row in rows)]
+            and any(row.get(k) != later.get(k, object()) for row in rows)]
     if lost:
         raise ValueError(f"{f.name}: its header lacks {lost}; write these runs to a new results file")
     return header
 
 
-def append_row(path: Path, row: dict, columns: Sequence[str] = COLUMNS) -> None:
+def append_row(path: Path, row: dict, columns: Sequence[str] = COLUMNS,
+               later: Mapping[str, object] = LATER_FIELDS) -> None:
     """Append one row atomically: exclusive lock, header if the file is empty, one write, fsync. A file
-    written before fields were added keeps its header (:func:`_file_columns`)."""
-    append_rows(path, [row], columns)
+    written before the fields in ``later`` were added keeps its header (:func:`_file_columns`)."""
+    append_rows(path, [row], columns, later)
 
 
-def append_rows(path: Path, rows: Sequence[dict], columns: Sequence[str] = COLUMNS) -> None:
+def append_rows(path: Path, rows: Sequence[dict], columns: Sequence[str] = COLUMNS,
+                later: Mapping[str, object] = LATER_FIELDS) -> None:
     """:func:`append_row` for several rows at once: one lock, one write, one fsync."""
     buffer = io.StringIO()
     with open(path, "a+", newline="") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             f.seek(0, os.SEEK_END)
-            fields = list(columns) if f.tell() == 0 else _file_columns(f, columns, rows)
+            fields = list(columns) if f.tell() == 0 else _file_columns(f, columns, rows, later)
             writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
             if f.tell() == 0:
                 writer.writeheader()

@@ -131,13 +131,16 @@ def load_rows(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+#: fields added after results were committed, with the value older rows implicitly hold
+LATER_FIELDS = {"cfg_detach_reset": True}
+
+
 def append_row(path: Path, row: dict, fields: list[str]) -> None:
-    new = not path.exists()
-    with path.open("a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
-        if new:
-            writer.writeheader()
-        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in fields})
+    """The training runner's atomic append; a ``measured.csv`` written before ``cfg_detach_reset`` existed
+    keeps its header (detached rows go on appending to it; an attached row is refused by name)."""
+    from ..training.runner import append_row as append
+
+    append(path, row, fields, LATER_FIELDS)
 
 
 MEASURE_FIELDS = ["index", *[f"cfg_{k}" for k in EdgeConfig.__dataclass_fields__], "seeds",
