@@ -101,6 +101,15 @@ def run_one(run: PlainRun) -> dict:
         first, _ = task.batch(task.train, rng.permutation(len(task.train.labels))[: run.batch_size])
         lifstab.stable_init_(model.lif, inputs=first, seed=run.seed)
     initial = _test(model, task)
+    diverged = _train(model, task, run, rng)
+    return {**asdict(run), "run_key": run.key, **_test(model, task), "diverged": diverged,
+            "initial_firing_rate": initial["firing_rate"], "seconds": round(time.perf_counter() - start, 2)}
+
+
+def _train(model: UserModel, task, run: PlainRun, rng: np.random.Generator) -> bool:
+    """The user's loop: Adam, cross-entropy, no clipping. Returns whether it diverged: the first step whose
+    gradient is not finite (it would write NaN into the weights) ends training before it is taken, so the
+    model keeps its last finite weights and the row says so."""
     opt = torch.optim.Adam(model.parameters(), lr=run.lr)
     for _ in range(run.epochs):
         order = rng.permutation(len(task.train.labels))
@@ -109,9 +118,10 @@ def run_one(run: PlainRun) -> dict:
             loss = torch.nn.functional.cross_entropy(model(x)[0], y)
             opt.zero_grad()
             loss.backward()
+            if not all(bool(torch.isfinite(p.grad).all()) for p in model.parameters() if p.grad is not None):
+                return True
             opt.step()
-    return {**asdict(run), "run_key": run.key, **_test(model, task), "initial_firing_rate": initial["firing_rate"],
-            "seconds": round(time.perf_counter() - start, 2)}
+    return False
 
 
 def grid(points, thresholds, seeds: int, epochs: int) -> list[PlainRun]:
@@ -132,7 +142,7 @@ def run_study(out: Path, runs) -> tuple:
     path = out / "plain_loop.csv"
     done = set(pd.read_csv(path).run_key) if path.exists() else set()
     columns = [*asdict(runs[0]).keys(), "run_key", "test_accuracy", "firing_rate", "silent_fraction",
-               "saturated_fraction", "ended_silent", "ended_saturated", "initial_firing_rate", "seconds"]
+               "saturated_fraction", "ended_silent", "ended_saturated", "diverged", "initial_firing_rate", "seconds"]
     for run in tqdm([r for r in runs if r.key not in done], desc="plain loop", unit="run"):
         append_row(path, run_one(run), columns)
     frame = pd.read_csv(path)
@@ -156,6 +166,7 @@ def compare(frame):
             row[f"{arm}_mean"] = arm_rows.test_accuracy.mean()
             row[f"{arm}_rate"] = arm_rows.firing_rate.mean()
             row[f"{arm}_silent_or_saturated"] = int((arm_rows.ended_silent | arm_rows.ended_saturated).sum())
+            row[f"{arm}_diverged"] = int(arm_rows.get("diverged", pd.Series(False, index=arm_rows.index)).sum())
         if set(ARMS) <= set(pivot.columns):
             row["worst_seed_difference"] = float((pivot["stable_init_"] - pivot["default"]).min())
         rows.append(row)

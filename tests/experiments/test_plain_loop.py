@@ -43,3 +43,23 @@ def test_compare_takes_the_worst_seed_and_counts_bad_endings():
     assert first["worst_seed_difference"] == pytest.approx(-0.05)
     assert longer["worst_seed_difference"] == pytest.approx(0.7)  # each budget is compared on its own
     assert first["default_silent_or_saturated"] == 2 and first["stable_init__silent_or_saturated"] == 0
+
+
+def test_a_diverging_loop_stops_before_the_nan_step_and_says_so(monkeypatch):
+    """A gradient that is not finite ends training with the last finite weights, and the row says diverged."""
+    import numpy as np
+
+    task = plain_loop._load(plain_loop.PlainRun("digits", 20, 1.0, "default", 0, 2, hidden=8))
+    run = plain_loop.PlainRun("digits", 20, 1.0, "default", 0, 2, hidden=8)
+    torch.manual_seed(0)
+    model = plain_loop.UserModel(task.n_in, 8, task.n_out, 1.0, task.time_steps)
+    before = [p.detach().clone() for p in model.parameters()]
+    with torch.no_grad():
+        model.readout.weight.fill_(float("inf"))  # every gradient through the readout is now NaN
+    before[-2].fill_(float("inf"))
+    assert plain_loop._train(model, task, run, np.random.default_rng(0)) is True
+    for p, b in zip(model.parameters(), before):  # no step was taken
+        assert torch.equal(p.detach(), b)
+    torch.manual_seed(0)
+    fine = plain_loop.UserModel(task.n_in, 8, task.n_out, 1.0, task.time_steps)
+    assert plain_loop._train(fine, task, run, np.random.default_rng(0)) is False
