@@ -18,7 +18,8 @@ layer's bias lifted to ``min_rate``, the surrogate at the measured edge and, on 
 ``conditions`` (``stable_init_(..., weights="conditions", min_rate=None, keep_edge=None)``: Conditions
 I-II's weights and no rate lift, the code path that this study's ``stable_init`` arm ran before
 ``stable_init_`` became the recipe; those rows were renamed, see the results' README). The keeper's
-sharpness history is appended to ``DIR/peer_training_keeper.csv``.
+sharpness history is appended to ``DIR/peer_training_keeper.csv``. :data:`ABLATION` holds the arms that
+take ``stable_init`` apart (run with ``--arms``; experiments/peer_training_results/README.md).
 
 ``python -m lifstab_experiments.training.peer_training --out DIR [--seeds 5] [--points digits:100 memory:100]``
 appends one row per run to ``DIR/peer_training.csv`` (a rerun skips finished runs) and writes

@@ -11,6 +11,9 @@ state, so the run trains exactly as :mod:`.peer_training` trains it (its test ac
 ``python -m lifstab_experiments.training.peer_training_diagnosis --out DIR --arms default stable_init
 [--seed 0] [--point digits:100] [--every 5]`` appends to ``DIR/peer_training_diagnosis.csv`` (one row per
 measured step) and ``DIR/peer_training_diagnosis_runs.csv`` (the runs' rows, as :mod:`.peer_training`).
+With ``--lifstab-keeper`` it instead trains lifstab's own recommended run (:mod:`.long_horizon`'s arm
+``recommended``) at the seed and point and writes its edge keeper's sharpness at every re-set to
+``DIR/recommended_keeper.csv`` (step -1: the sharpness ``stable_init_`` left), for comparison.
 """
 
 from __future__ import annotations
@@ -79,6 +82,37 @@ def diagnose(out: Path, point: str, arm: str, seed: int, every: int = 5, epochs:
     return row
 
 
+def lifstab_keeper_history(out: Path, point: str = "digits:100", seed: int = 0) -> list[dict]:
+    """Train lifstab's recommended run (:mod:`.long_horizon`) and write its keeper's sharpness per layer at
+    every re-set to ``out/recommended_keeper.csv``. :func:`.training.train` builds its keeper inside, so
+    :func:`.training.edge_keeper` is wrapped for this one call to keep a handle on it."""
+    from unittest import mock
+
+    from lifstab.edge_keeping import value_of
+
+    from . import training
+    from .long_horizon import arm_fields, point_fields
+
+    kept, build = [], training.edge_keeper
+
+    def keeper(model, config):
+        made = build(model, config)
+        kept.append((made, [value_of(layer) for layer in made.layers]))
+        return made
+
+    torch.set_num_threads(1)
+    with mock.patch.object(training, "edge_keeper", keeper):
+        row = training.train(BASE.replace(seed=seed, **point_fields(*parse_point(point)), **arm_fields("recommended")),
+                             device="cpu")
+    (made, initial), = kept
+    rows = [dict(run_id=row["run_id"], step=step, layer=i, sharpness=value)
+            for step, values in [(-1, initial), *made.history] for i, value in enumerate(values)]
+    Path(out).mkdir(parents=True, exist_ok=True)
+    append_rows(Path(out) / "recommended_keeper.csv", rows, ["run_id", "step", "layer", "sharpness"])
+    print(f"{row['run_id']}: test {row['test_accuracy']:.3f} ({row['seconds']} s)", flush=True)
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
@@ -86,8 +120,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--point", default="digits:100")
     parser.add_argument("--every", type=int, default=5)
+    parser.add_argument("--lifstab-keeper", action="store_true",
+                        help="the keeper's history of lifstab's own recommended run instead")
     args = parser.parse_args(argv)
     parse_point(args.point)
+    if args.lifstab_keeper:
+        lifstab_keeper_history(Path(args.out), args.point, args.seed)
+        return 0
     for arm in args.arms:
         row = diagnose(Path(args.out), args.point, arm, args.seed, args.every)
         print(f"{row['run_id']}: test {row['test_accuracy']:.3f} ({row['seconds']} s)", flush=True)

@@ -101,3 +101,14 @@ def test_the_diagnosis_records_every_step_without_changing_the_run(tmp_path):
     assert [int(r["step"]) for r in rows] == [0, 2] and float(rows[0]["sharpness"]) != 12.5
     with pytest.raises(ValueError, match="every"):
         diagnosis.diagnose(tmp_path, "digits:20", "default", 0, every=0, **settings)
+
+
+def test_the_lifstab_keeper_history_starts_at_stable_init_s_sharpness(tmp_path, monkeypatch):
+    from lifstab_experiments.training import long_horizon, peer_training_diagnosis as diagnosis
+
+    monkeypatch.setattr(diagnosis, "BASE", long_horizon.BASE.replace(epochs=1, hidden=8, batch_size=4, max_samples=12))
+    diagnosis.lifstab_keeper_history(tmp_path, "digits:20", 0)
+    rows = _rows(tmp_path / "recommended_keeper.csv")
+    layers = sorted({int(r["layer"]) for r in rows})
+    assert [int(r["step"]) for r in rows] == [-1] * len(layers) + [0] * len(layers), "3 steps: one re-set, at 0"
+    assert all(float(r["sharpness"]) > 0 for r in rows)
