@@ -18,7 +18,8 @@ layer's bias lifted to ``min_rate``, the surrogate at the measured edge and, on 
 ``conditions`` (``stable_init_(..., weights="conditions", min_rate=None, keep_edge=None)``: Conditions
 I-II's weights and no rate lift, the code path that this study's ``stable_init`` arm ran before
 ``stable_init_`` became the recipe; those rows were renamed, see the results' README). The keeper's
-sharpness history is appended to ``DIR/peer_training_keeper.csv``.
+sharpness history is appended to ``DIR/peer_training_keeper.csv``. :data:`ABLATION` holds the arms that
+take ``stable_init`` apart (run with ``--arms``; experiments/peer_training_results/README.md).
 
 ``python -m lifstab_experiments.training.peer_training --out DIR [--seeds 5] [--points digits:100 memory:100]``
 appends one row per run to ``DIR/peer_training.csv`` (a rerun skips finished runs) and writes
@@ -40,11 +41,21 @@ from .long_horizon import BASE, parse_point, point_fields, seed_statistics
 from .runner import append_row, append_rows
 from .tasks import load_task
 
-ARMS = ("default", "conditions", "stable_init")
+#: the ablation of ``stable_init`` against ``default`` (results' README, "Why stable_init_ loses"): one
+#: difference each. ``diagonal0``: the default network with only the RLeaky's recurrent diagonal set to 0;
+#: ``edge_only``: ``stable_init_`` without the keeper (the surrogate stays at the edge of initialisation);
+#: ``tutorial_sg``: ``edge_only`` with the tutorial's own surrogate written back (the weights' changes alone);
+#: ``never_wider``: ``lifstab.adapters.stable_init_(..., never_wider=True)``, the one-sided surrogate rule
+ABLATION = ("diagonal0", "edge_only", "tutorial_sg", "never_wider")
+#: the study's arms, run unless ``--arms`` says otherwise
+STUDY = ("default", "conditions", "stable_init")
+ARMS = (*STUDY, *ABLATION)
 #: the arms the must-show compares (stable_init >= default on every seed)
 COMPARED = {"default", "stable_init"}
 #: stable_init_ options per arm
-ARM_OPTIONS = {"conditions": dict(weights="conditions", min_rate=None, keep_edge=None), "stable_init": {}}
+ARM_OPTIONS = {"conditions": dict(weights="conditions", min_rate=None, keep_edge=None), "stable_init": {},
+               "edge_only": dict(keep_edge=None), "tutorial_sg": dict(keep_edge=None),
+               "never_wider": dict(never_wider=True)}
 BETA, SLOPE = 0.95, 25
 COLUMNS = ["run_id", "task", "horizon", "arm", "seed", "epochs", "lr", "hidden", "batch_size", "max_samples",
            "best_epoch", "val_accuracy", "test_accuracy", "final_train_loss", "firing_rate", "seconds"]
@@ -67,6 +78,15 @@ class TutorialNet(torch.nn.Module):
 
     def pairs(self):
         return [(self.fc1, self.lif1), (self.fc2, self.lif2)]
+
+    def tutorial_surrogate_(self) -> None:
+        """Both neurons' ``spike_grad`` back to the tutorial's ``fast_sigmoid(slope=25)``."""
+        from snntorch import surrogate
+
+        for neuron in (self.lif1, self.lif2):
+            if "spike_grad" in neuron._modules:  # lifstab's SurrogateSpike (a module) where snntorch has none
+                delattr(neuron, "spike_grad")
+            neuron.spike_grad = surrogate.fast_sigmoid(slope=SLOPE)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         spk1, mem1 = self.lif1.init_rleaky()
@@ -95,9 +115,9 @@ def evaluate(net: TutorialNet, task, split, batch_size: int) -> float:
 
 
 def build(task, arm: str, seed: int, hidden: int, init_batch: torch.Tensor) -> TutorialNet:
-    """The tutorial network at the run's seed; ``stable_init`` and ``conditions`` apply ``lifstab.stable_init_``
-    to it (:data:`ARM_OPTIONS`)."""
-    import lifstab
+    """The tutorial network at the run's seed; the arms of :data:`ARM_OPTIONS` apply
+    ``lifstab.adapters.stable_init_`` (what ``lifstab.stable_init_`` calls for peer layers) to it."""
+    import lifstab.adapters
 
     if arm not in ARMS:
         raise ValueError(f"arm={arm!r} is unknown; choose one of {list(ARMS)}")
@@ -106,14 +126,21 @@ def build(task, arm: str, seed: int, hidden: int, init_batch: torch.Tensor) -> T
     if arm in ARM_OPTIONS:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the recommendation's notes; what changed is in its .changes
-            lifstab.stable_init_(net.pairs(), inputs=init_batch, seed=seed, **ARM_OPTIONS[arm])
+            lifstab.adapters.stable_init_(net.pairs(), inputs=init_batch, seed=seed, **ARM_OPTIONS[arm])
+    if arm == "tutorial_sg":
+        net.tutorial_surrogate_()
+    if arm == "diagonal0":
+        with torch.no_grad():
+            net.lif1.recurrent.weight.fill_diagonal_(0.0)
     return net
 
 
 def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: int, batch_size: int,
-              max_samples: int | None = None, keeper_dir: Path | None = None) -> dict:
+              max_samples: int | None = None, keeper_dir: Path | None = None, on_step=None) -> dict:
     """One run: train, validate every epoch, test at the best-validation epoch. Returns its row (and, with
-    ``keeper_dir``, appends the edge keeper's history to ``keeper_dir/peer_training_keeper.csv``)."""
+    ``keeper_dir``, appends the edge keeper's history to ``keeper_dir/peer_training_keeper.csv``).
+    ``on_step(step, epoch, net, x, loss, spikes)``, if given, is called after every optimiser step
+    (the gradients still in ``.grad``; :mod:`.peer_training_diagnosis`)."""
     import lifstab
 
     name, horizon = parse_point(point)
@@ -135,6 +162,8 @@ def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: i
             loss.backward()
             optimiser.step()
             rates.append(float(spikes.detach().mean()))
+            if on_step is not None:
+                on_step(len(rates) - 1, epoch, net, x, loss, spikes)
         val = evaluate(net, task, task.val, 256)
         if val > best[0]:
             best = (val, epoch, evaluate(net, task, task.test, 256))
@@ -162,7 +191,7 @@ def initial_rates(point: str, seeds: int, hidden: int = BASE.hidden, batch_size:
     for seed in range(seeds):
         order = np.random.default_rng(seed).permutation(len(task.train.labels))
         x = task.batch(task.train, order[:batch_size])[0]
-        for arm in ARMS:
+        for arm in STUDY:
             with torch.no_grad():
                 rate = float(build(task, arm, seed, hidden, x)(x)[1].mean())
             out.append(dict(task=name, horizon=horizon, seed=seed, arm=arm, input_rate=float(x.mean()),
@@ -182,8 +211,9 @@ def finished(path: Path) -> set[str]:
 
 
 def summarise(rows: list[dict]):
-    """Per (task, horizon, arm): mean test accuracy, 95% t-interval half-width, min, max; and per (task,
-    horizon) how many seeds have ``stable_init`` >= ``default`` (seeds with both arms)."""
+    """Per (task, horizon, arm): mean test accuracy, 95% t-interval half-width, min, max; per (task,
+    horizon) how many seeds have ``stable_init`` >= ``default`` (seeds with both arms); and per arm how many
+    seeds have that arm >= ``default`` (``ge_default_seeds``)."""
     import pandas as pd
 
     frame = pd.DataFrame(rows).astype({"test_accuracy": float, "horizon": int, "seed": int})
@@ -192,23 +222,28 @@ def summarise(rows: list[dict]):
         paired = frame[(frame.task == task) & (frame.horizon == horizon)].pivot(index="seed", columns="arm",
                                                                               values="test_accuracy").dropna()
         at_least = int((paired["stable_init"] >= paired["default"]).sum()) if COMPARED <= set(paired) else None
+        ge = int((paired[arm] >= paired["default"]).sum()) if {"default", arm} <= set(paired) else None
         out.append(dict(task=task, horizon=horizon, arm=arm, **seed_statistics(part),
-                        stable_ge_default_seeds=at_least, paired_seeds=len(paired)))
+                        stable_ge_default_seeds=at_least, paired_seeds=len(paired), ge_default_seeds=ge))
     return pd.DataFrame(out)
 
 
 def paired(rows: list[dict]):
-    """Per (task, horizon, seed): each arm's test accuracy side by side and ``stable_init - default``."""
+    """Per (task, horizon, seed): each arm's test accuracy side by side, ``stable_init - default``
+    (``stable_minus_default``) and for an ablation arm ``<arm>_minus_default``."""
     import pandas as pd
 
     frame = pd.DataFrame(rows).astype({"test_accuracy": float, "horizon": int, "seed": int})
     table = frame.pivot_table(index=["task", "horizon", "seed"], columns="arm", values="test_accuracy").reset_index()
     if COMPARED <= set(table.columns):
         table["stable_minus_default"] = table["stable_init"] - table["default"]
+    for arm in ABLATION:
+        if {"default", arm} <= set(table.columns):
+            table[f"{arm}_minus_default"] = table[arm] - table["default"]
     return table
 
 
-def run_study(out: Path, points, seeds: int, arms=ARMS, epochs: int = BASE.epochs, lr: float = BASE.lr,
+def run_study(out: Path, points, seeds: int, arms=STUDY, epochs: int = BASE.epochs, lr: float = BASE.lr,
               hidden: int = BASE.hidden, batch_size: int = BASE.batch_size, max_samples: int | None = None):
     """Run every (point, arm, seed) not yet in ``out/peer_training.csv``; write and return the summary."""
     from .runner import read_rows
@@ -244,7 +279,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--points", nargs="+", default=["digits:100"])
-    parser.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS)
+    parser.add_argument("--arms", nargs="+", default=list(STUDY), choices=ARMS)
     parser.add_argument("--epochs", type=int, default=BASE.epochs)
     parser.add_argument("--lr", type=float, default=BASE.lr)
     parser.add_argument("--hidden", type=int, default=BASE.hidden)

@@ -77,6 +77,7 @@ def _one(adapter: PeerAdapter, x: torch.Tensor, options: dict) -> PeerRecommenda
     family = options.pop("family", None) or getattr(adapter, "default_family", "fast_sigmoid")
     keep_edge = options.pop("keep_edge", RECIPE.target_rho)
     min_rate = options.pop("min_rate", RECIPE.min_rate)
+    floor = _own_sharpness(adapter, family) if options.pop("never_wider", False) else None
     changes = []
     if min_rate is not None and not adapter.has_bias():
         changes.append(f"min_rate={min_rate:g} not applied: {peer.layer} has no bias to lift the rate with")
@@ -95,16 +96,20 @@ def _one(adapter: PeerAdapter, x: torch.Tensor, options: dict) -> PeerRecommenda
         rec = _one_to_one(rec, layer, peer, x, min_rate, options.get("sharpness_method"))
     w_rec = None if layer.w_rec is None else layer.recurrent_weight().detach()
     gain = peer.gain
+    surrogate = rec.surrogate(layer.surrogate if one_to_one else None)
+    if floor is not None and _sharpness(surrogate) < floor:
+        changes.append(f"never_wider: the recommended sharpness {_sharpness(surrogate):.4g} is wider than the "
+                       f"layer's own {floor:.4g}, so its own surrogate was kept")
+        surrogate = adapter.surrogate()
     changes += adapter.write(layer.w_in.detach() / gain, layer.bias.detach() / gain,
-                             None if w_rec is None else w_rec / gain,
-                             rec.surrogate(layer.surrogate if one_to_one else None))
+                             None if w_rec is None else w_rec / gain, surrogate)
     changes += [f"{key}: {rec.reasons[key]}" for key in ("weights", "rate") if rec.reasons.get(key)]
     if peer.recurrence == "all_to_all":
         changes.append("recurrent diagonal set to 0 (lifstab's LIF has n-1 recurrent inputs per neuron)")
     if peer.recurrence == "none" and peer.detach_reset:
         changes.append("no recurrence and a detached reset: BPTT through this layer's voltage shrinks by "
                        "decay^2 per step whatever the surrogate")
-    kept = _keep_edge(adapter, keep_edge)
+    kept = _keep_edge(adapter, keep_edge, floor)
     changes.append(kept)
     rec = dataclasses.replace(rec, reasons={**rec.reasons, "keep_edge": kept})
     return PeerRecommendation(peer.library, peer.layer, peer, rec, tuple(changes))
@@ -128,9 +133,24 @@ def _one_to_one(rec, layer, peer: PeerLIF, x: torch.Tensor, min_rate, sharpness_
     return rec if sharpness_method == "condition_iv" else with_edge(rec, probe, x)
 
 
-def _keep_edge(adapter: PeerAdapter, target_rho) -> str:
-    """Attach a :class:`~lifstab.adapters.keeping.PeerEdgeKeeper` where the layer supports one; say what
-    was done (a keeper attached before is removed either way)."""
+def _own_sharpness(adapter: PeerAdapter, family: str) -> float:
+    """``never_wider``'s floor: the sharpness of the layer's own surrogate, which must be of ``family``
+    (sharpness values of two families are not comparable)."""
+    own = adapter.surrogate()
+    if own is None or own.family != family:
+        raise ValueError(f"never_wider: {adapter.library} {adapter.layer}'s own surrogate is "
+                         f"{'not one lifstab.interop maps' if own is None else own.family}, not family={family!r}, "
+                         f"so 'wider than its own' is not defined")
+    return _sharpness(own)
+
+
+def _sharpness(surrogate) -> float:
+    return float(torch.as_tensor(surrogate.sharpness).double().mean())
+
+
+def _keep_edge(adapter: PeerAdapter, target_rho, floor: float | None = None) -> str:
+    """Attach a :class:`~lifstab.adapters.keeping.PeerEdgeKeeper` where the layer supports one (never
+    below ``floor``'s sharpness); say what was done (a keeper attached before is removed either way)."""
     from ..edge_keeping import detach_edge_keeper
     from .keeping import attach_peer_edge_keeper, keeper_refusal
 
@@ -140,15 +160,24 @@ def _keep_edge(adapter: PeerAdapter, target_rho) -> str:
     why = keeper_refusal(adapter)
     if why:
         return f"no edge keeper attached: {why}"
-    keeper = attach_peer_edge_keeper(adapter, target_rho, every=RECIPE.keep_every)
+    keeper = attach_peer_edge_keeper(adapter, target_rho, every=RECIPE.keep_every, sharpness_floor=floor)
+    rule = (f"is {keeper.target_rho:g}" if floor is None else
+            f"is at most {keeper.target_rho:g}, never below the layer's own sharpness {floor:.4g} (never_wider)")
     return (f"edge keeper attached: a forward pre-hook on {type(adapter.entry()).__name__} re-sets the "
-            f"surrogate's sharpness every {keeper.every} training forward passes so that the measured rho is "
-            f"{keeper.target_rho:g} (lifstab.edge_keeper_of / lifstab.detach_edge_keeper on the layer)")
+            f"surrogate's sharpness every {keeper.every} training forward passes so that the measured rho "
+            f"{rule} (lifstab.edge_keeper_of / lifstab.detach_edge_keeper on the layer)")
 
 
 def stable_init_(layer, inputs=None, seed=None, **options):
     """:func:`lifstab.stable_init_` for peer layers: ``inputs`` are those of the first layer's ``Linear``
-    (time-major ``(T, B, n_in)``). Returns a :class:`PeerRecommendation` (a list for a list of layers)."""
+    (time-major ``(T, B, n_in)``). Returns a :class:`PeerRecommendation` (a list for a list of layers).
+
+    ``never_wider=True`` (an option, off by default; only here, not on :func:`lifstab.stable_init_`) makes
+    the surrogate rule one-sided: a layer keeps its own surrogate where the recommended one is wider
+    (lower sharpness, same family; for the edge route that is a layer whose own measured rho is already
+    below 1), and its edge keeper never widens past that sharpness (``sharpness_floor``)."""
+    if not isinstance(options.get("never_wider", False), bool):
+        raise ValueError(f"never_wider must be True or False, got {options['never_wider']!r}")
     if inputs is None:
         raise ValueError("inputs: stable_init_ on a peer layer needs example inputs (T, B, n_in)")
     x = torch.as_tensor(inputs)

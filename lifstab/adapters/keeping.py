@@ -18,6 +18,7 @@ keeper is then stepped with the collected sequence, so its sharpness holds from 
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import torch
@@ -37,9 +38,15 @@ keepers_paused = paused
 class PeerEdgeKeeper:
     """Re-set the surrogate sharpness of one peer layer (an adapter, :func:`lifstab.adapters.adapt`) so
     that the measured rho of its lifstab description is ``target_rho``, every ``every`` training steps.
-    ``history`` holds ``(step, [sharpness])`` for every re-set, as :class:`lifstab.EdgeKeeper`'s."""
+    ``history`` holds ``(step, [sharpness])`` for every re-set, as :class:`lifstab.EdgeKeeper`'s.
 
-    def __init__(self, adapter: PeerAdapter, target_rho: float = 1.0, every: int = 5, probe_batch: int = 16) -> None:
+    ``sharpness_floor`` (None: none) makes the rule one-sided: the sharpness written is never below it,
+    so the keeper narrows the surrogate (measured rho at most ``target_rho``) but never widens it past
+    the floor (:func:`lifstab.adapters.stable_init_`'s ``never_wider`` sets it to the layer's own
+    surrogate's sharpness)."""
+
+    def __init__(self, adapter: PeerAdapter, target_rho: float = 1.0, every: int = 5, probe_batch: int = 16,
+                 sharpness_floor: float | None = None) -> None:
         if not isinstance(adapter, PeerAdapter):
             raise ValueError(f"adapter must be a lifstab.adapters PeerAdapter, got {type(adapter).__name__}")
         self.adapter, self.target_rho = adapter, check_target_rho(target_rho)
@@ -48,6 +55,7 @@ class PeerEdgeKeeper:
         if not isinstance(probe_batch, int) or probe_batch < 1:
             raise ValueError(f"probe_batch must be a positive integer, got {probe_batch!r}")
         self.every, self.probe_batch = every, probe_batch
+        self.sharpness_floor = None if sharpness_floor is None else check_sharpness_floor(sharpness_floor)
         self.steps = 0
         self.history: list[tuple[int, list[float | None]]] = []
 
@@ -68,11 +76,27 @@ class PeerEdgeKeeper:
             layer = self.description()
             near = [value_of(layer)] if self.history else None  # warm start, as EdgeKeeper
             kept = keep_edge_(layer, x[:, : self.probe_batch].detach().to(torch.float64), self.target_rho, near=near)
-            if kept[0].value is not None:
+            value = kept[0].value
+            if value is not None and self.sharpness_floor is not None and value < self.sharpness_floor:
+                value = self.sharpness_floor
+                kept = [kept[0]._replace(value=value, reason=f"{kept[0].reason}; raised to sharpness_floor={value:g}")]
+                layer.surrogate = layer.surrogate.replace(sharpness=value)
+            if value is not None:
                 self.adapter.write_surrogate(layer.surrogate)
-            self.history.append((self.steps, [kept[0].value]))
+            self.history.append((self.steps, [value]))
         self.steps += 1
         return kept
+
+
+def check_sharpness_floor(value) -> float:
+    """A keeper's ``sharpness_floor``: a finite number > 0."""
+    try:
+        floor = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"sharpness_floor must be a number or None, got {value!r}") from None
+    if not math.isfinite(floor) or floor <= 0:
+        raise ValueError(f"sharpness_floor must be finite and > 0, got {value!r}")
+    return floor
 
 
 class _KeepPeerOnForward(_KeepOnForward):
@@ -135,10 +159,11 @@ def _parameters(adapter: PeerAdapter):
             yield from module.parameters()
 
 
-def attach_peer_edge_keeper(layer, target_rho: float, every: int = 5, probe_batch: int = 16) -> PeerEdgeKeeper:
+def attach_peer_edge_keeper(layer, target_rho: float, every: int = 5, probe_batch: int = 16,
+                            sharpness_floor: float | None = None) -> PeerEdgeKeeper:
     """Keep a peer layer's (or ``(Linear, neuron)`` pair's) measured rho at ``target_rho`` in any training
     loop: a :class:`PeerEdgeKeeper` stepped by a forward pre-hook on :meth:`PeerAdapter.entry` (module
-    doc). A keeper attached before is detached first; ``ValueError`` where the edge cannot be kept
+    doc; ``sharpness_floor``: the keeper never widens past it). A keeper attached before is detached first; ``ValueError`` where the edge cannot be kept
     (:func:`keeper_refusal`). :func:`lifstab.attach_edge_keeper`, :func:`lifstab.edge_keeper_of` and
     :func:`lifstab.detach_edge_keeper` take peer layers and pairs and come here."""
     from . import adapt
@@ -147,7 +172,7 @@ def attach_peer_edge_keeper(layer, target_rho: float, every: int = 5, probe_batc
     why = keeper_refusal(adapter)
     if why:
         raise ValueError(f"layer: {adapter.library} {adapter.layer}: {why}")
-    keeper = PeerEdgeKeeper(adapter, target_rho, every, probe_batch)
+    keeper = PeerEdgeKeeper(adapter, target_rho, every, probe_batch, sharpness_floor)
     module = adapter.entry()
     detach_edge_keeper(module)
     module.register_forward_pre_hook(_KeepPeerOnForward(keeper, _parameters(adapter)))

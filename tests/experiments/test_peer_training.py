@@ -28,7 +28,7 @@ def test_study_writes_a_row_per_run_and_a_rerun_skips_them(tmp_path, monkeypatch
                                                   "digits:20-stable_init-s0"]
     assert all(0.0 <= float(r["test_accuracy"]) <= 1.0 and r["best_epoch"] == "0" for r in rows)
     summary = _rows(tmp_path / "peer_training_summary.csv")
-    assert {r["arm"] for r in summary} == set(peer_training.ARMS)
+    assert {r["arm"] for r in summary} == set(peer_training.STUDY)
     (pair,) = _rows(tmp_path / "peer_training_paired.csv")
     assert float(pair["stable_minus_default"]) == pytest.approx(float(pair["stable_init"]) - float(pair["default"]))
 
@@ -41,14 +41,14 @@ def test_study_writes_a_row_per_run_and_a_rerun_skips_them(tmp_path, monkeypatch
     keeper = _rows(tmp_path / "peer_training_keeper.csv")
     assert keeper and {r["run_id"] for r in keeper} == {"digits:20-stable_init-s0"} and keeper[0]["step"] == "0"
     rates = _rows(tmp_path / "peer_training_initial_rates.csv")
-    assert [r["arm"] for r in rates] == list(peer_training.ARMS)
+    assert [r["arm"] for r in rates] == list(peer_training.STUDY)
     assert all(0.0 <= float(r["initial_firing_rate"]) <= 1.0 and float(r["input_rate"]) > 0 for r in rates)
 
 
 def test_stable_init_arm_changes_the_tutorial_network_and_default_keeps_it():
     task = load_task("digits", time_steps=20)
     x = task.batch(task.train, list(range(4)))[0]
-    default, conditions, stable = (peer_training.build(task, arm, 3, 8, x) for arm in peer_training.ARMS)
+    default, conditions, stable = (peer_training.build(task, arm, 3, 8, x) for arm in peer_training.STUDY)
     torch.manual_seed(3)
     fresh = peer_training.TutorialNet(task.n_in, 8, task.n_out)
     assert torch.equal(default.fc1.weight, fresh.fc1.weight) and lifstab.edge_keeper_of(default.pairs()[0]) is None
@@ -59,3 +59,56 @@ def test_stable_init_arm_changes_the_tutorial_network_and_default_keeps_it():
     assert lifstab.edge_keeper_of(stable.pairs()[0]) is not None and lifstab.edge_keeper_of(stable.pairs()[1]) is None
     with pytest.raises(ValueError, match="arm"):
         peer_training.build(task, "edge", 0, 8, x)
+
+
+def test_ablation_arms_each_change_one_thing():
+    import lifstab.adapters
+
+    task = load_task("digits", time_steps=20)
+    x = task.batch(task.train, list(range(4)))[0]
+    default, stable = (peer_training.build(task, arm, 3, 8, x) for arm in ("default", "stable_init"))
+    arms = {arm: peer_training.build(task, arm, 3, 8, x) for arm in peer_training.ABLATION}
+    sharpness = {arm: float(lifstab.adapters.adapt(net.pairs()[0]).surrogate().sharpness) for arm, net in arms.items()}
+    diagonal0 = arms["diagonal0"]
+    off = ~torch.eye(8, dtype=torch.bool)
+    assert torch.all(diagonal0.lif1.recurrent.weight.diagonal() == 0) and torch.equal(
+        diagonal0.lif1.recurrent.weight[off], default.lif1.recurrent.weight[off])
+    assert torch.equal(diagonal0.fc1.weight, default.fc1.weight) and sharpness["diagonal0"] == peer_training.SLOPE / 2
+    assert lifstab.edge_keeper_of(diagonal0.pairs()[0]) is None
+    edge = float(lifstab.adapters.adapt(stable.pairs()[0]).surrogate().sharpness)
+    assert sharpness["edge_only"] == edge and lifstab.edge_keeper_of(arms["edge_only"].pairs()[0]) is None
+    tutorial = arms["tutorial_sg"]
+    assert torch.equal(tutorial.lif1.recurrent.weight, stable.lif1.recurrent.weight)
+    assert all(float(lifstab.adapters.adapt(pair).surrogate().sharpness) == peer_training.SLOPE / 2
+               for pair in tutorial.pairs()) and lifstab.edge_keeper_of(tutorial.pairs()[0]) is None
+    keeper = lifstab.edge_keeper_of(arms["never_wider"].pairs()[0])
+    assert keeper.sharpness_floor == peer_training.SLOPE / 2 and keeper.target_rho == 0.95
+    assert sharpness["never_wider"] == max(edge, peer_training.SLOPE / 2)
+
+
+def test_the_diagnosis_records_every_step_without_changing_the_run(tmp_path):
+    from lifstab_experiments.training import peer_training_diagnosis as diagnosis
+
+    settings = dict(epochs=1, hidden=8, batch_size=4, max_samples=12)
+    row = diagnosis.diagnose(tmp_path, "digits:20", "default", 0, every=1, **settings)
+    plain = peer_training.train_run("digits:20", "default", 0, 1, diagnosis.BASE.lr, 8, 4, 12)
+    assert {k: v for k, v in row.items() if k != "seconds"} == {k: v for k, v in plain.items() if k != "seconds"}
+    rows = _rows(tmp_path / "peer_training_diagnosis.csv")
+    assert [int(r["step"]) for r in rows] == [0, 1, 2]
+    assert all(float(r["sharpness"]) == 12.5 and r["rho"] == r["rho_tutorial"] and float(r["rho"]) > 0 for r in rows)
+    stable = diagnosis.diagnose(tmp_path, "digits:20", "stable_init", 0, every=2, **settings)
+    rows = [r for r in _rows(tmp_path / "peer_training_diagnosis.csv") if r["run_id"] == stable["run_id"]]
+    assert [int(r["step"]) for r in rows] == [0, 2] and float(rows[0]["sharpness"]) != 12.5
+    with pytest.raises(ValueError, match="every"):
+        diagnosis.diagnose(tmp_path, "digits:20", "default", 0, every=0, **settings)
+
+
+def test_the_lifstab_keeper_history_starts_at_stable_init_s_sharpness(tmp_path, monkeypatch):
+    from lifstab_experiments.training import long_horizon, peer_training_diagnosis as diagnosis
+
+    monkeypatch.setattr(diagnosis, "BASE", long_horizon.BASE.replace(epochs=1, hidden=8, batch_size=4, max_samples=12))
+    diagnosis.lifstab_keeper_history(tmp_path, "digits:20", 0)
+    rows = _rows(tmp_path / "recommended_keeper.csv")
+    layers = sorted({int(r["layer"]) for r in rows})
+    assert [int(r["step"]) for r in rows] == [-1] * len(layers) + [0] * len(layers), "3 steps: one re-set, at 0"
+    assert all(float(r["sharpness"]) > 0 for r in rows)
