@@ -185,9 +185,16 @@ class EdgeKeeper:
     """
 
     def __init__(self, layers: Sequence[RecurrentLIF], target_rho: float = 1.0, every: int = 5,
-                 probe_batch: int = 16, knob: str = "sharpness") -> None:
+                 probe_batch: int = 16, knob: str = "sharpness", sharpness_floor: float | None = None) -> None:
         self.layers, self.knob = _check_layers(layers), check_knob(knob)
         self.target_rho = check_target_rho(target_rho)
+        if sharpness_floor is not None and (knob != "sharpness" or not (isinstance(sharpness_floor, (int, float))
+                                                                       and math.isfinite(sharpness_floor)
+                                                                       and sharpness_floor > 0)):
+            raise ValueError(f"sharpness_floor must be None or a finite sharpness > 0 with knob='sharpness', "
+                             f"got {sharpness_floor!r}")
+        #: never re-set the sharpness below this (``never_wider``: rho held at *most* ``target_rho``)
+        self.sharpness_floor = sharpness_floor
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive integer, got {every!r}")
         if not isinstance(probe_batch, int) or probe_batch < 1:
@@ -206,9 +213,19 @@ class EdgeKeeper:
         elif self.steps % self.every == 0:
             kept = keep_edge_(self.layers, x[:, : self.probe_batch].detach(), self.target_rho, knob=self.knob,
                               near=self._near())
+            if self.sharpness_floor is not None:
+                kept = [self._floored(layer, k) for layer, k in zip(self.layers, kept)]
             self.history.append((self.steps, [value_of(layer, self.knob) for layer in self.layers]))
         self.steps += 1
         return kept
+
+    def _floored(self, layer: RecurrentLIF, kept: KeptEdge) -> KeptEdge:
+        """``kept`` with the sharpness raised to :attr:`sharpness_floor` where it fell below it."""
+        if kept.value is None or kept.value >= self.sharpness_floor:
+            return kept
+        layer.surrogate = layer.surrogate.replace(sharpness=float(self.sharpness_floor))
+        return kept._replace(value=float(self.sharpness_floor),
+                             reason=f"{kept.reason}; raised to sharpness_floor={self.sharpness_floor:g}".lstrip("; "))
 
     def _near(self) -> list[float | None] | None:
         """Warm start from the second re-set on: each layer's current sharpness (where the last re-set put it,
@@ -250,18 +267,19 @@ class _KeepOnForward:
 
 
 def attach_edge_keeper(layer: RecurrentLIF, target_rho: float, every: int = 5, probe_batch: int = 16,
-                       knob: str = "sharpness") -> EdgeKeeper:
+                       knob: str = "sharpness", sharpness_floor: float | None = None) -> EdgeKeeper:
     """Keep ``layer``'s measured rho at ``target_rho`` in any training loop: an :class:`EdgeKeeper` of the
     layer alone, stepped by a forward pre-hook on each training-mode forward pass with autograd on (its
     inputs are the probe). A keeper attached before is detached first. :func:`detach_edge_keeper` removes
     it; :func:`edge_keeper_of` finds it. A snntorch, norse or spikingjelly layer or ``(Linear, neuron)``
-    pair gets a :class:`lifstab.adapters.keeping.PeerEdgeKeeper` (sharpness only)."""
+    pair gets a :class:`lifstab.adapters.keeping.PeerEdgeKeeper` (sharpness only). ``sharpness_floor``: the
+    keeper never re-sets the sharpness below it (rho is then held at most at ``target_rho``)."""
     if _is_peer(layer):
         from .adapters.keeping import attach_peer_edge_keeper
         if check_knob(knob) != "sharpness":
             raise ValueError(f"knob={knob!r}: a peer layer's keeper re-sets the sharpness only")
-        return attach_peer_edge_keeper(layer, target_rho, every, probe_batch)
-    keeper = EdgeKeeper([layer], target_rho, every, probe_batch, knob)
+        return attach_peer_edge_keeper(layer, target_rho, every, probe_batch, sharpness_floor=sharpness_floor)
+    keeper = EdgeKeeper([layer], target_rho, every, probe_batch, knob, sharpness_floor)
     detach_edge_keeper(layer)
     layer.register_forward_pre_hook(_KeepOnForward(keeper))
     return keeper

@@ -37,11 +37,16 @@ class TrainingRecipe:
     keep_every: int = 5
     recurrent_lr_scale: float = 0.1
     readout: str = "membrane"
+    #: the surrogate is never made wider than the layer's own (same family): a surrogate already on the
+    #: stable side is kept, and the keeper holds rho at *most* ``target_rho`` (snntorch's tutorial network,
+    #: experiments/peer_training_results/README.md: widening it cost 0.08 on every seed)
+    never_wider: bool = True
 
     def summary(self) -> str:
         return (f"training recipe: keep the layer's zero-mean weights, keep the measured rho at "
                 f"{self.target_rho:g} during training (lifstab.stable_init_ attaches a lifstab.EdgeKeeper that "
-                f"re-sets the sharpness every {self.keep_every} steps), recurrent weights at "
+                f"re-sets the sharpness every {self.keep_every} steps; never wider than the layer's own surrogate), "
+                f"recurrent weights at "
                 f"{self.recurrent_lr_scale:g} x the learning rate (lifstab.param_groups), read the output "
                 f"from a leaky membrane")
 

@@ -257,19 +257,20 @@ RHO_CASES = [(snn_rleaky, "fast_sigmoid"), (snn_rleaky, "exponential"),
 @pytest.mark.parametrize("threshold", [0.1, 1.0])
 @pytest.mark.parametrize("build, family", RHO_CASES, ids=lambda v: getattr(v, "__name__", v))
 def test_rho_through_peer_forward_is_one_after_stable_init(build, family, threshold):
-    """The peer's own rho is 1 after stable_init_ where its layer has an edge. With the layer's own weights
-    (weights="keep") some have none (rho < 1 at every sharpness, the recommendation says so, and the peer's
-    rho is what it says); Conditions I-II's weights give them one."""
+    """The peer's own rho is 1 after stable_init_(never_wider=False) (the edge itself, also where the layer's
+    own surrogate is narrower) where its layer has an edge. With the layer's own weights (weights="keep") some
+    have none (rho < 1 at every sharpness, the recommendation says so, and the peer's rho is what it says);
+    Conditions I-II's weights give them one."""
     layer = build(threshold)
     x = spikes_in()
-    rec = lifstab.stable_init_(layer, inputs=x, seed=0, family=family)
+    rec = lifstab.stable_init_(layer, inputs=x, seed=0, family=family, never_wider=False)
     assert rec.recommendation.sharpness_method == "edge"
     edge = rec.recommendation.edge
     if not edge.feasible:
         assert edge.rho < 1 and "no edge" in rec.recommendation.route_summary()
         rho = float(torch.exp(measure.log_growth_factor(measure.gradient_norms(layer, x))))
         assert rho == pytest.approx(edge.rho, rel=0.02), "the peer's own rho is the one the recommendation reports"
-        rec = lifstab.stable_init_(layer, inputs=x, seed=0, family=family, weights="conditions")
+        rec = lifstab.stable_init_(layer, inputs=x, seed=0, family=family, weights="conditions", never_wider=False)
         assert rec.recommendation.edge.feasible
     rho = float(torch.exp(measure.log_growth_factor(measure.gradient_norms(layer, x))))
     assert 0.98 <= rho <= 1.02, f"{rec.layer} {family} threshold {threshold}: rho {rho:.4f}"

@@ -135,3 +135,35 @@ def test_the_keeper_passes_over_sequences_too_short_to_measure():
     assert keeper.step(_spikes(T=8)) is None and keeper.skipped == 1 and keeper.history == []
     assert layer.surrogate.sharpness == sharpness
     assert keeper.step(_spikes(T=8)) is None and keeper.steps == 2 and keeper.skipped == 1  # not a re-set step
+
+
+def test_never_wider_keeps_a_surrogate_already_on_the_stable_side_and_floors_the_keeper():
+    from lifstab.surrogates import Surrogate
+
+    x = _spikes(T=32)
+    edge = _layer()
+    lifstab.stable_init_(edge, inputs=x, seed=0, never_wider=False)  # the edge itself
+    beta_edge = float(edge.surrogate.sharpness)
+    own = 4 * beta_edge  # narrower than the edge: rho < 1 already
+    layer = _layer(surrogate=Surrogate("fast_sigmoid", sharpness=own))
+    rec = lifstab.stable_init_(layer, inputs=x, seed=0)
+    assert float(layer.surrogate.sharpness) == pytest.approx(own)
+    assert "never_wider" in rec.reasons and "kept" in rec.reasons["never_wider"]
+    keeper = lifstab.edge_keeper_of(layer)
+    assert keeper.sharpness_floor == pytest.approx(own) and "never below" in rec.reasons["keep_edge"]
+    layer.train()
+    layer(x)  # the keeper's first re-set: rho 0.95 lies at a wider sharpness, the floor holds
+    assert keeper.history and keeper.history[-1][1][0] == pytest.approx(own)
+    # a layer whose own surrogate is wider than the edge (lifstab's default, sharpness 1) is not affected
+    a, b = _layer(), _layer()
+    lifstab.stable_init_(a, inputs=x, seed=0)
+    lifstab.stable_init_(b, inputs=x, seed=0, never_wider=False)
+    assert float(a.surrogate.sharpness) == float(b.surrogate.sharpness) > 1.0
+    assert "never_wider" not in lifstab.stable_init_(_layer(), inputs=x, seed=0).reasons
+
+
+def test_edge_keeper_floor_is_validated():
+    with pytest.raises(ValueError, match="sharpness_floor"):
+        lifstab.EdgeKeeper([_layer()], 0.95, sharpness_floor=-1.0)
+    with pytest.raises(ValueError, match="sharpness_floor"):
+        lifstab.EdgeKeeper([_layer()], 0.95, knob="dampening", sharpness_floor=2.0)

@@ -77,8 +77,8 @@ def _one(adapter: PeerAdapter, x: torch.Tensor, options: dict) -> PeerRecommenda
     family = options.pop("family", None) or getattr(adapter, "default_family", "fast_sigmoid")
     keep_edge = options.pop("keep_edge", RECIPE.target_rho)
     min_rate = options.pop("min_rate", RECIPE.min_rate)
-    floor = _own_sharpness(adapter, family) if options.pop("never_wider", False) else None
     changes = []
+    floor = _own_sharpness(adapter, family, changes) if options.pop("never_wider", RECIPE.never_wider) else None
     if min_rate is not None and not adapter.has_bias():
         changes.append(f"min_rate={min_rate:g} not applied: {peer.layer} has no bias to lift the rate with")
         min_rate = None
@@ -91,7 +91,7 @@ def _one(adapter: PeerAdapter, x: torch.Tensor, options: dict) -> PeerRecommenda
         if one_to_one:  # Condition IV's surrogate is replaced by the edge's below
             warnings.simplefilter("ignore")
         rec = lifstab_stable_init_(layer, inputs=x, family=family, keep_edge=None,
-                                   min_rate=None if one_to_one else min_rate, **options)
+                                   min_rate=None if one_to_one else min_rate, never_wider=False, **options)
     if one_to_one:
         rec = _one_to_one(rec, layer, peer, x, min_rate, options.get("sharpness_method"))
     w_rec = None if layer.w_rec is None else layer.recurrent_weight().detach()
@@ -133,14 +133,14 @@ def _one_to_one(rec, layer, peer: PeerLIF, x: torch.Tensor, min_rate, sharpness_
     return rec if sharpness_method == "condition_iv" else with_edge(rec, probe, x)
 
 
-def _own_sharpness(adapter: PeerAdapter, family: str) -> float:
-    """``never_wider``'s floor: the sharpness of the layer's own surrogate, which must be of ``family``
-    (sharpness values of two families are not comparable)."""
+def _own_sharpness(adapter: PeerAdapter, family: str, changes: list) -> float | None:
+    """``never_wider``'s floor: the sharpness of the layer's own surrogate where it is of ``family``; None
+    (and a note in ``changes``) where it is not, since sharpness values of two families are not comparable."""
     own = adapter.surrogate()
     if own is None or own.family != family:
-        raise ValueError(f"never_wider: {adapter.library} {adapter.layer}'s own surrogate is "
-                         f"{'not one lifstab.interop maps' if own is None else own.family}, not family={family!r}, "
-                         f"so 'wider than its own' is not defined")
+        changes.append(f"never_wider not applied: the layer's own surrogate is "
+                       f"{'not one lifstab.interop maps' if own is None else own.family}, not family={family!r}")
+        return None
     return _sharpness(own)
 
 
@@ -172,11 +172,12 @@ def stable_init_(layer, inputs=None, seed=None, **options):
     """:func:`lifstab.stable_init_` for peer layers: ``inputs`` are those of the first layer's ``Linear``
     (time-major ``(T, B, n_in)``). Returns a :class:`PeerRecommendation` (a list for a list of layers).
 
-    ``never_wider=True`` (an option, off by default; only here, not on :func:`lifstab.stable_init_`) makes
-    the surrogate rule one-sided: a layer keeps its own surrogate where the recommended one is wider
-    (lower sharpness, same family; for the edge route that is a layer whose own measured rho is already
-    below 1), and its edge keeper never widens past that sharpness (``sharpness_floor``)."""
-    if not isinstance(options.get("never_wider", False), bool):
+    ``never_wider`` (default True, :data:`lifstab.recipe.RECIPE`) makes the surrogate rule one-sided: a
+    layer keeps its own surrogate where the recommended one is wider (lower sharpness, same family; for the
+    edge route that is a layer whose own measured rho is already below 1), and its edge keeper never widens
+    past that sharpness (``sharpness_floor``). A layer whose own surrogate is of another family than the
+    recommended one gets the recommended one (the changes say so). False: the edge itself."""
+    if not isinstance(options.get("never_wider", RECIPE.never_wider), bool):
         raise ValueError(f"never_wider must be True or False, got {options['never_wider']!r}")
     if inputs is None:
         raise ValueError("inputs: stable_init_ on a peer layer needs example inputs (T, B, n_in)")

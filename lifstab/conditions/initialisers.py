@@ -66,7 +66,8 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
                  variant: str = "exact", seed: int | None = None, sharpness_method: str | None = None,
                  probe_inputs=None, dampening_source: str | None = None, edge_margin: float | None = None,
                  edge_method: str = DEFAULT_EDGE_METHOD, target_rate=None, weights: str = RECIPE.weights,
-                 keep_edge: float | None = RECIPE.target_rho, min_rate: float | None = RECIPE.min_rate) -> Recommendation:
+                 keep_edge: float | None = RECIPE.target_rho, min_rate: float | None = RECIPE.min_rate,
+                 never_wider: bool = RECIPE.never_wider) -> Recommendation:
     """Recommend Conditions I-IV for ``layer`` (its decay, threshold, reset, family), set its surrogate
     and keep the edge of stability during training (:mod:`lifstab.recipe` gives the evidence).
 
@@ -85,6 +86,11 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
     ``keep_edge``: the measured rho that an :class:`lifstab.EdgeKeeper` attached to the layer holds during
     training (a forward pre-hook, :func:`lifstab.attach_edge_keeper`; ``reasons["keep_edge"]``); None: none.
 
+    ``never_wider`` (default True): the surrogate is never made wider than the layer's own of the same
+    family. Where the recommended sharpness is lower than the layer's own (its own surrogate is already on
+    the stable side), the layer keeps its own, and the keeper never re-sets it below that sharpness
+    (``reasons["never_wider"]``). False sets the recommended sharpness (the edge itself) whatever it was.
+
     ``layer`` may also be a snntorch, norse or spikingjelly layer, a ``(torch.nn.Linear, neuron)`` pair
     or a list of them, with ``inputs`` those of the first ``Linear`` (:mod:`lifstab.adapters`).
     """
@@ -94,9 +100,10 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
         if adapters.is_peer(layer):
             return adapters.stable_init_(**options)
         raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
-    _check_options(sharpness_method, weights, keep_edge, min_rate)
+    _check_options(sharpness_method, weights, keep_edge, min_rate, never_wider)
     family = layer.surrogate.family if family is None else family
     previous = layer.surrogate if layer.surrogate.family == family else None
+    floor = _mean_sharpness(previous) if never_wider and previous is not None else None
     common = dict(decay=_layer_decay(layer), threshold=_layer_threshold(layer), reset=layer.reset,
                   detach_reset=layer.detach_reset, inputs=inputs, input_mean=input_mean, input_var=input_var,
                   family=family, variant=variant, target_rate=target_rate)
@@ -118,10 +125,21 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
         if why_not:
             final = dataclasses.replace(final, reasons={**final.reasons, "edge": why_not})
     layer.surrogate = final.surrogate(previous, dtype=layer.w_in.dtype, device=layer.w_in.device)
-    return _keep_edge(layer, final, keep_edge)
+    if floor is not None and _mean_sharpness(layer.surrogate) < floor:
+        final = dataclasses.replace(final, reasons={**final.reasons, "never_wider": (
+            f"the recommended sharpness {_mean_sharpness(layer.surrogate):.4g} is wider than the layer's own "
+            f"{floor:.4g}: its own surrogate was kept (never_wider=True)")})
+        layer.surrogate = previous
+    return _keep_edge(layer, final, keep_edge, floor)
 
 
-def _check_options(sharpness_method, weights, keep_edge, min_rate) -> None:
+def _mean_sharpness(surrogate) -> float:
+    return float(torch.as_tensor(surrogate.sharpness).detach().double().mean())
+
+
+def _check_options(sharpness_method, weights, keep_edge, min_rate, never_wider=True) -> None:
+    if not isinstance(never_wider, bool):
+        raise ValueError(f"never_wider must be True or False, got {never_wider!r}")
     if sharpness_method not in (None, *SHARPNESS_METHODS):
         raise ValueError(f"sharpness_method={sharpness_method!r} must be None or one of {list(SHARPNESS_METHODS)}")
     if weights not in WEIGHT_SOURCES:
@@ -183,8 +201,10 @@ def _sequence_or_none(x) -> torch.Tensor | None:
     return x
 
 
-def _keep_edge(layer: RecurrentLIF, rec: Recommendation, target_rho: float | None) -> Recommendation:
-    """Attach an edge keeper at ``target_rho`` where the layer supports one; say what was done."""
+def _keep_edge(layer: RecurrentLIF, rec: Recommendation, target_rho: float | None,
+               floor: float | None = None) -> Recommendation:
+    """Attach an edge keeper at ``target_rho`` (never below the sharpness ``floor``) where the layer
+    supports one; say what was done."""
     detach_edge_keeper(layer)
     if target_rho is None:
         reason = "no edge keeper attached (keep_edge=None)"
@@ -192,7 +212,9 @@ def _keep_edge(layer: RecurrentLIF, rec: Recommendation, target_rho: float | Non
         reason = ("no edge keeper attached: keeping the edge needs a recurrent RecurrentLIF with "
                   "detach_reset=True")
     else:
-        attach_edge_keeper(layer, target_rho, every=RECIPE.keep_every)
-        reason = (f"an EdgeKeeper holds the measured rho at {target_rho:g} during training (every "
+        attach_edge_keeper(layer, target_rho, every=RECIPE.keep_every, sharpness_floor=floor)
+        rule = (f"at {target_rho:g}" if floor is None else
+                f"at most at {target_rho:g}, never below the layer's own sharpness {floor:.4g} (never_wider)")
+        reason = (f"an EdgeKeeper holds the measured rho {rule} during training (every "
                   f"{RECIPE.keep_every} training forward passes; lifstab.detach_edge_keeper removes it)")
     return dataclasses.replace(rec, reasons={**rec.reasons, "keep_edge": reason})
