@@ -29,7 +29,7 @@ INITS = ("default", "recommended", "conditions", "fdi", "paper")
 #: rate floor, the surrogate at the edge) with the edge kept by the training loop's own EdgeKeeper (so no hook);
 #: "conditions" is its route before lifstab.recipe (weights from Conditions I-II, no floor, no keeper)
 STABLE_INIT = {"recommended": {"keep_edge": None},
-               "conditions": {"weights": "conditions", "keep_edge": None, "min_rate": None}}
+               "conditions": {"weights": "conditions", "keep_edge": None, "min_rate": None, "never_wider": False}}
 #: the paper's recipe (docs/theory.md section 8): its neuron (decay e^-10, threshold 0.01, multiplicative_2
 #: reset, detached), each frame shown twice, AdamW without weight decay, gradient clip-norm 1; the
 #: learning rate 3.16e-4 is the run's (the long-horizon study sets it). Not reproduced: per-neuron

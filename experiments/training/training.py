@@ -157,13 +157,18 @@ def optimiser(model: torch.nn.Module, config: RunConfig) -> torch.optim.Optimize
 
 
 def edge_keeper(model: torch.nn.Module, config: RunConfig):
-    """The :class:`lifstab.EdgeKeeper` of a run with ``target_rho`` (None without)."""
+    """The :class:`lifstab.EdgeKeeper` of a run with ``target_rho`` (None without). With ``init="recommended"``
+    it never re-sets the sharpness below the layers' own (``config.sharpness``), as ``stable_init_``'s
+    keeper does (``never_wider``, :data:`lifstab.recipe.RECIPE`)."""
     from lifstab.edge_keeping import EdgeKeeper
+    from lifstab.recipe import RECIPE
 
     if config.target_rho is None:
         return None
+    floor = (config.sharpness if config.init == "recommended" and RECIPE.never_wider
+             and config.keep_knob == "sharpness" else None)
     return EdgeKeeper(spiking_layers(model), target_rho=config.target_rho, every=config.keep_every,
-                      knob=config.keep_knob)
+                      knob=config.keep_knob, sharpness_floor=floor)
 
 
 def train(config: RunConfig, device: torch.device | str | None = None, progress: bool = False,

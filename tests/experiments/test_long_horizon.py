@@ -159,6 +159,18 @@ def test_train_with_diagnosis_and_kept_edge(tmp_path):
     assert (tmp_path / "diagnosis.png").exists()
 
 
+def test_the_recommended_runs_keeper_never_goes_wider_than_the_layers_own_sharpness():
+    from lifstab_experiments.training.training import edge_keeper
+
+    for init, floor in (("recommended", 2.0), ("default", None)):
+        config = RunConfig(time_steps=20, epochs=1, hidden=8, max_samples=64, target_rho=0.95, init=init,
+                           sharpness=2.0)
+        _, model, _, _ = setup(config)
+        assert edge_keeper(model, config).sharpness_floor == floor
+    conditions = RunConfig(time_steps=20, hidden=8, target_rho=0.95, keep_knob="dampening", init="recommended")
+    assert edge_keeper(setup(conditions)[1], conditions).sharpness_floor is None  # the floor is a sharpness
+
+
 def test_recurrent_lr_scale_zero_freezes_the_recurrent_weights():
     config = RunConfig(time_steps=20, epochs=1, hidden=8, max_samples=64, recurrent_lr_scale=0.0)
     from lifstab_experiments.training.training import optimiser
