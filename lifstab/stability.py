@@ -53,7 +53,7 @@ from .lif import RecurrentLIF
 from .mean_field import mean_field_log_gradient_norms
 from .edge_baselines import condition_iv_log_growth, lagged_log_growth, sg_autocorrelation  # noqa: F401
 from .probe import Probe, _step_factors, _surrogate_values, forward_probe, pool_probes  # noqa: F401 (re-exported)
-from .measure import backward_norms, growth_window, log_growth_factor
+from .measure import AdaptationFactors, backward_norms, growth_window, log_growth_factor
 
 #: default search range of the sharpness (docs/theory.md section 7 / issue 5)
 SHARPNESS_RANGE = (1e-3, 1e3)
@@ -229,7 +229,8 @@ def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
     pass (:func:`lifstab.measure.backward_norms`, as ``gradient_norms_over_sharpness`` runs it, with the
     full recurrent matrix), averaged over ``readouts`` standard-normal readouts. Not a prediction: the
     measured edge on these inputs, for the initialiser's edge route where the mean-field misses
-    (sparsely firing layers). ``dampening_scale`` (one factor per sharpness) multiplies the surrogate's
+    (sparsely firing layers). ALIF layers replay their two-component recursion (the adaptation's adjoint
+    with the voltage's, :func:`lifstab.measure.backward_norms`). ``dampening_scale`` (one factor per sharpness) multiplies the surrogate's
     dampening."""
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
     T, N = probe.centred.shape
@@ -237,6 +238,8 @@ def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
     shape = (T, N // n, n)  # trajectory index = b * n + neuron
     leak, gain = probe.leak.reshape(shape), probe.gain.reshape(shape)
     slope = None if probe.reset_slope is None else probe.reset_slope.reshape(shape)
+    adaptation = None if probe.adaptation is None else AdaptationFactors(
+        probe.adaptation.threshold_slope.reshape(shape), *(a.reshape(shape[1:]) for a in probe.adaptation[1:]))
     sg = _surrogate_values(layer, probe.centred, probe.neuron, beta).reshape(beta.numel(), *shape)
     if dampening_scale is not None:
         sg = sg * torch.as_tensor(dampening_scale, dtype=sg.dtype).reshape(-1, 1, 1, 1)
@@ -247,7 +250,7 @@ def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
     grad = torch.stack([torch.randn(shape[1:], generator=gen, dtype=torch.float64) for _ in range(readouts)])
     grad = grad[:, None].expand(readouts, K, *shape[1:]).reshape(readouts * K, *shape[1:])
     rows = lambda t: sg[:, t].expand(readouts, *sg[:, t].shape).reshape(readouts * K, *shape[1:])  # noqa: E731
-    per_readout = log_growth_factor(backward_norms(grad, leak, gain, rows, w_rec, slope)).reshape(readouts, K)
+    per_readout = log_growth_factor(backward_norms(grad, leak, gain, rows, w_rec, slope, adaptation)).reshape(readouts, K)
     total = torch.zeros(K, dtype=torch.float64)
     for value in per_readout:  # summed in the readouts' order
         total += value
@@ -276,11 +279,19 @@ METHODS: dict[str, Callable[..., torch.Tensor]] = {
 }
 
 
-def _method(method: str) -> Callable[..., torch.Tensor]:
+#: the methods that carry an ALIF layer's adaptation (its second backward component)
+ADAPTIVE_METHODS: tuple[str, ...] = ("replay",)
+
+
+def _method(method: str, probe: Probe | None = None) -> Callable[..., torch.Tensor]:
     try:
-        return METHODS[method]
+        fn = METHODS[method]
     except (KeyError, TypeError):
         raise ValueError(f"method={method!r} is unknown; choose one of {sorted(METHODS)}") from None
+    if probe is not None and probe.adaptation is not None and method not in ADAPTIVE_METHODS:
+        raise ValueError(f"method={method!r} does not handle ALIF layers (adaptation); "
+                         f"choose one of {list(ADAPTIVE_METHODS)}")
+    return fn
 
 
 def predicted_log_growth(layer: RecurrentLIF, x: torch.Tensor, sharpness: Sequence[float] | torch.Tensor,
@@ -288,11 +299,12 @@ def predicted_log_growth(layer: RecurrentLIF, x: torch.Tensor, sharpness: Sequen
     """Predicted ``ln rho(beta)`` for each sharpness (the layer's family, dampening and tail) on
     inputs ``x`` (``(T, B, n_in)``), from one forward probe. ``options`` go to the method (``dmft``:
     ``samples``, ``seed``)."""
-    fn = _method(method)
+    _method(method)
     beta = torch.as_tensor(np.asarray(sharpness, dtype=float)).reshape(-1)
     if beta.numel() == 0 or not torch.all(torch.isfinite(beta)) or not torch.all(beta > 0):
         raise ValueError(f"sharpness must be finite and > 0, got {sharpness!r}")
     probe = forward_probe(layer, x) if probe is None else probe
+    fn = _method(method, probe)
     return fn(layer, probe, beta, **options).numpy()
 
 
@@ -301,7 +313,8 @@ def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft
                        **options) -> EdgePrediction:
     """Predict the sharpness ``beta_c`` at which ``rho = 1`` for ``layer`` driven by ``x``.
 
-    ``layer`` is a recurrent :class:`~lifstab.RecurrentLIF`, its reset gradient detached or not (its
+    ``layer`` is a recurrent :class:`~lifstab.RecurrentLIF` or :class:`~lifstab.RecurrentALIF` (methods
+    :data:`ADAPTIVE_METHODS`), its reset gradient detached or not (its
     surrogate's family, dampening and tail are used; its sharpness is ignored); ``x`` is ``(T, B, n_in)``. Methods:
     :data:`METHODS`. Returns an :class:`EdgePrediction`; infeasible when ``rho`` does not cross 1 inside
     ``sharpness_range``. ``layer`` may be a snntorch, norse or spikingjelly layer (or ``(Linear,
@@ -322,15 +335,16 @@ def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft
         if adapters.is_peer(layer):
             layer = adapters.lifstab_layer(layer, options.pop("surrogate", None))
             x = torch.as_tensor(x, dtype=torch.float64)
-    fn = _method(method)
+    _method(method)
     low, high = sharpness_range
     probe = forward_probe(layer, x) if probe is None else probe
+    fn = _method(method, probe)
     root, reason, _ = find_log_root(lambda b: fn(layer, probe, torch.as_tensor(b), **options).numpy(), low, high)
     return EdgePrediction(root, method, root is not None, reason)
 
 
 __all__ = [
-    "METHODS", "SHARPNESS_RANGE", "EdgePrediction", "Probe", "forward_probe", "pool_probes", "find_log_root",
+    "METHODS", "ADAPTIVE_METHODS", "SHARPNESS_RANGE", "EdgePrediction", "Probe", "forward_probe", "pool_probes", "find_log_root",
     "critical_sharpness", "predicted_log_growth", "dmft_log_gradient_norms", "sampled_dmft_log_gradient_norms", "lagged_log_growth",
     "condition_iv_log_growth", "replay_log_growth",
     "sg_autocorrelation",

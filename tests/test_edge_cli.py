@@ -36,6 +36,10 @@ def test_keys_are_the_contracts():
     ({"batch": "16"}, "batch"),
     ({"detach_reset": "no"}, "detach_reset"),
     ({"detach_reset": 0}, "detach_reset"),
+    ({"adaptation_tau": 100.0}, "adaptation_strength"),
+    ({"adaptation_strength": 0.2}, "adaptation_tau"),
+    ({"adaptation_tau": -1.0, "adaptation_strength": 0.2}, "adaptation_tau"),
+    ({"adaptation_tau": 100.0, "adaptation_strength": -0.2}, "adaptation_strength"),
 ])
 def test_bad_config_raises_naming_the_key(change, match):
     with pytest.raises(ValueError, match=match):

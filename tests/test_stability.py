@@ -8,6 +8,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+import lifstab
 from lifstab import measure as M
 from lifstab import stability as S
 from lifstab.protocol import build, config_from_dict
@@ -224,3 +225,43 @@ def test_replay_equals_autograd_through_the_layer(reset, detach_reset):
     gen = torch.Generator().manual_seed(0)  # the replay's 4 default readouts, drawn in its order
     four = [torch.randn(shape, generator=gen, dtype=torch.float64) for _ in range(4)]
     assert abs(np.mean(autograd_log_growth(edge.critical_sharpness, four))) < 1e-4
+
+
+ALIF = {**TINY, "adaptation_tau": 100.0, "adaptation_strength": 0.3}
+
+
+@pytest.mark.parametrize("reset, detach_reset", [("subtractive", True), ("multiplicative", True),
+                                                  ("subtractive", False), ("multiplicative", False)])
+def test_alif_replay_equals_autograd_through_the_layer(reset, detach_reset):
+    """ALIF: the replayed two-component recursion (delta = dL/dv and the adaptation's adjoint) against
+    autograd through the layer's own alif_step loop, float64: the same g_t = ||dL/dv_t|| curve (all
+    steps, not only rho) at three sharpness values, and the replay's edge is where autograd's rho is 1."""
+    layer, x, r = build(config_from_dict({**ALIF, "reset": reset, "detach_reset": detach_reset}), 0)
+    assert isinstance(layer, lifstab.RecurrentALIF) and 0.05 < M.firing_rate(M.record(layer, x).spikes) < 0.6
+    betas = [0.1, 1.0, 10.0]
+    replayed = M.gradient_norms_over_sharpness(layer, M.record(layer, x), betas, r)
+    for k, beta in enumerate(betas):
+        layer.surrogate = layer.surrogate.replace(sharpness=beta)
+        torch.testing.assert_close(replayed[k], M.gradient_norms(layer, x, r), rtol=1e-10, atol=0)
+    edge = S.critical_sharpness(layer, x, method="replay")
+    assert edge.feasible and edge.method == "replay"
+    gen = torch.Generator().manual_seed(0)  # the replay's 4 default readouts, drawn in its order
+    four = [torch.randn(r.shape, generator=gen, dtype=torch.float64) for _ in range(4)]
+    layer.surrogate = layer.surrogate.replace(sharpness=edge.critical_sharpness)
+    assert abs(np.mean([float(M.log_growth_factor(M.gradient_norms(layer, x, g))) for g in four])) < 1e-4
+
+
+def test_alif_adaptation_matters_and_vanishes_at_zero_strength():
+    """The adaptation's adjoint changes the measured curve; at strength 0 the ALIF replay is the LIF one
+    (the adjoint starts at 0 and is never fed). Methods without the adaptation refuse ALIF layers."""
+    lif, x, r = build(config_from_dict(TINY), 0)
+    alif0, _, _ = build(config_from_dict({**ALIF, "adaptation_strength": 0.0}), 0)
+    alif, _, _ = build(config_from_dict(ALIF), 0)
+    curve = lambda layer: M.gradient_norms_over_sharpness(layer, M.record(layer, x), [1.0], r)  # noqa: E731
+    torch.testing.assert_close(curve(alif0), curve(lif), rtol=1e-12, atol=0)
+    assert not torch.allclose(curve(alif), curve(lif), rtol=1e-3)
+    for method in sorted(set(S.METHODS) - set(S.ADAPTIVE_METHODS)):
+        with pytest.raises(ValueError, match="ALIF"):
+            S.critical_sharpness(alif, x, method=method)
+    with pytest.raises(ValueError, match="ALIF"):
+        S.pool_probes([S.forward_probe(alif, x), S.forward_probe(lif, x)])
