@@ -53,7 +53,7 @@ from .lif import RecurrentLIF
 from .mean_field import mean_field_log_gradient_norms
 from .edge_baselines import condition_iv_log_growth, lagged_log_growth, sg_autocorrelation  # noqa: F401
 from .probe import Probe, _step_factors, _surrogate_values, forward_probe, pool_probes  # noqa: F401 (re-exported)
-from .measure import AdaptationFactors, backward_norms, growth_window, log_growth_factor
+from .measure import AdaptationFactors, _adaptive_step, backward_norms, growth_window, log_growth_factor
 
 #: default search range of the sharpness (docs/theory.md section 7 / issue 5)
 SHARPNESS_RANGE = (1e-3, 1e3)
@@ -141,7 +141,8 @@ def dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness: Sequen
     chunks of sharpness values that keep its buffers inside a fixed memory budget."""
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
     T, N = probe.centred.shape
-    chunk = max(1, _DMFT_BYTES // (32 * T * min(N, samples or N)))
+    buffers = 4 if probe.adaptation is None else 12  # ALIF: six weights, two rows, two field rows, SG
+    chunk = max(1, _DMFT_BYTES // (8 * buffers * T * min(N, samples or N)))
     return torch.cat([mean_field_log_gradient_norms(layer, probe, part, samples=samples, stop=stop)
                       for part in beta.split(chunk)])
 
@@ -158,6 +159,8 @@ def sampled_dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness
     ``R(t, s) = mean_i e_i(t) e_i(s)``, ``e = gain * delta``, sampled by growing the Cholesky factor of
     ``R`` one step at a time (Gram-Schmidt on the sampled e's; the same standard normals for every
     sharpness, so ``rho(beta)`` is smooth); ``y = leak_t * delta_t + SG_{t-1} * field``; ``ln g^2`` gains ``ln mean(y^2)``.
+    An ALIF probe runs the replay's two-component step (:func:`lifstab.measure.backward_norms`) with the
+    sampled field in place of the recurrent product.
     """
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
     T, N = probe.centred.shape
@@ -167,7 +170,9 @@ def sampled_dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness
     centred, leak, gain = probe.centred[:, pick], probe.leak[:, pick], probe.gain[:, pick]
     scale = probe.field_scale[pick].sqrt()
     slope = None if probe.reset_slope is None else probe.reset_slope[:, pick]
+    adaptation = None if probe.adaptation is None else AdaptationFactors(*(a[..., pick] for a in probe.adaptation))
     sg = _surrogate_values(layer, centred, probe.neuron[pick], beta)  # (K, T, S)
+    adjoint = torch.zeros(K, S, dtype=torch.float64)  # ALIF: the adaptation's adjoint, eps_T = 0
     noise = torch.randn(T, S, generator=gen, dtype=torch.float64)
     delta = torch.randn(S, generator=gen, dtype=torch.float64)  # the readout r
     delta = (delta / delta.pow(2).mean().sqrt()).expand(K, S)
@@ -191,11 +196,17 @@ def sampled_dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness
         basis[:, p] = torch.where(keep[:, None], residual / size.clamp(min=1e-300)[:, None], 0.0)
         chol_row = torch.cat([coef, (size * keep)[:, None]], dim=1) / math.sqrt(S)  # (K, p+1)
         field = chol_row @ noise[: p + 1]  # (K, S): covariance R(t, s) = mean_i e_i(t) e_i(s)
-        diagonal = leak[t] if slope is None else leak[t] + slope[t] * sg[:, t - 1]  # attached reset: + r SG
-        y = diagonal * delta + sg[:, t - 1] * scale * field
+        if adaptation is not None:  # ALIF: the replay's own two-component step, the field sampled
+            y, adjoint = _adaptive_step(delta, adjoint, sg[:, t - 1], scale * field, leak[t],
+                                        None if slope is None else slope[t], adaptation, t)
+        else:
+            diagonal = leak[t] if slope is None else leak[t] + slope[t] * sg[:, t - 1]  # attached reset: + r SG
+            y = diagonal * delta + sg[:, t - 1] * scale * field
         growth = y.pow(2).mean(-1)
         log_norm[:, t - 1] = log_norm[:, t] + torch.log(growth)
         delta = y / growth.sqrt()[:, None]
+        if adaptation is not None:
+            adjoint = adjoint / growth.sqrt()[:, None]
     return log_norm
 
 
@@ -280,7 +291,7 @@ METHODS: dict[str, Callable[..., torch.Tensor]] = {
 
 
 #: the methods that carry an ALIF layer's adaptation (its second backward component)
-ADAPTIVE_METHODS: tuple[str, ...] = ("replay",)
+ADAPTIVE_METHODS: tuple[str, ...] = ("dmft", "dmft_sampled", "replay")
 
 
 def _method(method: str, probe: Probe | None = None) -> Callable[..., torch.Tensor]:
