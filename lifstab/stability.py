@@ -204,9 +204,7 @@ def sampled_dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness
             y = diagonal * delta + sg[:, t - 1] * scale * field
         growth = y.pow(2).mean(-1)
         log_norm[:, t - 1] = log_norm[:, t] + torch.log(growth)
-        delta = y / growth.sqrt()[:, None]
-        if adaptation is not None:
-            adjoint = adjoint / growth.sqrt()[:, None]
+        delta, adjoint = y / growth.sqrt()[:, None], adjoint / growth.sqrt()[:, None]  # eps scales with delta
     return log_norm
 
 
