@@ -363,11 +363,30 @@ def edge_kernels() -> list[Kernel]:
                  sp.diff(edge.backward_step_covariance(True), sym),
                  f"d/d{sym.name} of attached_backward_step_covariance (linear in {sym.name}): the {name}'s weight.")
           for name, sym in (("signal", edge.signal_other), ("field", edge.field_other))],
+        *_alif_edge_kernels(),
         Kernel("field_covariance_term", edge.FIELD_TERM_ARGS, edge.FIELD_COVARIANCE_TERM,
                "One neuron's term g_i(t) g_i(s) E[delta_i(t) delta_i(s)] of the field covariance R(t, s)."),
         Kernel("lagged_growth", edge.LAGGED_ARGS, edge.LAGGED_GROWTH,
                "Prototype growth factor abar^2 + (n-1) E[W^2] (E[SG^2] + 2 sum_k abar^k E[SG_t SG_t-k])."),
     ]
+
+
+def _alif_edge_kernels() -> list[Kernel]:
+    """The ALIF backward step's second moments (derivations/edge.py): E[delta'^2], E[eps'^2], E[delta'
+    eps'], and the weights of (delta_t, eps_t, h_t) in each component."""
+    from . import edge
+
+    moments = [Kernel(f"alif_step_{a}_{b}_moment", (*edge.ALIF_COEFFICIENT_ARGS, *edge.ALIF_MOMENT_ARGS),
+                      edge.alif_step_moment(a, b), f"E[{a}' {b}'] of the ALIF backward step (delta' = dL/dv_t-1, "
+                      "adaptation' = eps_t-1), from the moments of (delta_t, eps_t, h_t).")
+               for a, b in (("signal", "signal"), ("adaptation", "adaptation"), ("signal", "adaptation"))]
+    weights = [Kernel(f"alif_step_{component}_{name}_weight", edge.ALIF_COEFFICIENT_ARGS,
+                      sp.diff(edge.alif_step_covariance(component), sym),
+                      f"d/d{sym.name} of E[{component}' Z] (linear in it): the weight of the {name} in {component}'.")
+               for component in edge.ALIF_STEPS
+               for name, sym in (("signal", edge.signal_other), ("adaptation", edge.adaptation_other),
+                                 ("field", edge.field_other))]
+    return moments + weights
 
 
 #: group name -> function returning its kernels; later derivations register here

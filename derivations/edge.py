@@ -57,6 +57,8 @@ field_scale = sp.Symbol("field_scale", nonnegative=True)
 #: the jointly Gaussian variables of one step: the backward signal delta_t, the normalised field h_t,
 #: and any other variable Z of the same neuron's past (a later backward signal or field)
 signal, field, other = sp.symbols("delta_t h_t Z", real=True)
+#: the ALIF layer's second backward variable: the adaptation's adjoint eps_t (dL/da_t but through v_t)
+adaptation_adjoint = sp.Symbol("epsilon_t", real=True)
 #: their second moments (the kernels' arguments)
 signal_variance = sp.Symbol("signal_variance", nonnegative=True)       # E[delta_t^2]
 field_variance = sp.Symbol("field_variance", nonnegative=True)         # E[h_t^2] = R(t, t)
@@ -77,17 +79,25 @@ ATTACHED_DIAGONAL = leak + reset_slope * surrogate_gradient
 #: the backward step with the reset attached: the same surrogate in the diagonal and in the field term
 ATTACHED_BACKWARD_STEP = BACKWARD_STEP.subs(leak, ATTACHED_DIAGONAL)
 
+#: the adaptation adjoint's moments (ALIF)
+adaptation_variance = sp.Symbol("adaptation_variance", nonnegative=True)   # E[eps_t^2]
+signal_adaptation = sp.Symbol("signal_adaptation", real=True)              # E[delta_t eps_t]
+adaptation_field = sp.Symbol("adaptation_field", real=True)                # E[eps_t h_t]
+adaptation_other = sp.Symbol("adaptation_other", real=True)                # E[eps_t Z]
+
 _MOMENTS = {
     (signal, signal): signal_variance, (field, field): field_variance, (signal, field): signal_field,
     (signal, other): signal_other, (field, other): field_other,
+    (adaptation_adjoint, adaptation_adjoint): adaptation_variance, (signal, adaptation_adjoint): signal_adaptation,
+    (field, adaptation_adjoint): adaptation_field, (other, adaptation_adjoint): adaptation_other,
 }
 
 
 def gaussian_second_moment(a: sp.Expr, b: sp.Expr) -> sp.Expr:
-    """``E[a b]`` for linear forms ``a``, ``b`` in the zero-mean jointly Gaussian ``delta_t, h_t, Z``
-    (coefficients deterministic), by linearity of the expectation: each monomial ``x y`` of the expanded
-    product becomes its second moment."""
-    variables = (signal, field, other)
+    """``E[a b]`` for linear forms ``a``, ``b`` in the zero-mean jointly Gaussian ``delta_t, h_t, Z`` (and
+    ``eps_t``, ALIF) (coefficients deterministic), by linearity of the expectation: each monomial ``x y`` of
+    the expanded product becomes its second moment."""
+    variables = (signal, field, other, adaptation_adjoint)
     poly = sp.Poly(sp.expand(a * b), *variables)
     total = sp.Integer(0)
     for powers, coefficient in poly.terms():
@@ -132,3 +142,45 @@ ATTACHED_COVARIANCE_ARGS = (leak, reset_slope, *COVARIANCE_ARGS[1:])
 step, first_step, last_step = sp.symbols("t t_1 t_2", integer=True)
 growth = sp.Function("Gamma")
 LOG_GROWTH = sp.Sum(sp.log(growth(step)), (step, first_step, last_step - 1)) / (last_step - first_step)
+
+
+# ----------------------------------------------------------------------------------------------------
+# ALIF: the adaptive threshold A_t = theta + b a_t, a_t = rho_a a_{t-1} + (1 - rho_a) z_{t-1}
+
+#: the ALIF step's coefficients: dv_t/dA_t through the reset term (-z_{t-1} subtractive, 0
+#: multiplicative), the adaptation's decay rho_a and strength b
+threshold_slope = sp.Symbol("threshold_slope", real=True)
+adaptation_decay = sp.Symbol("adaptation_decay", nonnegative=True)
+adaptation_strength = sp.Symbol("adaptation_strength", nonnegative=True)
+#: the whole dL/da_t: the adjoint eps_t (through z_t and a_{t+1}) plus the threshold's path into v_t
+ALIF_ADAPTATION_TOTAL = adaptation_adjoint + threshold_slope * adaptation_strength * signal
+#: dL/dz_{t-1}: the recurrent field, the attached reset's slope (0 detached), the adaptation a_t
+ALIF_SPIKE_ADJOINT = (sp.sqrt(field_scale) * field + reset_slope * signal
+                      + (1 - adaptation_decay) * ALIF_ADAPTATION_TOTAL)
+#: the ALIF backward step, two components: delta_{t-1} (z_{t-1} = H(v_{t-1} - A_{t-1}): SG at v - A) and
+#: eps_{t-1} (a_{t-1} reaches a_t and, through the threshold, z_{t-1})
+ALIF_BACKWARD_STEP = leak * signal + surrogate_gradient * ALIF_SPIKE_ADJOINT
+ALIF_ADAPTATION_STEP = (adaptation_decay * ALIF_ADAPTATION_TOTAL
+                        - adaptation_strength * surrogate_gradient * ALIF_SPIKE_ADJOINT)
+#: the step's coefficients (the kernels' first arguments)
+ALIF_COEFFICIENT_ARGS = (leak, reset_slope, threshold_slope, surrogate_gradient, field_scale, adaptation_decay,
+                         adaptation_strength)
+#: the moments of (delta_t, eps_t, h_t) a variance kernel takes after the coefficients
+ALIF_MOMENT_ARGS = (signal_variance, signal_field, field_variance, adaptation_variance, signal_adaptation,
+                    adaptation_field)
+#: the moments with Z a covariance kernel takes after the coefficients
+ALIF_COVARIANCE_ARGS = (signal_other, adaptation_other, field_other)
+#: component name -> its step
+ALIF_STEPS = {"signal": ALIF_BACKWARD_STEP, "adaptation": ALIF_ADAPTATION_STEP}
+
+
+def alif_step_moment(first: str, second: str) -> sp.Expr:
+    """``E[x y]`` for ``x``, ``y`` components (``"signal"``: delta_{t-1}, ``"adaptation"``: eps_{t-1}) of
+    the ALIF backward step, from the moments of ``(delta_t, eps_t, h_t)``."""
+    return gaussian_second_moment(ALIF_STEPS[first], ALIF_STEPS[second])
+
+
+def alif_step_covariance(component: str) -> sp.Expr:
+    """``E[x Z]`` for a component of the ALIF step and ``Z`` of the neuron's past: linear in ``E[delta_t
+    Z]``, ``E[eps_t Z]``, ``E[h_t Z]``, whose coefficients are the step's weights."""
+    return gaussian_second_moment(ALIF_STEPS[component], other)

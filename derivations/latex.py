@@ -63,6 +63,9 @@ PAPER_NOTATION: dict[str, str] = {
     "signal_field": r"\mathbb{E}[\delta_t h_t]", "signal_other": r"\mathbb{E}[\delta_t Z]",
     "field_other": r"\mathbb{E}[h_t Z]", "gain_t": "g_i(t)", "gain_s": "g_i(s)",
     "signal_covariance": r"\mathbb{E}[\delta_i(t) \delta_i(s)]", "N": "N", "t_1": "t_1", "t_2": "t_2",
+    # ALIF (derivations/edge.py)
+    "epsilon_t": r"\varepsilon_t", "threshold_slope": "k_t", "adaptation_decay": r"\rho_a",
+    "adaptation_strength": "b",
 }
 
 #: the notation section of the combined document: every symbol and helper, defined once
@@ -122,6 +125,9 @@ PROVENANCE = {
     "edge_dmft_attached": "Derived: the attached reset's diagonal is \\texttt{sympy.diff} of the update (its "
                           "reset term through $z_{t-1} = H(v_{t-1} - \\vartheta)$), the moments as above; "
                           "tests/test\\_edge\\_derivation.py checks both.",
+    "edge_dmft_alif": "Stated: the ALIF BPTT step (tests/test\\_stability.py checks its replay against autograd "
+                      "through the layer); its second moments are derived as above and generated "
+                      "(tests/test\\_edge\\_derivation.py checks them against \\texttt{sympy.stats}).",
     "edge_dmft_condition": "Stated: the field's covariance (mean field, large $n$) and the protocol's $\\rho$; "
                            "$\\beta_c$ solves $\\ln \\rho = 0$. tests/test\\_stability.py compares it with "
                            "measured edges.",
@@ -343,6 +349,12 @@ def _edge() -> dict[str, Result]:
             ((r"\delta_{t-1}", edge.ATTACHED_BACKWARD_STEP),
              (r"\mathbb{E}[\delta_{t-1}^2]", edge.backward_step_variance(True)),
              (r"\mathbb{E}[\delta_{t-1} Z]", edge.backward_step_covariance(True))), "edge_dmft_attached"),
+        "edge_dmft_alif": Result(
+            section, r"ALIF (threshold $A_t = \vartheta + b a_t$, $a_t = \rho_a a_{t-1} + (1 - \rho_a) z_{t-1}$): "
+                     r"the adaptation's adjoint $\varepsilon_t$ is a second backward variable, $k_t = \partial v_t / "
+                     r"\partial A_t$, $\mathrm{SG}_{t-1}$ at $v_{t-1} - A_{t-1}$; only $\delta$ feeds the field",
+            ((r"\delta_{t-1}", edge.ALIF_BACKWARD_STEP), (r"\varepsilon_{t-1}", edge.ALIF_ADAPTATION_STEP)),
+            "edge_dmft_alif"),
         "edge_dmft_condition": Result(
             section, r"field covariance and growth, $\Gamma_t = \frac{1}{N}\sum_j \mathbb{E}[\delta_j(t-1)^2]$ "
                      r"(signals normalised to $\frac{1}{N}\sum_j \mathbb{E}[\delta_j(t)^2] = 1$)",

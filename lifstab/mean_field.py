@@ -17,6 +17,13 @@ second moments instead of samples:
 Every signal is normalised to mean square 1 after its step; the per-step growth ``Gamma_t`` is the
 normaliser and ``ln g_t^2`` its running sum. No sampling: the same probe gives the same number on every
 run. The trajectories are all of the probe's, or ``samples`` of them evenly spaced (a fixed choice).
+
+**ALIF** (:func:`alif_mean_field_log_gradient_norms`): the backward state of a neuron has a second
+component, the adaptation's adjoint ``eps`` (derivations/edge.py, ``ALIF_BACKWARD_STEP`` and
+``ALIF_ADAPTATION_STEP``); both are linear in ``(delta_t, eps_t, h_t)``, and only ``delta`` feeds the
+field. The predictor carries the 2x2 covariance of ``(delta, eps)`` at the current step, the rows
+``E[delta(t) delta(u)]`` and ``E[eps(t) delta(u)]`` (``u >= t``), and ``E[h(t) delta(u)]``,
+``E[h(t) eps(u)]``, each updated by the generated ALIF kernels.
 """
 
 from __future__ import annotations
@@ -71,13 +78,31 @@ def _field_signal_row(t: int, R_row: torch.Tensor, signal_weight: torch.Tensor, 
     return out[:, t:]
 
 
+def _start(probe: "Probe", sharpness, samples: int | None, stop: int):
+    """The common set-up: sharpness, the trajectories used, their probe values and SG, the output."""
+    from .stability import _surrogate_values
+
+    beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
+    T, N = probe.centred.shape
+    if not 1 <= stop <= T:
+        raise ValueError(f"stop must be a 1-indexed step in [1, {T}], got {stop!r}")
+    pick = probe_columns(N, probe.decay.numel(), samples)
+    log_norm = torch.full((beta.numel(), T), float("nan"), dtype=torch.float64)
+    log_norm[:, T - 1] = 0.0
+    return beta, pick, log_norm, lambda layer: _surrogate_values(layer, probe.centred[:, pick].double(),
+                                                                  probe.neuron[pick], beta)
+
+
 @torch.no_grad()
 def mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sharpness: Sequence[float] | torch.Tensor,
                                   samples: int | None = 2048, stop: int = 1) -> torch.Tensor:
     """Predicted ``ln g_t^2`` (0 at ``t = T``), shape ``(K, T)``, for each sharpness, down to the
-    1-indexed step ``stop`` (earlier steps are NaN). Deterministic (module docstring)."""
+    1-indexed step ``stop`` (earlier steps are NaN). Deterministic (module docstring). An ALIF probe
+    (``probe.adaptation``) goes to :func:`alif_mean_field_log_gradient_norms`."""
     from .stability import _surrogate_values
 
+    if probe.adaptation is not None:
+        return alif_mean_field_log_gradient_norms(layer, probe, sharpness, samples, stop)
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
     T, N = probe.centred.shape
     if not 1 <= stop <= T:
@@ -107,5 +132,67 @@ def mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sharpne
         field_weight[:, t - 1] = field_part(leak[t], sg[:, t - 1], field_scale) * norm
         row[:, t:].mul_(signal_weight[:, t - 1, None]).addcmul_(field_weight[:, t - 1, None], F_row)
         row[:, t - 1] = diagonal / growth[:, None]
+        log_norm[:, t - 1] = log_norm[:, t] + torch.log(growth)
+    return log_norm
+
+
+_ALIF_WEIGHTS = {(c, v): getattr(edge_torch, f"alif_step_{c}_{v}_weight")
+                 for c in ("signal", "adaptation") for v in ("signal", "adaptation", "field")}
+
+
+def _alif_field_rows(t: int, R_row: torch.Tensor, weight: dict, out_signal: torch.Tensor,
+                     out_adaptation: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``E[h(t) delta(u)]`` and ``E[h(t) eps(u)]`` for ``u = t..T-1`` (``(K, T, S)`` buffers, filled from
+    ``t``): backward in ``u`` through the normalised ALIF step ``x(u) = w_xd(u) delta(u+1) + w_xe(u)
+    eps(u+1) + w_xh(u) h(u+1)`` from 0 at ``u = T-1`` (the readout and ``eps_T = 0`` are independent of
+    the fields)."""
+    T = out_signal.shape[1]
+    for out, c in ((out_signal, "signal"), (out_adaptation, "adaptation")):
+        torch.mul(weight[c, "field"][:, t:T - 1], R_row[:, 1:, None], out=out[:, t:T - 1])
+        out[:, T - 1] = 0.0
+    for u in range(T - 2, t - 1, -1):
+        later_signal, later_adaptation = out_signal[:, u + 1], out_adaptation[:, u + 1]
+        for out, c in ((out_signal, "signal"), (out_adaptation, "adaptation")):
+            out[:, u].addcmul_(weight[c, "signal"][:, u], later_signal).addcmul_(weight[c, "adaptation"][:, u],
+                                                                                 later_adaptation)
+    return out_signal[:, t:], out_adaptation[:, t:]
+
+
+@torch.no_grad()
+def alif_mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sharpness: Sequence[float] | torch.Tensor,
+                                       samples: int | None = 2048, stop: int = 1) -> torch.Tensor:
+    """Predicted ``ln g_t^2`` (``g_t = ||dL/dv_t||``, 0 at ``t = T``), ``(K, T)``, of an ALIF layer: the
+    two-component mean field (module docstring), deterministic."""
+    beta, pick, log_norm, surrogate = _start(probe, sharpness, samples, stop)
+    K, (T, S) = beta.numel(), (probe.centred.shape[0], pick.numel())
+    column = lambda a: a[..., pick].double()  # noqa: E731
+    leak, gain, field_scale = column(probe.leak), column(probe.gain), column(probe.field_scale)
+    slope = torch.zeros_like(leak) if probe.reset_slope is None else column(probe.reset_slope)
+    threshold_slope, rho, strength = (column(a) for a in probe.adaptation)
+    sg = surrogate(layer)  # (K, T, S)
+    weight = {key: torch.zeros(K, T, S, dtype=torch.float64) for key in _ALIF_WEIGHTS}
+    row = {c: torch.zeros(K, T, S, dtype=torch.float64) for c in ("signal", "adaptation")}  # E[x(t) delta(u)]
+    row["signal"][:, T - 1] = 1.0  # the readout, normalised
+    adaptation_variance = torch.zeros(K, S, dtype=torch.float64)  # eps_T = 0
+    F = {c: torch.empty(K, T, S, dtype=torch.float64) for c in row}
+    for t in range(T - 1, max(stop, 1) - 1, -1):
+        R_row = torch.einsum("kus,us->ku", row["signal"][:, t:], _field_term(gain[t], gain[t:], 1.0 / S))
+        F_signal, F_adaptation = _alif_field_rows(t, R_row, weight, F["signal"], F["adaptation"])
+        coefficients = (leak[t], slope[t], threshold_slope[t], sg[:, t - 1], field_scale, rho, strength)
+        moments = (row["signal"][:, t], F_signal[:, 0], R_row[:, :1], adaptation_variance, row["adaptation"][:, t],
+                   F_adaptation[:, 0])
+        second = {pair: getattr(edge_torch, f"alif_step_{pair[0]}_{pair[1]}_moment")(*coefficients, *moments)
+                  for pair in (("signal", "signal"), ("adaptation", "adaptation"), ("signal", "adaptation"))}
+        growth = second["signal", "signal"].mean(-1)  # Gamma_t, (K,)
+        norm = growth.rsqrt()[:, None]
+        for key, kernel in _ALIF_WEIGHTS.items():
+            weight[key][:, t - 1] = kernel(*coefficients) * norm
+        rows = (row["signal"][:, t:].clone(), row["adaptation"][:, t:].clone())
+        for c in row:
+            w = lambda v: weight[c, v][:, t - 1, None]  # noqa: E731
+            row[c][:, t:] = w("signal") * rows[0] + w("adaptation") * rows[1] + w("field") * F_signal
+        row["signal"][:, t - 1] = second["signal", "signal"] / growth[:, None]
+        row["adaptation"][:, t - 1] = second["signal", "adaptation"] / growth[:, None]
+        adaptation_variance = second["adaptation", "adaptation"] / growth[:, None]
         log_norm[:, t - 1] = log_norm[:, t] + torch.log(growth)
     return log_norm

@@ -15,6 +15,10 @@ Two ways to get ``g_t``, equal up to rounding (a test checks):
   sharpness values at once. The forward pass does not depend on the sharpness, so it is run once; the
   per-step factors come from autograd through the generated voltage-update kernel, so no Jacobian
   formula is typed here.
+
+ALIF layers (:class:`~lifstab.RecurrentALIF`) are recorded and replayed too: the backward signal has a
+second component, the adaptation's adjoint (:func:`backward_norms` with ``adaptation``); ``g_t`` stays
+``||dL/dv_t||``, the protocol's quantity.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ from typing import Callable, NamedTuple, Sequence
 
 import torch
 
-from ._generated import lif_torch
-from .lif import LIFState, RecurrentLIF, lif_step
+from ._generated import lif_grad_torch, lif_torch
+from .lif import ALIFState, LIFState, RecurrentALIF, RecurrentLIF, decay_from_tau, lif_step
 from .surrogates import spike
 
 
@@ -34,18 +38,30 @@ class Trajectory(NamedTuple):
 
     ``voltages[t]`` is ``v_{t+1}``, ``spikes[t]`` is ``z_{t+1}``, ``currents[t]`` is the total current
     ``I_{t+1}`` (input, recurrent and bias parts). The state before step 1 is zero.
+    ``adaptations[t]`` is ``a_{t+1}`` for an ALIF layer (None for LIF).
     """
 
     voltages: torch.Tensor
     spikes: torch.Tensor
     currents: torch.Tensor
+    adaptations: torch.Tensor | None = None
 
 
-def _check_layer(layer) -> RecurrentLIF:
+class AdaptationFactors(NamedTuple):
+    """What the ALIF backward step adds to the LIF one: ``threshold_slope`` ``dv_t/dA_t`` through the
+    reset term (``-z_{t-1}`` subtractive, 0 multiplicative), shaped like the other step factors; the
+    adaptation's ``decay`` (rho_a) and ``strength`` (b), broadcasting against the neuron axis."""
+
+    threshold_slope: torch.Tensor
+    decay: torch.Tensor
+    strength: torch.Tensor
+
+
+def _check_layer(layer, alif: bool = True) -> RecurrentLIF:
     if not isinstance(layer, RecurrentLIF):
         raise ValueError(f"layer must be a lifstab.RecurrentLIF, got {type(layer).__name__}")
-    if type(layer).__name__ == "RecurrentALIF":
-        raise ValueError("layer: RecurrentALIF is not supported by these measurements (LIF only)")
+    if not alif and isinstance(layer, RecurrentALIF):
+        raise ValueError("layer: RecurrentALIF is not supported by this measurement (LIF only)")
     return layer
 
 
@@ -60,40 +76,45 @@ def firing_rate(spikes: torch.Tensor) -> float:
 
 
 def _run(layer: RecurrentLIF, x: torch.Tensor, track: bool = False):
-    """Step the layer over ``x``; returns (voltages, spikes, currents) lists. With ``track`` the initial
-    voltage requires grad, so every ``v_t`` is in a graph even when the weights are frozen."""
+    """Step the layer over ``x``; returns (voltages, spikes, currents, adaptations) lists (adaptations
+    empty for LIF). With ``track`` the initial voltage requires grad, so every ``v_t`` is in a graph
+    even when the weights are frozen."""
     layer._check_input(x)
     params = layer.params()
     w_rec = layer.recurrent_weight()
     state = layer.initial_state(x.shape[1])
     if track:
-        state = LIFState(state.v.clone().requires_grad_(True), state.z)
-    voltages, spikes, currents = [], [], []
+        state = state._replace(v=state.v.clone().requires_grad_(True))
+    step = layer._step if isinstance(state, ALIFState) else lif_step
+    voltages, spikes, currents, adaptations = [], [], [], []
     for current in layer._input_currents(x):
         if w_rec is not None:
             current = current + state.z @ w_rec
-        z, state = lif_step(current, state, params)
+        z, state = step(current, state, params)
         voltages.append(state.v)
         spikes.append(z)
         currents.append(current)
-    return voltages, spikes, currents
+        if isinstance(state, ALIFState):
+            adaptations.append(state.a)
+    return voltages, spikes, currents, adaptations
 
 
 def run_steps(layer: RecurrentLIF, x: torch.Tensor, track: bool = False):
     """Step ``layer`` over ``x`` (``(T, B, n_in)``) one ``lif_step`` at a time, keeping the graph: lists
     ``(voltages, spikes, currents)`` of ``T`` tensors ``(B, n_rec)``, so that autograd can give
     ``dL/dv_t`` of any loss. ``track``: the initial voltage requires grad (every ``v_t`` is in a graph
-    even when the weights are frozen)."""
+    even when the weights are frozen). An ALIF layer is stepped by its own ``alif_step``."""
     _check_layer(layer)
-    return _run(layer, x, track)
+    return _run(layer, x, track)[:3]
 
 
 @torch.no_grad()
 def record(layer: RecurrentLIF, x: torch.Tensor) -> Trajectory:
     """Run ``layer`` over ``x`` (``(T, B, n_in)``) without a graph and return the :class:`Trajectory`."""
     _check_layer(layer)
-    voltages, spikes, currents = _run(layer, x)
-    return Trajectory(torch.stack(voltages), torch.stack(spikes), torch.stack(currents))
+    voltages, spikes, currents, adaptations = _run(layer, x)
+    return Trajectory(torch.stack(voltages), torch.stack(spikes), torch.stack(currents),
+                      torch.stack(adaptations) if adaptations else None)
 
 
 def readout(shape: Sequence[int], seed: int = 0, dtype=torch.float64, device=None) -> torch.Tensor:
@@ -143,7 +164,7 @@ def gradient_norms(layer: RecurrentLIF, x: torch.Tensor, readout_weights: torch.
     if isinstance(x, torch.Tensor) and x.is_floating_point() and not bool(torch.isfinite(x).all()):
         raise ValueError("x contains NaN or inf")
     with torch.enable_grad():
-        voltages, _, _ = _run(layer, x, track=True)
+        voltages = _run(layer, x, track=True)[0]
     if readout_weights is None:
         readout_weights = readout(voltages[-1].shape, seed, voltages[-1].dtype, voltages[-1].device)
     return gradient_norms_from_voltages(voltages, readout_weights)
@@ -174,20 +195,41 @@ def log_growth_factor(g: torch.Tensor) -> torch.Tensor:
     return 2.0 * (torch.log(g[..., first - 1]) - torch.log(g[..., last - 1])) / (last - first)
 
 
+def spike_thresholds(layer: RecurrentLIF, trajectory: Trajectory) -> torch.Tensor:
+    """The threshold each step spikes at (and the subtractive reset subtracts): ``theta`` (LIF, ``(n,)``)
+    or ``A_t = theta + b a_t`` (ALIF, ``(T, B, n)``)."""
+    threshold = layer.threshold.detach()
+    if trajectory.adaptations is None:
+        return threshold
+    return threshold + layer.adaptation_strength * trajectory.adaptations
+
+
 def step_factors(layer: RecurrentLIF, trajectory: Trajectory) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Elementwise partial derivatives of the voltage update at every step, from the generated kernel.
 
     For step ``t`` (``t = 1..T``): ``dk_dv[t-1] = dv_t/dv_{t-1}`` through the leak/reset term at fixed
     current, ``dk_dI[t-1] = dv_t/dI_t``, ``dk_dz[t-1] = dv_t/dz_{t-1}`` through the reset term (used only
-    when the reset is not detached). Shapes ``(T, B, n_rec)``; the state before step 1 is zero.
+    when the reset is not detached). Shapes ``(T, B, n_rec)``; the state before step 1 is zero. For
+    ALIF the kernel takes the adaptive threshold ``A_t``.
     """
     v_prev = torch.cat([torch.zeros_like(trajectory.voltages[:1]), trajectory.voltages[:-1]])
     z_prev = torch.cat([torch.zeros_like(trajectory.spikes[:1]), trajectory.spikes[:-1]])
     inputs = [t.detach().clone().requires_grad_(True) for t in (v_prev, trajectory.currents, z_prev)]
     with torch.enable_grad():
-        out = lif_torch.KERNELS[layer.reset](*inputs, layer.decay.detach(), layer.threshold.detach())
+        out = lif_torch.KERNELS[layer.reset](*inputs, layer.decay.detach(), spike_thresholds(layer, trajectory))
         grads = torch.autograd.grad(out.sum(), inputs, allow_unused=True)
     return tuple(torch.zeros_like(v_prev) if g is None else g for g in grads)
+
+
+def adaptation_factors(layer: RecurrentALIF, trajectory: Trajectory) -> AdaptationFactors:
+    """The ALIF step's :class:`AdaptationFactors`, ``dv_t/dA_t`` from the generated derivative kernel of
+    the voltage update."""
+    v_prev = torch.cat([torch.zeros_like(trajectory.voltages[:1]), trajectory.voltages[:-1]])
+    z_prev = torch.cat([torch.zeros_like(trajectory.spikes[:1]), trajectory.spikes[:-1]])
+    slope = lif_grad_torch.KERNELS[f"{layer.reset}_d_threshold"](
+        v_prev, trajectory.currents, z_prev, layer.decay.detach(), spike_thresholds(layer, trajectory))
+    return AdaptationFactors(torch.as_tensor(slope, dtype=v_prev.dtype).expand_as(v_prev),
+                             decay_from_tau(layer.adaptation_tau), layer.adaptation_strength)
 
 
 @torch.no_grad()
@@ -202,8 +244,9 @@ def gradient_norms_over_sharpness(
 
     ``dL/dv_{t-1} = dk_dv * dL/dv_t + SG(v_{t-1} - theta) * ((dk_dI * dL/dv_t) @ w_rec^T)``
 
-    (plus ``dk_dz * SG`` on the diagonal when the reset is not detached) run for all sharpness values
-    stacked along a leading axis. Returns ``(K, T)``; equals :func:`gradient_norms` (a test checks).
+    (plus ``dk_dz * SG`` on the diagonal when the reset is not detached; the adaptation's adjoint for
+    ALIF, :func:`backward_norms`) run for all sharpness values stacked along a leading axis. Returns
+    ``(K, T)``; equals :func:`gradient_norms` (a test checks).
     """
     _check_layer(layer)
     beta = torch.as_tensor(sharpness, dtype=trajectory.voltages.dtype).reshape(-1)
@@ -214,34 +257,55 @@ def gradient_norms_over_sharpness(
         raise ValueError(f"readout_weights must have shape {tuple(trajectory.voltages.shape[1:])}")
     dk_dv, dk_dI, dk_dz = step_factors(layer, trajectory)
     sg = layer.surrogate.replace(sharpness=beta.reshape(-1, 1, 1))
-    threshold = layer.threshold.detach()
+    centred = trajectory.voltages - spike_thresholds(layer, trajectory)
     w_rec = layer.recurrent_weight()
     grad = readout_weights.expand(beta.numel(), *readout_weights.shape)
-    return backward_norms(grad, dk_dv, dk_dI, lambda t: sg.torch(trajectory.voltages[t] - threshold),
-                          None if w_rec is None else w_rec.detach(), None if layer.detach_reset else dk_dz)
+    adaptation = None if trajectory.adaptations is None else adaptation_factors(layer, trajectory)
+    return backward_norms(grad, dk_dv, dk_dI, lambda t: sg.torch(centred[t]),
+                          None if w_rec is None else w_rec.detach(), None if layer.detach_reset else dk_dz,
+                          adaptation)
 
 
 def backward_norms(grad: torch.Tensor, dk_dv: torch.Tensor, dk_dI: torch.Tensor,
                    surrogate_grad: Callable[[int], torch.Tensor], w_rec: torch.Tensor | None,
-                   dk_dz: torch.Tensor | None = None) -> torch.Tensor:
+                   dk_dz: torch.Tensor | None = None, adaptation: AdaptationFactors | None = None) -> torch.Tensor:
     """``g_t`` of the BPTT recursion ``dL/dv_{t-1} = dk_dv * dL/dv_t + SG_{t-1} * ((dk_dI * dL/dv_t) @
     w_rec^T)`` (plus ``dk_dz * SG_{t-1}`` on the diagonal when ``dk_dz`` is given: the reset not detached),
     from ``grad = dL/dv_T`` of shape ``(K, B, n)``. ``dk_dv``, ``dk_dI``, ``dk_dz``: ``(T, B, n)``
     (:func:`step_factors`); ``surrogate_grad(t)``: SG of the 0-indexed voltage ``t``, ``(K, B, n)``.
-    Returns ``(K, T)``."""
+    With ``adaptation`` (ALIF) the recursion of :func:`_adaptive_step` carries the adaptation's adjoint
+    as well; ``g_t`` is still the norm of ``dL/dv_t``. Returns ``(K, T)``."""
     T = dk_dv.shape[0]
     w_rec_t = None if w_rec is None else w_rec.T
     norms = torch.empty(grad.shape[0], T, dtype=grad.dtype)
     norms[:, T - 1] = grad.flatten(1).norm(dim=1)
+    adjoint = None if adaptation is None else torch.zeros_like(grad)  # dL/da_T: a_T reaches no loss
     for t in range(T - 1, 0, -1):  # grad holds dL/dv_{t+1} (0-indexed t): step back to dL/dv_t
         sg = surrogate_grad(t - 1)
-        diagonal = dk_dv[t] if dk_dz is None else dk_dv[t] + dk_dz[t] * sg
-        new = diagonal * grad
-        if w_rec_t is not None:
-            new = new + sg * ((dk_dI[t] * grad) @ w_rec_t)
-        grad = new
+        field = None if w_rec_t is None else (dk_dI[t] * grad) @ w_rec_t
+        if adaptation is not None:
+            grad, adjoint = _adaptive_step(grad, adjoint, sg, field, dk_dv[t], None if dk_dz is None else dk_dz[t],
+                                           adaptation, t)
+        else:
+            diagonal = dk_dv[t] if dk_dz is None else dk_dv[t] + dk_dz[t] * sg
+            grad = diagonal * grad if field is None else diagonal * grad + sg * field
         norms[:, t - 1] = grad.flatten(1).norm(dim=1)
     return norms
+
+
+def _adaptive_step(delta, adjoint, sg, field, dk_dv, dk_dz, adaptation: AdaptationFactors, t: int):
+    """One ALIF backward step (docs/theory.md, "ALIF"): from ``delta = dL/dv_t`` and ``adjoint = eps_t``
+    (``dL/da_t`` through everything but ``v_t``) to the same at ``t - 1``:
+    ``a~ = eps + dv_t/dA_t b delta`` (the whole ``dL/da_t``), ``dz = field [+ dk_dz delta] + (1 - rho_a) a~``
+    (``dL/dz_{t-1}``), ``delta' = dk_dv delta + SG dz``, ``eps' = rho_a a~ - b SG dz``."""
+    rho, strength = adaptation.decay, adaptation.strength
+    total = adjoint + adaptation.threshold_slope[t] * strength * delta
+    dz = (1 - rho) * total
+    if field is not None:
+        dz = dz + field
+    if dk_dz is not None:
+        dz = dz + dk_dz * delta
+    return dk_dv * delta + sg * dz, rho * total - strength * sg * dz
 
 
 class JacobianStats(NamedTuple):
@@ -261,8 +325,8 @@ def jacobian_stats(layer: RecurrentLIF, trajectory: Trajectory, steps: Sequence[
                    batch_index: int = 0) -> JacobianStats:
     """One-step Jacobian statistics by autograd (``torch.autograd.functional.jacobian`` of one real
     :func:`lifstab.lif_step`), averaged over the 1-indexed ``steps`` (default: 10 steps spread over the
-    second half) of batch element ``batch_index``."""
-    _check_layer(layer)
+    second half) of batch element ``batch_index`` (LIF layers)."""
+    _check_layer(layer, alif=False)
     T, B = trajectory.voltages.shape[:2]
     if not 0 <= batch_index < B:
         raise ValueError(f"batch_index must be in [0, {B}), got {batch_index}")
@@ -292,5 +356,6 @@ def jacobian_stats(layer: RecurrentLIF, trajectory: Trajectory, steps: Sequence[
 __all__ = [
     "Trajectory", "JacobianStats", "firing_rate", "record", "readout", "gradient_norms",
     "gradient_norms_from_voltages", "gradient_norms_over_sharpness", "growth_window", "growth_factor",
-    "log_growth_factor", "step_factors", "jacobian_stats",
+    "log_growth_factor", "step_factors", "jacobian_stats", "AdaptationFactors", "adaptation_factors",
+    "spike_thresholds",
 ]

@@ -5,7 +5,9 @@ CONFIG keys (exactly these; unknown extra keys are ignored): ``sg``, ``dampening
 ``q_pseudo_spike``), ``n_in``, ``n_rec``, ``tau``, ``thr``, ``input_rate``, ``w_in_std``, ``w_rec_std``,
 ``w_rec_mean``, ``reset`` (``"subtractive"`` or ``"multiplicative"``, the latter meaning
 ``multiplicative_2``), ``T``, ``batch``. Optional: ``detach_reset`` (default ``true``: the reset
-gradient is stopped; ``false`` keeps it, the attached reset).
+gradient is stopped; ``false`` keeps it, the attached reset); ``adaptation_tau`` (steps, > 0) and
+``adaptation_strength`` (>= 0), given together, make the layer a :class:`~lifstab.RecurrentALIF`
+(default ``null``: LIF).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, Mapping
 import numpy as np
 import torch
 
-from .lif import RecurrentLIF
+from .lif import RecurrentALIF, RecurrentLIF
 from .surrogates import FAMILIES, Surrogate
 
 #: CONFIG's reset names -> the layer's reset variants
@@ -45,9 +47,16 @@ class EdgeConfig:
     T: int
     batch: int
     detach_reset: bool = True
+    adaptation_tau: float | None = None
+    adaptation_strength: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def adaptive(self) -> bool:
+        """Whether the layer is ALIF (adaptive threshold)."""
+        return self.adaptation_tau is not None
 
     @property
     def layer_reset(self) -> str:
@@ -59,7 +68,7 @@ class EdgeConfig:
 
 
 #: CONFIG keys that may be left out, with their defaults
-OPTIONAL_KEYS: dict[str, Any] = {"detach_reset": True}
+OPTIONAL_KEYS: dict[str, Any] = {"detach_reset": True, "adaptation_tau": None, "adaptation_strength": None}
 #: the CONFIG keys every config must have
 KEYS = tuple(k for k in EdgeConfig.__dataclass_fields__ if k not in OPTIONAL_KEYS)
 
@@ -96,6 +105,7 @@ def config_from_dict(cfg: Mapping[str, Any]) -> EdgeConfig:
     detach_reset = cfg.get("detach_reset", OPTIONAL_KEYS["detach_reset"])
     if not isinstance(detach_reset, bool):
         raise ValueError(f"CONFIG key 'detach_reset' must be true or false, got {detach_reset!r}")
+    adaptation = _adaptation(cfg)
     return EdgeConfig(
         sg=cfg["sg"],
         dampening=_number(cfg, "dampening", 0.0, low_open=True),
@@ -112,7 +122,19 @@ def config_from_dict(cfg: Mapping[str, Any]) -> EdgeConfig:
         T=_number(cfg, "T", 16, integer=True),
         batch=_number(cfg, "batch", 1, integer=True),
         detach_reset=detach_reset,
+        adaptation_tau=adaptation[0],
+        adaptation_strength=adaptation[1],
     )
+
+
+def _adaptation(cfg: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """The optional ALIF keys: both null (LIF) or both numbers."""
+    given = [cfg.get(k) is not None for k in ("adaptation_tau", "adaptation_strength")]
+    if not any(given):
+        return None, None
+    if not all(given):
+        raise ValueError("CONFIG keys 'adaptation_tau' and 'adaptation_strength' must be given together (ALIF)")
+    return _number(cfg, "adaptation_tau", 0.0, low_open=True), _number(cfg, "adaptation_strength", 0.0)
 
 
 def load_weights(path: str | Path, config: EdgeConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -133,15 +155,19 @@ def load_weights(path: str | Path, config: EdgeConfig) -> tuple[np.ndarray, np.n
 
 def build(config: EdgeConfig, seed: int = 0, weights: tuple[np.ndarray, np.ndarray] | None = None,
           sharpness: float = 1.0) -> tuple[RecurrentLIF, torch.Tensor, torch.Tensor]:
-    """The protocol's ``(layer, x, r)`` for ``seed``: float64 layer without bias (weights drawn from the
+    """The protocol's ``(layer, x, r)`` for ``seed``: float64 layer (ALIF when the config is adaptive) without bias (weights drawn from the
     config unless ``weights = (w_in, w_rec)`` is given; the diagonal of ``w_rec`` is always zero),
     inputs ``x`` (``(T, batch, n_in)``, Bernoulli(input_rate)) and the readout ``r`` (``(batch, n_rec)``,
     standard normal). One generator seeded with ``seed`` draws U, W, x, r in that order."""
     gen = torch.Generator().manual_seed(int(seed))
     dtype = torch.float64
-    layer = RecurrentLIF(config.n_in, config.n_rec, tau=config.tau, threshold=config.thr,
-                         reset=config.layer_reset, detach_reset=config.detach_reset, surrogate=config.surrogate(sharpness),
-                         bias=False, dtype=dtype)
+    cls, adaptation = RecurrentLIF, {}
+    if config.adaptive:
+        cls, adaptation = RecurrentALIF, dict(adaptation_tau=config.adaptation_tau,
+                                              adaptation_strength=config.adaptation_strength)
+    layer = cls(config.n_in, config.n_rec, tau=config.tau, threshold=config.thr, reset=config.layer_reset,
+                detach_reset=config.detach_reset, surrogate=config.surrogate(sharpness), bias=False, dtype=dtype,
+                **adaptation)
     u = torch.randn(config.n_in, config.n_rec, generator=gen, dtype=dtype) * config.w_in_std
     w = torch.randn(config.n_rec, config.n_rec, generator=gen, dtype=dtype) * config.w_rec_std + config.w_rec_mean
     if weights is not None:

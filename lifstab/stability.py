@@ -53,7 +53,7 @@ from .lif import RecurrentLIF
 from .mean_field import mean_field_log_gradient_norms
 from .edge_baselines import condition_iv_log_growth, lagged_log_growth, sg_autocorrelation  # noqa: F401
 from .probe import Probe, _step_factors, _surrogate_values, forward_probe, pool_probes  # noqa: F401 (re-exported)
-from .measure import backward_norms, growth_window, log_growth_factor
+from .measure import AdaptationFactors, _adaptive_step, backward_norms, growth_window, log_growth_factor
 
 #: default search range of the sharpness (docs/theory.md section 7 / issue 5)
 SHARPNESS_RANGE = (1e-3, 1e3)
@@ -141,7 +141,8 @@ def dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness: Sequen
     chunks of sharpness values that keep its buffers inside a fixed memory budget."""
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
     T, N = probe.centred.shape
-    chunk = max(1, _DMFT_BYTES // (32 * T * min(N, samples or N)))
+    buffers = 4 if probe.adaptation is None else 12  # ALIF: six weights, two rows, two field rows, SG
+    chunk = max(1, _DMFT_BYTES // (8 * buffers * T * min(N, samples or N)))
     return torch.cat([mean_field_log_gradient_norms(layer, probe, part, samples=samples, stop=stop)
                       for part in beta.split(chunk)])
 
@@ -158,6 +159,8 @@ def sampled_dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness
     ``R(t, s) = mean_i e_i(t) e_i(s)``, ``e = gain * delta``, sampled by growing the Cholesky factor of
     ``R`` one step at a time (Gram-Schmidt on the sampled e's; the same standard normals for every
     sharpness, so ``rho(beta)`` is smooth); ``y = leak_t * delta_t + SG_{t-1} * field``; ``ln g^2`` gains ``ln mean(y^2)``.
+    An ALIF probe runs the replay's two-component step (:func:`lifstab.measure.backward_norms`) with the
+    sampled field in place of the recurrent product.
     """
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
     T, N = probe.centred.shape
@@ -167,7 +170,9 @@ def sampled_dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness
     centred, leak, gain = probe.centred[:, pick], probe.leak[:, pick], probe.gain[:, pick]
     scale = probe.field_scale[pick].sqrt()
     slope = None if probe.reset_slope is None else probe.reset_slope[:, pick]
+    adaptation = None if probe.adaptation is None else AdaptationFactors(*(a[..., pick] for a in probe.adaptation))
     sg = _surrogate_values(layer, centred, probe.neuron[pick], beta)  # (K, T, S)
+    adjoint = torch.zeros(K, S, dtype=torch.float64)  # ALIF: the adaptation's adjoint, eps_T = 0
     noise = torch.randn(T, S, generator=gen, dtype=torch.float64)
     delta = torch.randn(S, generator=gen, dtype=torch.float64)  # the readout r
     delta = (delta / delta.pow(2).mean().sqrt()).expand(K, S)
@@ -191,11 +196,15 @@ def sampled_dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness
         basis[:, p] = torch.where(keep[:, None], residual / size.clamp(min=1e-300)[:, None], 0.0)
         chol_row = torch.cat([coef, (size * keep)[:, None]], dim=1) / math.sqrt(S)  # (K, p+1)
         field = chol_row @ noise[: p + 1]  # (K, S): covariance R(t, s) = mean_i e_i(t) e_i(s)
-        diagonal = leak[t] if slope is None else leak[t] + slope[t] * sg[:, t - 1]  # attached reset: + r SG
-        y = diagonal * delta + sg[:, t - 1] * scale * field
+        if adaptation is not None:  # ALIF: the replay's own two-component step, the field sampled
+            y, adjoint = _adaptive_step(delta, adjoint, sg[:, t - 1], scale * field, leak[t],
+                                        None if slope is None else slope[t], adaptation, t)
+        else:
+            diagonal = leak[t] if slope is None else leak[t] + slope[t] * sg[:, t - 1]  # attached reset: + r SG
+            y = diagonal * delta + sg[:, t - 1] * scale * field
         growth = y.pow(2).mean(-1)
         log_norm[:, t - 1] = log_norm[:, t] + torch.log(growth)
-        delta = y / growth.sqrt()[:, None]
+        delta, adjoint = y / growth.sqrt()[:, None], adjoint / growth.sqrt()[:, None]  # eps scales with delta
     return log_norm
 
 
@@ -229,7 +238,8 @@ def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
     pass (:func:`lifstab.measure.backward_norms`, as ``gradient_norms_over_sharpness`` runs it, with the
     full recurrent matrix), averaged over ``readouts`` standard-normal readouts. Not a prediction: the
     measured edge on these inputs, for the initialiser's edge route where the mean-field misses
-    (sparsely firing layers). ``dampening_scale`` (one factor per sharpness) multiplies the surrogate's
+    (sparsely firing layers). ALIF layers replay their two-component recursion (the adaptation's adjoint
+    with the voltage's, :func:`lifstab.measure.backward_norms`). ``dampening_scale`` (one factor per sharpness) multiplies the surrogate's
     dampening."""
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
     T, N = probe.centred.shape
@@ -237,6 +247,8 @@ def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
     shape = (T, N // n, n)  # trajectory index = b * n + neuron
     leak, gain = probe.leak.reshape(shape), probe.gain.reshape(shape)
     slope = None if probe.reset_slope is None else probe.reset_slope.reshape(shape)
+    adaptation = None if probe.adaptation is None else AdaptationFactors(
+        probe.adaptation.threshold_slope.reshape(shape), *(a.reshape(shape[1:]) for a in probe.adaptation[1:]))
     sg = _surrogate_values(layer, probe.centred, probe.neuron, beta).reshape(beta.numel(), *shape)
     if dampening_scale is not None:
         sg = sg * torch.as_tensor(dampening_scale, dtype=sg.dtype).reshape(-1, 1, 1, 1)
@@ -247,7 +259,7 @@ def replay_log_growth(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[flo
     grad = torch.stack([torch.randn(shape[1:], generator=gen, dtype=torch.float64) for _ in range(readouts)])
     grad = grad[:, None].expand(readouts, K, *shape[1:]).reshape(readouts * K, *shape[1:])
     rows = lambda t: sg[:, t].expand(readouts, *sg[:, t].shape).reshape(readouts * K, *shape[1:])  # noqa: E731
-    per_readout = log_growth_factor(backward_norms(grad, leak, gain, rows, w_rec, slope)).reshape(readouts, K)
+    per_readout = log_growth_factor(backward_norms(grad, leak, gain, rows, w_rec, slope, adaptation)).reshape(readouts, K)
     total = torch.zeros(K, dtype=torch.float64)
     for value in per_readout:  # summed in the readouts' order
         total += value
@@ -276,11 +288,19 @@ METHODS: dict[str, Callable[..., torch.Tensor]] = {
 }
 
 
-def _method(method: str) -> Callable[..., torch.Tensor]:
+#: the methods that carry an ALIF layer's adaptation (its second backward component)
+ADAPTIVE_METHODS: tuple[str, ...] = ("dmft", "dmft_sampled", "replay")
+
+
+def _method(method: str, probe: Probe | None = None) -> Callable[..., torch.Tensor]:
     try:
-        return METHODS[method]
+        fn = METHODS[method]
     except (KeyError, TypeError):
         raise ValueError(f"method={method!r} is unknown; choose one of {sorted(METHODS)}") from None
+    if probe is not None and probe.adaptation is not None and method not in ADAPTIVE_METHODS:
+        raise ValueError(f"method={method!r} does not handle ALIF layers (adaptation); "
+                         f"choose one of {list(ADAPTIVE_METHODS)}")
+    return fn
 
 
 def predicted_log_growth(layer: RecurrentLIF, x: torch.Tensor, sharpness: Sequence[float] | torch.Tensor,
@@ -288,11 +308,12 @@ def predicted_log_growth(layer: RecurrentLIF, x: torch.Tensor, sharpness: Sequen
     """Predicted ``ln rho(beta)`` for each sharpness (the layer's family, dampening and tail) on
     inputs ``x`` (``(T, B, n_in)``), from one forward probe. ``options`` go to the method (``dmft``:
     ``samples``, ``seed``)."""
-    fn = _method(method)
+    _method(method)
     beta = torch.as_tensor(np.asarray(sharpness, dtype=float)).reshape(-1)
     if beta.numel() == 0 or not torch.all(torch.isfinite(beta)) or not torch.all(beta > 0):
         raise ValueError(f"sharpness must be finite and > 0, got {sharpness!r}")
     probe = forward_probe(layer, x) if probe is None else probe
+    fn = _method(method, probe)
     return fn(layer, probe, beta, **options).numpy()
 
 
@@ -301,7 +322,8 @@ def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft
                        **options) -> EdgePrediction:
     """Predict the sharpness ``beta_c`` at which ``rho = 1`` for ``layer`` driven by ``x``.
 
-    ``layer`` is a recurrent :class:`~lifstab.RecurrentLIF`, its reset gradient detached or not (its
+    ``layer`` is a recurrent :class:`~lifstab.RecurrentLIF` or :class:`~lifstab.RecurrentALIF` (methods
+    :data:`ADAPTIVE_METHODS`), its reset gradient detached or not (its
     surrogate's family, dampening and tail are used; its sharpness is ignored); ``x`` is ``(T, B, n_in)``. Methods:
     :data:`METHODS`. Returns an :class:`EdgePrediction`; infeasible when ``rho`` does not cross 1 inside
     ``sharpness_range``. ``layer`` may be a snntorch, norse or spikingjelly layer (or ``(Linear,
@@ -322,15 +344,16 @@ def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft
         if adapters.is_peer(layer):
             layer = adapters.lifstab_layer(layer, options.pop("surrogate", None))
             x = torch.as_tensor(x, dtype=torch.float64)
-    fn = _method(method)
+    _method(method)
     low, high = sharpness_range
     probe = forward_probe(layer, x) if probe is None else probe
+    fn = _method(method, probe)
     root, reason, _ = find_log_root(lambda b: fn(layer, probe, torch.as_tensor(b), **options).numpy(), low, high)
     return EdgePrediction(root, method, root is not None, reason)
 
 
 __all__ = [
-    "METHODS", "SHARPNESS_RANGE", "EdgePrediction", "Probe", "forward_probe", "pool_probes", "find_log_root",
+    "METHODS", "ADAPTIVE_METHODS", "SHARPNESS_RANGE", "EdgePrediction", "Probe", "forward_probe", "pool_probes", "find_log_root",
     "critical_sharpness", "predicted_log_growth", "dmft_log_gradient_norms", "sampled_dmft_log_gradient_norms", "lagged_log_growth",
     "condition_iv_log_growth", "replay_log_growth",
     "sg_autocorrelation",

@@ -164,9 +164,10 @@ def test_latex_files_written_and_document_compiles(tmp_path):
             assert (tmp_path / f"{stem}.tex").read_text() in text, stem
     for variant in c.VARIANTS:
         assert (tmp_path / f"condition_ii_{variant}.tex").read_text() in text
-    for stem in ("edge_dmft_step", "edge_dmft_moments", "edge_dmft_attached", "edge_dmft_condition"):
+    for stem in ("edge_dmft_step", "edge_dmft_moments", "edge_dmft_attached", "edge_dmft_alif", "edge_dmft_condition"):
         assert (tmp_path / f"{stem}.tex").read_text() in text, stem
     assert r"d_t + r_t \mathrm{SG}_{t-1}" in (tmp_path / "edge_dmft_attached.tex").read_text()
+    assert r"\varepsilon_{t-1}" in (tmp_path / "edge_dmft_alif.tex").read_text()
     # every fragment says whether it is derived or stated
     assert "Stated: the authors' equation" in (tmp_path / "condition_iv_none_paper.tex").read_text()
     assert "Derived: the mean-field" in (tmp_path / "condition_iv_none_exact_detached.tex").read_text()

@@ -36,6 +36,10 @@ def test_keys_are_the_contracts():
     ({"batch": "16"}, "batch"),
     ({"detach_reset": "no"}, "detach_reset"),
     ({"detach_reset": 0}, "detach_reset"),
+    ({"adaptation_tau": 100.0}, "adaptation_strength"),
+    ({"adaptation_strength": 0.2}, "adaptation_tau"),
+    ({"adaptation_tau": -1.0, "adaptation_strength": 0.2}, "adaptation_tau"),
+    ({"adaptation_tau": 100.0, "adaptation_strength": -0.2}, "adaptation_strength"),
 ])
 def test_bad_config_raises_naming_the_key(change, match):
     with pytest.raises(ValueError, match=match):
@@ -147,3 +151,24 @@ def test_cli_bad_weights_and_method(tmp_path, capsys):
     assert code == 2 and "method" in err
     code, _, err = run_cli(capsys, str(tmp_path / "missing.json"), "--json")
     assert code == 2 and "missing.json" in err
+
+
+def test_cli_measures_and_predicts_an_alif_config(tmp_path, capsys):
+    """The optional keys ``adaptation_tau``/``adaptation_strength`` build a RecurrentALIF; `lifstab edge`
+    predicts (dmft) and measures (replay) its edge; methods without the adaptation refuse it by name."""
+    import lifstab
+
+    alif = {**CONFIG, "adaptation_tau": 100.0, "adaptation_strength": 0.5}
+    layer = build(config_from_dict(alif))[0]
+    assert isinstance(layer, lifstab.RecurrentALIF) and float(layer.adaptation_strength[0]) == 0.5
+    assert not isinstance(build(config_from_dict(CONFIG))[0], lifstab.RecurrentALIF)
+    path = tmp_path / "alif.json"
+    path.write_text(json.dumps(alif))
+    results = {}
+    for method in ("dmft", "replay"):
+        code, out, _ = run_cli(capsys, str(path), "--json", "--method", method)
+        results[method] = json.loads(out)
+        assert code == 0 and results[method]["feasible"] and results[method]["method"] == method
+    assert abs(math.log(results["dmft"]["critical_sharpness"] / results["replay"]["critical_sharpness"])) < 0.5
+    code, _, err = run_cli(capsys, str(path), "--method", "lagged")
+    assert code != 0 and "ALIF" in err

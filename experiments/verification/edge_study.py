@@ -132,7 +132,7 @@ def load_rows(path: Path) -> list[dict]:
 
 
 #: fields added after results were committed, with the value older rows implicitly hold
-LATER_FIELDS = {"cfg_detach_reset": True}
+LATER_FIELDS = {"cfg_detach_reset": True, "cfg_adaptation_tau": None, "cfg_adaptation_strength": None}
 
 
 def append_row(path: Path, row: dict, fields: list[str]) -> None:

@@ -51,8 +51,9 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("edge", help="predict (or measure, --method replay) the critical sharpness (edge of "
-                                    "stability) of a LIF network")
-    p.add_argument("config", help="CONFIG.json with the protocol's keys (see lifstab.protocol)")
+                                    "stability) of a LIF or ALIF network")
+    p.add_argument("config", help="CONFIG.json with the protocol's keys (see lifstab.protocol; optional "
+                                  "adaptation_tau and adaptation_strength: ALIF)")
     p.add_argument("--weights", default=None, help=".npz with w_in (n_in x n_rec) and w_rec (n_rec x n_rec)")
     p.add_argument("--method", default="dmft", help="prediction method (default: dmft)")
     p.add_argument("--seed", type=int, default=0, help="seed of the drawn weights, inputs and probe")
