@@ -15,6 +15,11 @@ What trained, on latency digits at T 100 and T 250 (5 seeds each, 10 epochs, hid
   0.581 -> 0.791 (T 100) and 0.322 -> 0.540 (T 250); alone it does nothing (0.157).
 - ``recurrent_lr_scale=0.1``: the recurrent weights learn at a tenth of the learning rate (the long-horizon
   docs page gives the ablation).
+- ``never_wider=True``: a surrogate that is already on the stable side is kept (never made wider than the
+  layer's own, same family), and the keeper holds rho at *most* ``target_rho``. On snntorch's tutorial
+  network (digits T 100, 5 seeds) widening its surrogate to the edge cost 0.08 on every seed: 0.532 against
+  0.612 with the rule, and the default gets 0.605 (experiments/peer_training_results). On lifstab's default
+  layers (sharpness 1, wider than every edge measured) it does not bind at initialisation.
 
 A user's own training loop gets the kept edge from :func:`lifstab.stable_init_` (a forward pre-hook);
 the readout and the learning rates are the user's, and :func:`param_groups` builds the latter.
