@@ -146,7 +146,7 @@ def test_never_wider_keeps_a_surrogate_already_on_the_stable_side_and_floors_the
     beta_edge = float(edge.surrogate.sharpness)
     own = 4 * beta_edge  # narrower than the edge: rho < 1 already
     layer = _layer(surrogate=Surrogate("fast_sigmoid", sharpness=own))
-    rec = lifstab.stable_init_(layer, inputs=x, seed=0)
+    rec = lifstab.stable_init_(layer, inputs=x, seed=0, never_wider=True)
     assert float(layer.surrogate.sharpness) == pytest.approx(own)
     assert "never_wider" in rec.reasons and "kept" in rec.reasons["never_wider"]
     keeper = lifstab.edge_keeper_of(layer)
@@ -156,10 +156,15 @@ def test_never_wider_keeps_a_surrogate_already_on_the_stable_side_and_floors_the
     assert keeper.history and keeper.history[-1][1][0] == pytest.approx(own)
     # a layer whose own surrogate is wider than the edge (lifstab's default, sharpness 1) is not affected
     a, b = _layer(), _layer()
-    lifstab.stable_init_(a, inputs=x, seed=0)
+    lifstab.stable_init_(a, inputs=x, seed=0, never_wider=True)
     lifstab.stable_init_(b, inputs=x, seed=0, never_wider=False)
     assert float(a.surrogate.sharpness) == float(b.surrogate.sharpness) > 1.0
-    assert "never_wider" not in lifstab.stable_init_(_layer(), inputs=x, seed=0).reasons
+    assert "never_wider" not in lifstab.stable_init_(_layer(), inputs=x, seed=0, never_wider=True).reasons
+    # the default is off (lifstab.recipe: the evidence is mixed): a narrow own surrogate is set to the edge
+    narrow = _layer(surrogate=Surrogate("fast_sigmoid", sharpness=own))
+    lifstab.stable_init_(narrow, inputs=x, seed=0)
+    assert float(narrow.surrogate.sharpness) == pytest.approx(beta_edge)
+    assert lifstab.edge_keeper_of(narrow).sharpness_floor is None
 
 
 def test_edge_keeper_floor_is_validated():

@@ -172,11 +172,11 @@ def stable_init_(layer, inputs=None, seed=None, **options):
     """:func:`lifstab.stable_init_` for peer layers: ``inputs`` are those of the first layer's ``Linear``
     (time-major ``(T, B, n_in)``). Returns a :class:`PeerRecommendation` (a list for a list of layers).
 
-    ``never_wider`` (default True, :data:`lifstab.recipe.RECIPE`) makes the surrogate rule one-sided: a
+    ``never_wider`` (default False, :data:`lifstab.recipe.RECIPE`; True makes the surrogate rule one-sided: a
     layer keeps its own surrogate where the recommended one is wider (lower sharpness, same family; for the
     edge route that is a layer whose own measured rho is already below 1), and its edge keeper never widens
     past that sharpness (``sharpness_floor``). A layer whose own surrogate is of another family than the
-    recommended one gets the recommended one (the changes say so). False: the edge itself."""
+    recommended one gets the recommended one (the changes say so)). False: the edge itself."""
     if not isinstance(options.get("never_wider", RECIPE.never_wider), bool):
         raise ValueError(f"never_wider must be True or False, got {options['never_wider']!r}")
     if inputs is None:

@@ -86,10 +86,10 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
     ``keep_edge``: the measured rho that an :class:`lifstab.EdgeKeeper` attached to the layer holds during
     training (a forward pre-hook, :func:`lifstab.attach_edge_keeper`; ``reasons["keep_edge"]``); None: none.
 
-    ``never_wider`` (default True): the surrogate is never made wider than the layer's own of the same
-    family. Where the recommended sharpness is lower than the layer's own (its own surrogate is already on
-    the stable side), the layer keeps its own, and the keeper never re-sets it below that sharpness
-    (``reasons["never_wider"]``). False sets the recommended sharpness (the edge itself) whatever it was.
+    ``never_wider`` (default False, :data:`lifstab.recipe.RECIPE`): with True the surrogate is never made wider
+    than the layer's own of the same family. Where the recommended sharpness is lower than the layer's own
+    (its own surrogate is already on the stable side), the layer keeps its own, and the keeper never re-sets
+    it below that sharpness (``reasons["never_wider"]``). The evidence is mixed (:mod:`lifstab.recipe`).
 
     ``layer`` may also be a snntorch, norse or spikingjelly layer, a ``(torch.nn.Linear, neuron)`` pair
     or a list of them, with ``inputs`` those of the first ``Linear`` (:mod:`lifstab.adapters`).
@@ -114,27 +114,37 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
                       w_rec=layer.recurrent_weight(), input_weight_variance=variance)
     final = dataclasses.replace(final, reasons={**final.reasons, **notes})
     if method == "edge":
-        if previous is not None and previous.info.has_tail:
-            layer.surrogate = previous  # the edge is searched at the layer's tail
-        elif previous is None:
-            layer.surrogate = Surrogate(family, tail=DEFAULT_EDGE_TAIL if FAMILIES[family].has_tail else None)
+        _edge_search_surrogate(layer, previous, family)
         final = with_edge(final, layer, x, dampening_source or "unit", edge_margin, edge_method)
-    else:
-        if dampening_source not in (None, "condition_iii"):
-            raise ValueError("dampening_source='unit' needs the edge route")
-        if why_not:
-            final = dataclasses.replace(final, reasons={**final.reasons, "edge": why_not})
+    elif dampening_source not in (None, "condition_iii"):
+        raise ValueError("dampening_source='unit' needs the edge route")
+    elif why_not:
+        final = dataclasses.replace(final, reasons={**final.reasons, "edge": why_not})
     layer.surrogate = final.surrogate(previous, dtype=layer.w_in.dtype, device=layer.w_in.device)
-    if floor is not None and _mean_sharpness(layer.surrogate) < floor:
-        final = dataclasses.replace(final, reasons={**final.reasons, "never_wider": (
-            f"the recommended sharpness {_mean_sharpness(layer.surrogate):.4g} is wider than the layer's own "
-            f"{floor:.4g}: its own surrogate was kept (never_wider=True)")})
-        layer.surrogate = previous
-    return _keep_edge(layer, final, keep_edge, floor)
+    return _keep_edge(layer, _never_wider(layer, final, previous, floor), keep_edge, floor)
+
+
+def _edge_search_surrogate(layer: RecurrentLIF, previous, family: str) -> None:
+    """The surrogate the edge is searched with: the layer's own where it has a tail, else the family's."""
+    if previous is not None and previous.info.has_tail:
+        layer.surrogate = previous  # the edge is searched at the layer's tail
+    elif previous is None:
+        layer.surrogate = Surrogate(family, tail=DEFAULT_EDGE_TAIL if FAMILIES[family].has_tail else None)
 
 
 def _mean_sharpness(surrogate) -> float:
     return float(torch.as_tensor(surrogate.sharpness).detach().double().mean())
+
+
+def _never_wider(layer: RecurrentLIF, final: Recommendation, previous, floor: float | None) -> Recommendation:
+    """Put the layer's own surrogate (``previous``) back where the recommended one is wider than ``floor``."""
+    if floor is None or _mean_sharpness(layer.surrogate) >= floor:
+        return final
+    wider = _mean_sharpness(layer.surrogate)
+    layer.surrogate = previous
+    return dataclasses.replace(final, reasons={**final.reasons, "never_wider": (
+        f"the recommended sharpness {wider:.4g} is wider than the layer's own {floor:.4g}: its own surrogate "
+        f"was kept (never_wider=True)")})
 
 
 def _check_options(sharpness_method, weights, keep_edge, min_rate, never_wider=True) -> None:

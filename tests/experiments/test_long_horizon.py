@@ -159,13 +159,19 @@ def test_train_with_diagnosis_and_kept_edge(tmp_path):
     assert (tmp_path / "diagnosis.png").exists()
 
 
-def test_the_recommended_runs_keeper_never_goes_wider_than_the_layers_own_sharpness():
+def test_the_recommended_runs_keeper_follows_the_recipes_never_wider(monkeypatch):
+    import dataclasses
+
+    import lifstab.recipe
     from lifstab_experiments.training.training import edge_keeper
 
+    config = RunConfig(time_steps=20, epochs=1, hidden=8, max_samples=64, target_rho=0.95, init="recommended",
+                       sharpness=2.0)
+    _, model, _, _ = setup(config)
+    assert edge_keeper(model, config).sharpness_floor is None  # the recipe's default: never_wider off
+    monkeypatch.setattr(lifstab.recipe, "RECIPE", dataclasses.replace(lifstab.recipe.RECIPE, never_wider=True))
     for init, floor in (("recommended", 2.0), ("default", None)):
-        config = RunConfig(time_steps=20, epochs=1, hidden=8, max_samples=64, target_rho=0.95, init=init,
-                           sharpness=2.0)
-        _, model, _, _ = setup(config)
+        config = dataclasses.replace(config, init=init)
         assert edge_keeper(model, config).sharpness_floor == floor
     conditions = RunConfig(time_steps=20, hidden=8, target_rho=0.95, keep_knob="dampening", init="recommended")
     assert edge_keeper(setup(conditions)[1], conditions).sharpness_floor is None  # the floor is a sharpness
