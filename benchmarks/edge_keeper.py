@@ -14,10 +14,9 @@ training is about (re-set / step) / 5.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import torch
+from sparse_projection import median_ms  # the sibling benchmark's timer (run as benchmarks/edge_keeper.py)
 
 import lifstab
 from lifstab.edge_keeping import _root, value_of
@@ -25,13 +24,7 @@ from lifstab.stability import forward_probe, replay_log_growth
 
 
 def median_s(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_ms(fn, repeats) / 1e3
 
 
 def timings(n_in: int, n_rec: int, steps: int, batch: int, probe: int, repeats: int) -> dict[str, float]:

@@ -65,15 +65,25 @@ def check_knob(knob: str) -> str:
     return knob
 
 
+def _positive(name: str, value) -> float:
+    """``value`` as a float that is finite and > 0; a ValueError naming ``name`` otherwise."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
+    return number
+
+
 def check_target_rho(target_rho: float) -> float:
     """``target_rho`` must be finite and > 0 (1 is the edge; below 1 a finite gradient horizon)."""
-    try:
-        value = float(target_rho)
-    except (TypeError, ValueError):
-        raise ValueError(f"target_rho must be a number, got {target_rho!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"target_rho must be finite and > 0, got {target_rho!r}")
-    return value
+    return _positive("target_rho", target_rho)
+
+
+def check_sharpness_floor(value) -> float:
+    """A keeper's ``sharpness_floor``: a finite number > 0."""
+    return _positive("sharpness_floor", value)
 
 
 #: a warm start first measures rho at ``near / NEAR_FACTOR`` and ``near * NEAR_FACTOR``
@@ -188,13 +198,10 @@ class EdgeKeeper:
                  probe_batch: int = 16, knob: str = "sharpness", sharpness_floor: float | None = None) -> None:
         self.layers, self.knob = _check_layers(layers), check_knob(knob)
         self.target_rho = check_target_rho(target_rho)
-        if sharpness_floor is not None and (knob != "sharpness" or not (isinstance(sharpness_floor, (int, float))
-                                                                       and math.isfinite(sharpness_floor)
-                                                                       and sharpness_floor > 0)):
-            raise ValueError(f"sharpness_floor must be None or a finite sharpness > 0 with knob='sharpness', "
-                             f"got {sharpness_floor!r}")
+        if sharpness_floor is not None and knob != "sharpness":
+            raise ValueError(f"sharpness_floor needs knob='sharpness', got knob={knob!r}")
         #: never re-set the sharpness below this (``never_wider``: rho held at *most* ``target_rho``)
-        self.sharpness_floor = sharpness_floor
+        self.sharpness_floor = None if sharpness_floor is None else check_sharpness_floor(sharpness_floor)
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive integer, got {every!r}")
         if not isinstance(probe_batch, int) or probe_batch < 1:
@@ -320,5 +327,5 @@ def detach_edge_keeper(layer: torch.nn.Module) -> EdgeKeeper | None:
     return keeper
 
 
-__all__ = ["KNOBS", "KeptEdge", "keep_edge_", "EdgeKeeper", "check_knob", "check_target_rho", "value_of",
-           "attach_edge_keeper", "edge_keeper_of", "detach_edge_keeper", "paused"]
+__all__ = ["KNOBS", "KeptEdge", "keep_edge_", "EdgeKeeper", "check_knob", "check_target_rho", "check_sharpness_floor",
+           "value_of", "attach_edge_keeper", "edge_keeper_of", "detach_edge_keeper", "paused"]

@@ -14,8 +14,6 @@ component does. One CSV row per configuration; per-family medians and maxima of 
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import math
 from pathlib import Path
 
@@ -25,7 +23,7 @@ import torch
 from lifstab import measure
 from lifstab.stability import critical_sharpness, forward_probe, pool_probes
 
-from .edge_attached import RESETS, layers_for, measured_edge
+from .edge_attached import RESETS, error_stats, layers_for, lif_config, log_uniform, measured_edge, write_rows
 from .edge_study import FAMILY_ORDER
 
 FIELDS = ["index", "family", "reset", "detach_reset", "n_rec", "tau", "thr", "input_rate", "dampening", "q",
@@ -33,27 +31,16 @@ FIELDS = ["index", "family", "reset", "detach_reset", "n_rec", "tau", "thr", "in
           "lif_mean_field_beta_c", "lif_mean_field_ln_ratio"]
 
 
-def _log_uniform(rng, low: float, high: float) -> float:
-    return float(math.exp(rng.uniform(math.log(low), math.log(high))))
-
-
 def random_configs(count: int, grid_seed: int = 0, T: int = 200, batch: int = 8) -> list[tuple[dict, str, bool]]:
-    """``count`` (CONFIG, reset variant, detach_reset) triples: n 128-256, tau 5-50, threshold 0.1-1,
-    adaptation tau 50-500 and strength 0.02-2 (the layer's default is 1.8), all log-uniform; input rate
-    0.05-0.3. Families cycle; the reset variants and both reset modes cycle (all six pairs by 6 configs)."""
+    """``count`` (CONFIG, reset variant, detach_reset) triples: :func:`.edge_attached.lif_config`'s ranges,
+    and adaptation tau 50-500 and strength 0.02-2 (the layer's default is 1.8), log-uniform. Families cycle;
+    the reset variants and both reset modes cycle (all six pairs by 6 configs)."""
     rng = np.random.default_rng(grid_seed)
     families = rng.permutation(np.resize(FAMILY_ORDER, count))
     out = []
     for i in range(count):
-        n_rec, n_in = int(rng.integers(128, 257)), int(rng.integers(40, 200))
-        family = str(families[i])
-        cfg = dict(sg=family, dampening=float(rng.uniform(0.5, 2.0)),
-                   q=float(1 + 10 ** rng.uniform(-1.0, 1.0)) if family == "q_pseudo_spike" else None,
-                   n_in=n_in, n_rec=n_rec, tau=_log_uniform(rng, 5, 50), thr=_log_uniform(rng, 0.1, 1.0),
-                   input_rate=float(rng.uniform(0.05, 0.3)), w_in_std=float(rng.uniform(0.5, 3.0) / math.sqrt(n_in)),
-                   w_rec_std=float(rng.uniform(0.5, 3.0) / math.sqrt(n_rec)), w_rec_mean=0.0,
-                   reset="subtractive", T=T, batch=batch,
-                   adaptation_tau=_log_uniform(rng, 50, 500), adaptation_strength=_log_uniform(rng, 0.02, 2.0))
+        cfg = {**lif_config(rng, str(families[i]), T, batch), "adaptation_tau": log_uniform(rng, 50, 500),
+               "adaptation_strength": log_uniform(rng, 0.02, 2.0)}
         out.append((cfg, RESETS[i % len(RESETS)], bool((i // len(RESETS)) % 2)))
     return out
 
@@ -82,13 +69,8 @@ def summarise(rows: list[dict]) -> dict:
         picked = [r for r in rows if family in (r["family"], "all")]
         if not picked:
             continue
-        entry = {"configs": len(picked)}
-        for name, key in (("dmft", "ln_ratio"), ("lif_mean_field", "lif_mean_field_ln_ratio")):
-            errors = np.array([abs(r[key]) for r in picked if r[key] is not None])
-            entry[name] = dict(unresolved=len(picked) - errors.size,
-                               median=float(np.median(errors)) if errors.size else None,
-                               max=float(errors.max()) if errors.size else None)
-        out[family] = entry
+        out[family] = {"configs": len(picked), "dmft": error_stats(picked),
+                       "lif_mean_field": error_stats(picked, "lif_mean_field_ln_ratio")}
     return out
 
 
@@ -102,20 +84,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    rows = []
-    with (out / "rows.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        writer.writeheader()
-        for index, (cfg, reset, detach_reset) in enumerate(random_configs(args.configs, args.grid_seed)):
-            rows.append(one_row(index, cfg, reset, detach_reset, args.seeds))
-            writer.writerow(rows[-1])
-            f.flush()
-            print(json.dumps(rows[-1]), flush=True)
-    summary = summarise(rows)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    print(json.dumps(summary, indent=2))
+    write_rows(Path(args.out), (one_row(index, cfg, reset, detach_reset, args.seeds) for index, (cfg, reset, detach_reset)
+                                in enumerate(random_configs(args.configs, args.grid_seed))), FIELDS, summarise)
     return 0
 
 

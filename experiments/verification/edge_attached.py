@@ -35,24 +35,27 @@ FIELDS = ["index", "family", "reset", "detach_reset", "n_rec", "tau", "thr", "in
           "firing_rate", "measured_beta_c", "predicted_beta_c", "ln_ratio"]
 
 
+def log_uniform(rng, low: float, high: float) -> float:
+    return float(math.exp(rng.uniform(math.log(low), math.log(high))))
+
+
+def lif_config(rng, family: str, T: int, batch: int) -> dict:
+    """One random CONFIG in the issue's ranges: n 128-256, tau 5-50 and threshold 0.1-1 (log-uniform),
+    input rate 0.05-0.3 (also the base of :mod:`.edge_alif`'s configurations)."""
+    n_rec, n_in = int(rng.integers(128, 257)), int(rng.integers(40, 200))
+    return dict(sg=family, dampening=float(rng.uniform(0.5, 2.0)),
+                q=float(1 + 10 ** rng.uniform(-1.0, 1.0)) if family == "q_pseudo_spike" else None,
+                n_in=n_in, n_rec=n_rec, tau=log_uniform(rng, 5, 50), thr=log_uniform(rng, 0.1, 1.0),
+                input_rate=float(rng.uniform(0.05, 0.3)), w_in_std=float(rng.uniform(0.5, 3.0) / math.sqrt(n_in)),
+                w_rec_std=float(rng.uniform(0.5, 3.0) / math.sqrt(n_rec)), w_rec_mean=0.0,
+                reset="subtractive", T=T, batch=batch)
+
+
 def random_configs(count: int, grid_seed: int = 0, T: int = 300, batch: int = 8) -> list[tuple[dict, str]]:
-    """``count`` (CONFIG, reset variant) pairs in the issue's ranges: n 128-256, tau 5-50 and threshold
-    0.1-1 (log-uniform), input rate 0.05-0.3; families and resets cycle."""
+    """``count`` (CONFIG, reset variant) pairs (:func:`lif_config`); families and resets cycle."""
     rng = np.random.default_rng(grid_seed)
     families = rng.permutation(np.resize(FAMILY_ORDER, count))
-    out = []
-    for i in range(count):
-        n_rec, n_in = int(rng.integers(128, 257)), int(rng.integers(40, 200))
-        family = str(families[i])
-        cfg = dict(sg=family, dampening=float(rng.uniform(0.5, 2.0)),
-                   q=float(1 + 10 ** rng.uniform(-1.0, 1.0)) if family == "q_pseudo_spike" else None,
-                   n_in=n_in, n_rec=n_rec, tau=float(math.exp(rng.uniform(math.log(5), math.log(50)))),
-                   thr=float(math.exp(rng.uniform(math.log(0.1), math.log(1.0)))),
-                   input_rate=float(rng.uniform(0.05, 0.3)), w_in_std=float(rng.uniform(0.5, 3.0) / math.sqrt(n_in)),
-                   w_rec_std=float(rng.uniform(0.5, 3.0) / math.sqrt(n_rec)), w_rec_mean=0.0,
-                   reset="subtractive", T=T, batch=batch)
-        out.append((cfg, RESETS[i % len(RESETS)]))
-    return out
+    return [(lif_config(rng, str(families[i]), T, batch), RESETS[i % len(RESETS)]) for i in range(count)]
 
 
 def layers_for(cfg: dict, reset: str, detach_reset: bool, seeds):
@@ -86,6 +89,13 @@ def one_row(index: int, cfg: dict, reset: str, detach_reset: bool, seeds) -> dic
                 firing_rate=rate, measured_beta_c=measured, predicted_beta_c=predicted, ln_ratio=ratio)
 
 
+def error_stats(picked: list[dict], key: str = "ln_ratio") -> dict:
+    """How many of ``picked`` have no ``key`` (no root), and the median and max of ``|key|`` over the rest."""
+    errors = np.array([abs(r[key]) for r in picked if r[key] is not None])
+    return dict(unresolved=len(picked) - errors.size, median=float(np.median(errors)) if errors.size else None,
+                max=float(errors.max()) if errors.size else None)
+
+
 def summarise(rows: list[dict]) -> dict:
     """Per family and reset mode: count, configurations without a root, median and max |ln ratio|."""
     out: dict = {}
@@ -93,12 +103,28 @@ def summarise(rows: list[dict]) -> dict:
         for family in (*FAMILY_ORDER, "all"):
             picked = [r for r in rows if (r["detach_reset"] == (mode == "detached"))
                       and family in (r["family"], "all")]
-            errors = np.array([abs(r["ln_ratio"]) for r in picked if r["ln_ratio"] is not None])
             if picked:
-                out[f"{mode}/{family}"] = dict(configs=len(picked), unresolved=len(picked) - errors.size,
-                                               median=float(np.median(errors)) if errors.size else None,
-                                               max=float(errors.max()) if errors.size else None)
+                out[f"{mode}/{family}"] = dict(configs=len(picked), **error_stats(picked))
     return out
+
+
+def write_rows(out: Path, rows, fields: list[str], summarise) -> dict:
+    """Write each row of the iterable ``rows`` to ``out/rows.csv`` as it finishes (and print it), then
+    ``summarise(rows)`` to ``out/summary.json``; returns the summary."""
+    out.mkdir(parents=True, exist_ok=True)
+    done = []
+    with (out / "rows.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        for row in rows:
+            done.append(row)
+            writer.writerow(row)
+            f.flush()
+            print(json.dumps(row), flush=True)
+    summary = summarise(done)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    print(json.dumps(summary, indent=2))
+    return summary
 
 
 def main(argv=None) -> int:
@@ -111,21 +137,9 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    rows = []
-    with (out / "rows.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        writer.writeheader()
-        for index, (cfg, reset) in enumerate(random_configs(args.configs, args.grid_seed)):
-            for detach_reset in (False, True):
-                rows.append(one_row(index, cfg, reset, detach_reset, args.seeds))
-                writer.writerow(rows[-1])
-                f.flush()
-                print(json.dumps(rows[-1]), flush=True)
-    summary = summarise(rows)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    print(json.dumps(summary, indent=2))
+    write_rows(Path(args.out), (one_row(index, cfg, reset, detach_reset, args.seeds)
+                                for index, (cfg, reset) in enumerate(random_configs(args.configs, args.grid_seed))
+                                for detach_reset in (False, True)), FIELDS, summarise)
     return 0
 
 

@@ -18,13 +18,12 @@ keeper is then stepped with the collected sequence, so its sharpness holds from 
 
 from __future__ import annotations
 
-import math
 from collections import deque
 
 import torch
 
-from ..edge_keeping import (_PAUSED, KeptEdge, _KeepOnForward, check_target_rho, detach_edge_keeper, keep_edge_,
-                            paused, value_of)
+from ..edge_keeping import (_PAUSED, KeptEdge, _KeepOnForward, check_sharpness_floor, check_target_rho,
+                            detach_edge_keeper, keep_edge_, paused, value_of)
 from .core import PeerAdapter, description_layer
 
 #: the most steps collected from step-by-step calls (the latest are kept)
@@ -86,17 +85,6 @@ class PeerEdgeKeeper:
             self.history.append((self.steps, [value]))
         self.steps += 1
         return kept
-
-
-def check_sharpness_floor(value) -> float:
-    """A keeper's ``sharpness_floor``: a finite number > 0."""
-    try:
-        floor = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"sharpness_floor must be a number or None, got {value!r}") from None
-    if not math.isfinite(floor) or floor <= 0:
-        raise ValueError(f"sharpness_floor must be finite and > 0, got {value!r}")
-    return floor
 
 
 class _KeepPeerOnForward(_KeepOnForward):
