@@ -16,7 +16,7 @@ in the Gaussian fields, so every expectation over them is a second moment, deriv
 (:func:`backward_step_variance`, :func:`backward_step_covariance`): no sampling and no quadrature.
 The predicted per-step growth of the squared gradient norm is ``Gamma_t = mean_j E[delta_j(t-1)^2] /
 mean_j E[delta_j(t)^2]`` and the protocol's ``ln rho`` its mean log over the growth window
-(:data:`EDGE_CONDITION`).
+(:data:`LOG_GROWTH`; the edge is where it is 0).
 
 **The attached reset** (the reset's spike keeps its gradient). The reset term of ``v_t`` depends on
 ``z_{t-1} = H(v_{t-1} - theta)``, so the diagonal of the step gains ``r_t SG_{t-1}``, ``r_t = dv_t/dz_{t-1}``

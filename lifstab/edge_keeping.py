@@ -21,7 +21,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import torch
 
-from .lif import RecurrentALIF, RecurrentLIF
+from .lif import RecurrentLIF
 from .stability import SHARPNESS_RANGE, find_log_root, forward_probe, replay_log_growth
 
 
@@ -41,20 +41,20 @@ class KeptEdge(NamedTuple):
 
 
 def keepable(layer) -> bool:
-    """Whether an :class:`EdgeKeeper` can measure ``layer``'s edge: a recurrent lifstab LIF layer (not ALIF)
-    with a detached reset."""
-    return (isinstance(layer, RecurrentLIF) and not isinstance(layer, RecurrentALIF) and layer.w_rec is not None
-            and layer.detach_reset)
+    """Whether an :class:`EdgeKeeper` can measure ``layer``'s edge: a recurrent lifstab LIF or ALIF layer,
+    its reset detached or attached (the replay runs each layer's own backward recursion)."""
+    return isinstance(layer, RecurrentLIF) and layer.w_rec is not None
 
 
 def _check_layers(layers) -> list[RecurrentLIF]:
-    layers = [layers] if isinstance(layers, RecurrentLIF) else list(layers)
+    single = isinstance(layers, torch.nn.Module) and not isinstance(layers, (torch.nn.Sequential, torch.nn.ModuleList))
+    layers = [layers] if single else list(layers)
     if not layers:
         raise ValueError("layers must hold at least one lifstab.RecurrentLIF")
     for i, layer in enumerate(layers):
         if not keepable(layer):
-            raise ValueError(f"layers[{i}] must be a recurrent lifstab.RecurrentLIF with detach_reset=True, "
-                             f"got {type(layer).__name__}")
+            raise ValueError(f"layers[{i}] must be a recurrent lifstab.RecurrentLIF or RecurrentALIF, got "
+                             f"{type(layer).__name__}{' without recurrence' if isinstance(layer, RecurrentLIF) else ''}")
     return layers
 
 

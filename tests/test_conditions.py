@@ -257,13 +257,11 @@ def test_stable_init_runs_on_layers(cls):
     rec = lifstab.stable_init_(layer, inputs=x, seed=1)
     assert rec.from_weights and rec.input_mean == pytest.approx(float(x.mean()))
     np.testing.assert_allclose(layer.surrogate.dampening.numpy(), rec.surrogate_dampening)
-    if cls is lifstab.RecurrentALIF:  # the edge predictor is LIF-only: the paper's route, and why
-        assert rec.sharpness_method == "condition_iv" and "RecurrentLIF" in rec.reasons["edge"]
-        np.testing.assert_allclose(layer.surrogate.dampening.numpy(), rec.dampening)
-    else:  # example inputs given: the edge route at dampening 1
-        assert rec.sharpness_method == "edge" and rec.applied_dampening is not None
-        np.testing.assert_allclose(layer.surrogate.dampening.numpy(), 1.0)
-        assert float(layer.surrogate.sharpness) == rec.edge.sharpness == rec.sharpness_mean
+    # example inputs given: the edge route at dampening 1, for ALIF too (its two-component replay)
+    assert rec.sharpness_method == "edge" and rec.applied_dampening is not None
+    np.testing.assert_allclose(layer.surrogate.dampening.numpy(), 1.0)
+    assert float(layer.surrogate.sharpness) == rec.edge.sharpness == rec.sharpness_mean
+    assert lifstab.edge_keeper_of(layer) is not None
     out = layer(x)
     assert out.shape == (40, 2, 24)
 
@@ -305,6 +303,32 @@ def test_edge_route_with_condition_iii_dampening_reports_no_edge():
     assert not rec.edge.feasible and rec.edge.reason.startswith("stable")
     assert rec.edge.sharpness == lifstab.stability.SHARPNESS_RANGE[0] and rec.edge.predicted_rho < 1
     assert "no edge" in rec.reasons["edge"]
+
+
+def test_without_an_edge_an_attached_layer_gets_the_sharpness_nearest_the_edge():
+    """spikingjelly's default LIFNode lets the reset gradient flow (hard reset): with threshold 1 this layer
+    has no edge, and the reset's term, largest for the widest surrogate, cancels the leak, so rho is not
+    monotone in the sharpness. The choice is the rho nearest 1 (the narrow end here), not the widest
+    surrogate, and autograd through spikingjelly's own forward pass measures the rho the replay gave."""
+    pytest.importorskip("spikingjelly")
+    from spikingjelly.activation_based import layer as sj_layer, neuron
+
+    from lifstab import adapters, measure
+    from lifstab.stability import SHARPNESS_RANGE, predicted_log_growth
+
+    torch.manual_seed(0)
+    net = sj_layer.LinearRecurrentContainer(torch.nn.Sequential(
+        torch.nn.Linear(60, 32), neuron.LIFNode(v_threshold=1.0, detach_reset=False)), 60, 32).double()
+    x = (torch.rand(100, 8, 60, generator=torch.Generator().manual_seed(1), dtype=torch.float64) < 0.1).double()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        edge = lifstab.stable_init_(net, inputs=x, seed=0, family="fast_sigmoid", keep_edge=None).recommendation.edge
+    assert not edge.feasible and edge.reason.startswith("stable")
+    description = adapters.lifstab_layer(net, lifstab.Surrogate("fast_sigmoid"))
+    ends = np.exp(predicted_log_growth(description, x, list(SHARPNESS_RANGE), method="replay"))
+    assert edge.predicted_rho >= ends.max() - 1e-12 and edge.predicted_rho > 1.5 * ends[0]
+    measured = float(torch.exp(measure.log_growth_factor(measure.gradient_norms(net, x))))
+    assert measured == pytest.approx(edge.predicted_rho, rel=0.05)
 
 
 def test_condition_iv_route_is_kept_and_explicit_edge_needs_inputs():

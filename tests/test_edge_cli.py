@@ -95,7 +95,8 @@ def test_cli_prints_the_json_contract(tmp_path, capsys):
     code, out, _ = run_cli(capsys, str(path), "--json", "--method", "lagged")
     assert code == 0
     result = json.loads(out)
-    assert set(result) == {"critical_sharpness", "method", "feasible"}
+    assert set(result) == {"critical_sharpness", "method", "feasible", "kind"}
+    assert result["kind"] == "predicted"
     assert result["method"] == "lagged" and result["feasible"] is True and result["critical_sharpness"] > 0
 
 
@@ -172,3 +173,36 @@ def test_cli_measures_and_predicts_an_alif_config(tmp_path, capsys):
     assert abs(math.log(results["dmft"]["critical_sharpness"] / results["replay"]["critical_sharpness"])) < 0.5
     code, _, err = run_cli(capsys, str(path), "--method", "lagged")
     assert code != 0 and "ALIF" in err
+
+
+def test_cli_edge_of_a_stack_is_its_layers_largest(tmp_path, capsys):
+    """Two CONFIG files make a stack: layer 1 is driven by layer 0's spikes and drawn with seed + 1; the
+    result is lifstab.edge_stack's on the same layers, with each layer's edge and the limiting one."""
+    from lifstab.edge_stack import stack_critical_sharpness
+
+    lower, upper = tmp_path / "lower.json", tmp_path / "upper.json"
+    lower.write_text(json.dumps(CONFIG))
+    upper.write_text(json.dumps({**CONFIG, "n_in": 40, "n_rec": 32, "w_in_std": 1.5 / math.sqrt(40), "thr": 0.1}))
+    code, out, _ = run_cli(capsys, str(lower), str(upper), "--json", "--method", "replay", "--seed", "3")
+    assert code == 0
+    result = json.loads(out)
+    layers = [build(config_from_dict(json.loads(p.read_text())), 3 + k)[0] for k, p in enumerate((lower, upper))]
+    expected = stack_critical_sharpness(layers, build(config_from_dict(CONFIG), 3)[1], method="replay")
+    assert result["kind"] == "measured" and len(result["layers"]) == 2 and result["limiting"] == expected.limiting
+    assert result["critical_sharpness"] == pytest.approx(expected.critical_sharpness, rel=1e-12)
+    assert result["critical_sharpness"] == max(layer["critical_sharpness"] for layer in result["layers"])
+    code, out, _ = run_cli(capsys, str(lower), str(upper))
+    assert code == 0 and "set by layer" in out
+
+
+def test_cli_stack_bad_input_names_it(tmp_path, capsys):
+    lower, upper = tmp_path / "lower.json", tmp_path / "upper.json"
+    lower.write_text(json.dumps(CONFIG))
+    upper.write_text(json.dumps({**CONFIG, "n_in": 39}))
+    code, _, err = run_cli(capsys, str(lower), str(upper), "--json")
+    assert code == 2 and "n_in=39" in err and "upper.json" in err
+    weights = tmp_path / "w.npz"
+    np.savez(weights, w_in=np.ones((12, 40)), w_rec=np.ones((40, 40)))
+    upper.write_text(json.dumps({**CONFIG, "n_in": 40}))
+    code, _, err = run_cli(capsys, str(lower), str(upper), "--weights", str(weights), "--json")
+    assert code == 2 and "--weights" in err

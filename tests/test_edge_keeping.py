@@ -74,10 +74,27 @@ def test_keep_edge_bad_input_names_the_argument(bad, match):
         keep_edge_(_layer(), **args)
 
 
+@pytest.mark.parametrize("kind", ["attached", "alif", "alif_attached"])
+def test_kept_edge_of_attached_and_adaptive_layers_is_the_target_when_measured_by_autograd(kind):
+    options = dict(tau=20.0, threshold=0.5, dtype=torch.float64, seed=0, reset="subtractive",
+                   detach_reset=kind == "alif")
+    if kind == "attached":
+        layer = lifstab.RecurrentLIF(20, 64, **options)
+    else:
+        options["detach_reset"] = kind == "alif"
+        layer = lifstab.RecurrentALIF(20, 64, adaptation_tau=100.0, adaptation_strength=0.5, **options)
+    x = _inputs()
+    with torch.no_grad():
+        layer.w_rec.mul_(3.0)
+    assert lifstab.edge_keeping.keepable(layer)
+    (kept,) = keep_edge_(layer, x, target_rho=1.0)
+    assert kept.value is not None and kept.reason == ""
+    assert _autograd_rho(layer, x) == pytest.approx(1.0, rel=0.05)
+
+
 def test_keep_edge_refuses_layers_it_cannot_measure():
     x = _inputs(T=20, B=2)
-    for layer in (_layer(detach_reset=False), lifstab.RecurrentALIF(20, 8, dtype=torch.float64),
-                  lifstab.LIF(20, 8, dtype=torch.float64)):
+    for layer in (lifstab.LIF(20, 8, dtype=torch.float64), torch.nn.Linear(20, 8)):
         with pytest.raises(ValueError, match="layers"):
             keep_edge_(layer, x)
     with pytest.raises(ValueError, match="every"):

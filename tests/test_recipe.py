@@ -3,6 +3,8 @@
 import copy
 import pickle
 
+import numpy as np
+
 import pytest
 import torch
 
@@ -84,11 +86,31 @@ def test_a_layer_with_a_keeper_copies_and_pickles_after_a_forward_pass():
     assert lifstab.edge_keeper_of(pickle.loads(pickle.dumps(layer))) is not None
 
 
+@pytest.mark.filterwarnings("ignore:lifstab. Condition IV has no root")
 def test_no_keeper_where_the_edge_cannot_be_measured():
     torch.manual_seed(0)
-    layer = lifstab.RecurrentALIF(20, 32, dtype=torch.float64)
+    layer = lifstab.LIF(20, 32, dtype=torch.float64)  # no recurrence: no through-time edge to keep
     rec = lifstab.stable_init_(layer, inputs=_spikes(), seed=0)
-    assert lifstab.edge_keeper_of(layer) is None and "needs a recurrent RecurrentLIF" in rec.reasons["keep_edge"]
+    assert lifstab.edge_keeper_of(layer) is None and "needs a recurrent layer" in rec.reasons["keep_edge"]
+    assert rec.sharpness_method == "condition_iv" and "needs a recurrent layer" in rec.reasons["edge"]
+
+
+@pytest.mark.parametrize("adaptive", [False, True])
+def test_attached_and_adaptive_layers_get_the_measured_edge_and_a_keeper(adaptive):
+    """An attached-reset LIF and an ALIF layer take the edge route: after stable_init_ their rho, measured
+    by autograd through the layer itself (not the replay), is 1 on the example inputs."""
+    from lifstab.measure import gradient_norms, growth_factor
+
+    torch.manual_seed(0)
+    options = dict(tau=20.0, threshold=0.5, reset="subtractive", detach_reset=False, dtype=torch.float64)
+    layer = (lifstab.RecurrentALIF(20, 64, adaptation_tau=100.0, adaptation_strength=0.5, **options) if adaptive
+             else lifstab.RecurrentLIF(20, 64, **options))
+    x = _spikes()
+    rec = lifstab.stable_init_(layer, inputs=x, seed=0)
+    assert rec.sharpness_method == "edge" and lifstab.edge_keeper_of(layer) is not None
+    with lifstab.edge_keeping.paused():
+        rho = np.exp(np.mean([np.log(float(growth_factor(gradient_norms(layer, x, seed=r)))) for r in range(4)]))
+    assert rho == pytest.approx(1.0, rel=0.05)
 
 
 def test_lift_rate_raises_a_silent_layer_to_the_floor_and_leaves_a_firing_one():

@@ -130,9 +130,9 @@ class _KeepPeerOnForward(_KeepOnForward):
 def keeper_refusal(adapter: PeerAdapter) -> str:
     """"" when the edge of ``adapter``'s layer can be kept, else why not."""
     peer = adapter.describe()
-    if peer.w_rec is None or not peer.detach_reset:
-        return (f"keeping the edge needs a recurrent layer with a detached reset (as lifstab's EdgeKeeper "
-                f"does); {peer.layer} has {'no recurrence' if peer.w_rec is None else 'a reset gradient'}")
+    if peer.w_rec is None:
+        return (f"keeping the edge needs a recurrent layer (as lifstab's EdgeKeeper does); {peer.layer} has "
+                f"no recurrence")
     surrogate = adapter.surrogate()
     if surrogate is None:
         return "its surrogate has no lifstab equivalent (lifstab.interop), so its sharpness cannot be re-set"

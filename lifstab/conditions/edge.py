@@ -93,6 +93,24 @@ def _probe_inputs(probe_inputs, inputs, n_in: int) -> torch.Tensor:
     return x
 
 
+#: how many sharpness values (log-spaced over the range) are tried where rho does not cross 1
+NO_EDGE_GRID = 25
+
+
+def _nearest_edge(layer, x, method, probe, low: float, high: float, reason: str) -> float:
+    """Where rho does not cross 1 in the range: the sharpness of a log-spaced grid whose rho is nearest 1.
+    With a detached reset that is an end of the range (rho falls with the sharpness); with the reset
+    attached the reset's term grows with the surrogate's width and can cancel the leak, so rho need not be
+    monotone and the widest surrogate can be the farthest from the edge."""
+    from ..stability import predicted_log_growth
+
+    grid = np.geomspace(low, high, NO_EDGE_GRID)
+    log_rho = np.abs(predicted_log_growth(layer, x, grid, method=method, probe=probe))
+    if not np.any(np.isfinite(log_rho)):  # nothing measurable: the end the reason points to
+        return low if reason.startswith("stable") else high
+    return float(grid[np.nanargmin(np.where(np.isfinite(log_rho), log_rho, np.nan))])
+
+
 def edge_choice(layer: RecurrentLIF, x: torch.Tensor, margin: float | None = None,
                 method: str = DEFAULT_EDGE_METHOD) -> EdgeChoice:
     """The edge route's sharpness for ``layer`` (its family, dampening and tail) driven by ``x``:
@@ -105,8 +123,8 @@ def edge_choice(layer: RecurrentLIF, x: torch.Tensor, margin: float | None = Non
     low, high = SHARPNESS_RANGE
     if prediction.feasible:
         value = float(np.clip(margin * prediction.critical_sharpness, low, high))
-    else:  # rho < 1 everywhere: the smallest sharpness gives the largest gradient; otherwise the largest
-        value = low if prediction.reason.startswith("stable") else high
+    else:
+        value = _nearest_edge(layer, x, method, probe, low, high, prediction.reason)
     log_rho = float(predicted_log_growth(layer, x, [value], method=method, probe=probe)[0])
     tail = layer.surrogate.tail if layer.surrogate.info.has_tail else None
     return EdgeChoice(value, prediction.critical_sharpness, float(margin), math.exp(log_rho), prediction.feasible,

@@ -80,8 +80,8 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
     ``sharpness_method``: ``"edge"`` (the package doc: the sharpness at ``edge_margin`` times the critical
     sharpness of the initialised layer on ``probe_inputs``, default ``inputs``, shaped ``(T >= 16, B, n_in)``;
     dampening 1 unless ``dampening_source="condition_iii"``) or ``"condition_iv"`` (the paper's route).
-    ``None`` (default) takes the edge route when such example inputs are given and the layer is a plain LIF
-    with a detached reset, else Condition IV, and says why in ``reasons["edge"]``.
+    ``None`` (default) takes the edge route when such example inputs are given and the layer is
+    recurrent (LIF or ALIF, its reset detached or attached), else Condition IV, and says why in ``reasons["edge"]``.
 
     ``keep_edge``: the measured rho that an :class:`lifstab.EdgeKeeper` attached to the layer holds during
     training (a forward pre-hook, :func:`lifstab.attach_edge_keeper`; ``reasons["keep_edge"]``); None: none.
@@ -168,8 +168,8 @@ def _route(layer: RecurrentLIF, sharpness_method, probe_inputs, inputs):
     if sharpness_method == "condition_iv":
         return "condition_iv", "", None
     try:  # the edge route's requirements, checked before anything changes
-        if type(layer).__name__ == "RecurrentALIF" or layer.w_rec is None or not layer.detach_reset:
-            raise ValueError("layer: the edge predictor needs a recurrent RecurrentLIF with detach_reset=True")
+        if not keepable(layer):
+            raise ValueError("layer: the edge route needs a recurrent layer (w_rec), RecurrentLIF or RecurrentALIF")
         return "edge", "", _probe_inputs(probe_inputs, inputs, layer.n_in)
     except ValueError as error:
         if sharpness_method == "edge":
@@ -219,8 +219,7 @@ def _keep_edge(layer: RecurrentLIF, rec: Recommendation, target_rho: float | Non
     if target_rho is None:
         reason = "no edge keeper attached (keep_edge=None)"
     elif not keepable(layer):
-        reason = ("no edge keeper attached: keeping the edge needs a recurrent RecurrentLIF with "
-                  "detach_reset=True")
+        reason = "no edge keeper attached: keeping the edge needs a recurrent layer (w_rec)"
     else:
         attach_edge_keeper(layer, target_rho, every=RECIPE.keep_every, sharpness_floor=floor)
         rule = (f"at {target_rho:g}" if floor is None else
