@@ -172,6 +172,27 @@ def test_snntorch_gradients_through_its_own_forward_equal_lifstab_replay():
                                rtol=1e-9, atol=0)
 
 
+def test_snntorch_surrogate_written_over_a_surrogate_spike():
+    """A SurrogateSpike written before (a child module of the neuron) is replaced by snntorch's own
+    surrogate where one maps exactly (torch refuses a plain function over a submodule unless it is removed),
+    and back again."""
+    snntorch = need("snntorch")
+    from lifstab.adapters.snntorch import write_surrogate
+
+    neuron = snntorch.Leaky(beta=0.9)
+    write_surrogate(neuron, Surrogate("fast_sigmoid", dampening=0.5, sharpness=3.0))
+    assert isinstance(neuron.spike_grad, SurrogateSpike) and "spike_grad" in neuron._modules
+    said = write_surrogate(neuron, Surrogate("fast_sigmoid", sharpness=3.0))
+    assert said.startswith("spike_grad = snntorch.surrogate") and "spike_grad" not in neuron._modules
+    u = torch.linspace(-1, 1, 9, requires_grad=True)
+    reference = torch.linspace(-1, 1, 9, requires_grad=True)
+    neuron.spike_grad(u).sum().backward()
+    SurrogateSpike(Surrogate("fast_sigmoid", sharpness=3.0))(reference).sum().backward()
+    torch.testing.assert_close(u.grad, reference.grad)
+    write_surrogate(neuron, Surrogate("fast_sigmoid", dampening=0.5, sharpness=3.0))
+    assert isinstance(neuron.spike_grad, SurrogateSpike)
+
+
 # ---- unsupported: ValueError naming library, layer and reason ---------------------------------------
 
 def _unsupported_cases():

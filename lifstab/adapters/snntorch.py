@@ -51,7 +51,10 @@ def write_surrogate(neuron, surrogate: Surrogate, float64_recurrent: bool = Fals
     try:
         if float64_recurrent:
             raise ValueError("snntorch's surrogates return float32 spikes; this RLeaky runs in float64")
-        neuron.spike_grad = interop.to_snntorch(surrogate)
+        function = interop.to_snntorch(surrogate)
+        # a SurrogateSpike written before is a child module; torch refuses a plain function in its place
+        neuron._modules.pop("spike_grad", None)
+        neuron.spike_grad = function
         return f"spike_grad = snntorch.surrogate.{interop.mapping_for(surrogate, LIBRARY).describe(LIBRARY)}"
     except ValueError as why:
         neuron.spike_grad = SurrogateSpike(surrogate)
