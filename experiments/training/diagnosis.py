@@ -2,6 +2,8 @@
 
 Per layer and epoch (:func:`diagnose`): the measured growth factor ``rho`` of the squared BPTT gradient
 (the protocol of :mod:`lifstab.measure`: ``L = sum(v_T * r)`` on the layer's own inputs, autograd), the
+``rho`` the dmft predictor gives from the current weights and one forward probe (no backward pass;
+``predicted_rho``, at the layer's mean sharpness), the
 firing rate and its spread over neurons (fractions silent: no spike on the batch; saturated: a spike
 on more than :data:`SATURATED` of the steps), the norm of the task loss's gradient on the layer's
 parameters, and ``||dL/dv_t||`` over ``t`` for the task loss. :class:`Diagnosis` appends them to
@@ -25,7 +27,7 @@ from .runner import append_rows
 
 #: a neuron that spikes on more than this fraction of steps counts as saturated
 SATURATED = 0.9
-LAYER_FIELDS = ("epoch", "layer", "rho", "firing_rate", "silent", "saturated", "grad_norm", "sharpness", "dampening")
+LAYER_FIELDS = ("epoch", "layer", "rho", "predicted_rho", "firing_rate", "silent", "saturated", "grad_norm", "sharpness", "dampening")
 PROFILE_FIELDS = ("epoch", "layer", "t", "grad_v_norm")
 
 
@@ -34,6 +36,19 @@ def _layer_rho(layer, x: torch.Tensor, seed: int) -> float:
         return float("nan")
     g = measure.gradient_norms(layer, x.detach(), measure.readout((x.shape[1], layer.n_rec), seed, x.dtype, x.device))
     return float(measure.growth_factor(g))
+
+
+def _predicted_rho(layer, x: torch.Tensor) -> float:
+    """The dmft predictor's rho for ``layer`` on ``x`` at its current (mean) sharpness; NaN where it has no
+    recurrent weights or ``x`` is shorter than the predictor's window."""
+    from lifstab.edge_keeping import keepable
+    from lifstab.stability import predicted_log_growth
+
+    if x.shape[0] < 16 or not keepable(layer):
+        return float("nan")
+    with torch.no_grad():
+        log_rho = predicted_log_growth(layer, x.detach(), [value_of(layer, "sharpness")], method="dmft")
+    return float(np.exp(log_rho[0]))
 
 
 def diagnose(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, seed: int = 0,
@@ -65,7 +80,8 @@ def diagnose(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, 
     for i, layer in enumerate(layers):
         per_neuron = spikes[i].double().reshape(-1, layer.n_rec).mean(0)
         norms = [g.norm() for g in (next(grads) for _ in params[i]) if g is not None]
-        rows.append(dict(layer=i, rho=_layer_rho(layer, inputs[i], seed), firing_rate=float(per_neuron.mean()),
+        rows.append(dict(layer=i, rho=_layer_rho(layer, inputs[i], seed),
+                         predicted_rho=_predicted_rho(layer, inputs[i]), firing_rate=float(per_neuron.mean()),
                          silent=float((per_neuron == 0).double().mean()),
                          saturated=float((per_neuron > SATURATED).double().mean()),
                          grad_norm=float(torch.linalg.vector_norm(torch.stack(norms))) if norms else 0.0,
@@ -106,7 +122,10 @@ def plot_diagnosis(folder: str | Path) -> Path:
     rows, profile = pd.read_csv(folder / "diagnosis.csv"), pd.read_csv(folder / "gradient_profile.csv")
     fig, axes = plt.subplots(1, 4, figsize=(16, 3.4))
     for layer, part in rows.groupby("layer"):
-        axes[0].plot(part.epoch, part.rho, marker="o", label=f"layer {layer}")
+        line = axes[0].plot(part.epoch, part.rho, marker="o", label=f"layer {layer}")[0]
+        if "predicted_rho" in part:  # rows written before the column existed have none
+            axes[0].plot(part.epoch, part.predicted_rho, ls="--", color=line.get_color(),
+                         label=f"layer {layer}, predicted (dmft)")
         axes[1].plot(part.epoch, part.firing_rate, marker="o", label=f"rate, layer {layer}")
         axes[1].plot(part.epoch, part.saturated, ls="--", label=f"saturated, layer {layer}")
         axes[1].plot(part.epoch, part.silent, ls=":", label=f"silent, layer {layer}")
@@ -116,7 +135,7 @@ def plot_diagnosis(folder: str | Path) -> Path:
     for epoch in {epochs[0], epochs[-1]}:
         for layer, part in profile[profile.epoch == epoch].groupby("layer"):
             axes[3].semilogy(part.t, part.grad_v_norm, label=f"epoch {epoch}, layer {layer}")
-    titles = ("measured rho per step", "firing rate, fractions", "task-loss gradient norm", "||dL/dv_t|| over t")
+    titles = ("rho per step: measured, predicted", "firing rate, fractions", "task-loss gradient norm", "||dL/dv_t|| over t")
     for ax, title in zip(axes, titles):
         ax.set_title(title)
         ax.legend(fontsize=6)
