@@ -2,9 +2,10 @@
 nn.Sequential(nn.Linear(in, out), neuron.LIFNode()), in, out)``), before and after ``lifstab.stable_init_``:
 rho (docs/theory.md section 7) measured by autograd through spikingjelly's own forward pass.
 
-The docstring's LIFNode lets the reset gradient flow (``detach_reset=False``), where lifstab's edge route
-does not apply (stable_init_ then takes Condition IV's route and says so); the second network sets
-``detach_reset=True``. Sizes are larger than the docstring's 4-2 so that rho means something.
+The docstring's LIFNode lets the reset gradient flow (``detach_reset=False``): lifstab's edge route measures
+that layer with the reset's term; the second network sets ``detach_reset=True``. Neither has an edge with
+its own weights (rho below 1 at every sharpness): the route then takes the sharpness whose rho is nearest 1,
+and says so. Sizes are larger than the docstring's 4-2 so that rho means something.
 Run: python docs/examples/stabilise_spikingjelly.py
 """
 
