@@ -30,6 +30,7 @@ import lifstab
 
 from .long_horizon import parse_point, point_fields
 from .tasks import LOADERS
+from .training import gradients_finite
 
 ARMS = ("default", "stable_init_")
 SILENT_RATE, SATURATED_RATE = 1e-3, 0.9
@@ -118,7 +119,7 @@ def _train(model: UserModel, task, run: PlainRun, rng: np.random.Generator) -> b
             loss = torch.nn.functional.cross_entropy(model(x)[0], y)
             opt.zero_grad()
             loss.backward()
-            if not all(bool(torch.isfinite(p.grad).all()) for p in model.parameters() if p.grad is not None):
+            if not gradients_finite(model):
                 return True
             opt.step()
     return False

@@ -171,6 +171,13 @@ def edge_keeper(model: torch.nn.Module, config: RunConfig):
                       knob=config.keep_knob, sharpness_floor=floor)
 
 
+def gradients_finite(model: torch.nn.Module) -> bool:
+    """Whether every gradient of ``model`` is finite. A training loop checks it after ``backward()``: the
+    first step with an inf or NaN gradient is not taken, so the model keeps its last finite weights and the
+    run is recorded as diverged (the next forward pass would otherwise fail on NaN weights)."""
+    return all(bool(torch.isfinite(p.grad).all()) for p in model.parameters() if p.grad is not None)
+
+
 def train(config: RunConfig, device: torch.device | str | None = None, progress: bool = False,
           diagnose: str | None = None) -> dict:
     """Train one network; the row holds the config, ``run_id`` and :data:`METRICS`.
@@ -211,6 +218,9 @@ def train(config: RunConfig, device: torch.device | str | None = None, progress:
                 break
             opt.zero_grad()
             loss.backward()
+            if not gradients_finite(model):  # the step would write NaN into the weights: end before it
+                diverged = True
+                break
             if config.init == "paper":
                 torch.nn.utils.clip_grad_norm_(model.parameters(), PAPER_CLIP_NORM)
             opt.step()

@@ -101,3 +101,26 @@ def test_train_on_user_path_tasks(tmp_path):
              x_test=rng.integers(0, 256, (8, 28, 28)).astype(np.uint8), y_test=rng.integers(0, 10, 8))
     row = train(RunConfig(task="slmnist", data_path=str(mnist), epochs=1, hidden=8, time_steps=10), device="cpu")
     assert 0 <= row["test_accuracy"] <= 1
+
+
+def test_train_records_a_non_finite_gradient_as_diverged_and_takes_no_step(monkeypatch):
+    """A finite loss whose gradient is not finite (it would write NaN into the weights, and the next
+    forward pass would refuse them) ends training before the step: the row says diverged, nothing raises."""
+    from lifstab_experiments.training import training
+
+    made = []
+
+    def poisoned_setup(config, device="cpu"):
+        task, model, sample, rng = setup(config, device)
+        layer = model.layers[0]
+        layer.w_in.register_hook(lambda g: torch.full_like(g, float("inf")))
+        made.append((model, layer.w_in.detach().clone()))
+        return task, model, sample, rng
+
+    monkeypatch.setattr(training, "setup", poisoned_setup)
+    row = train(RunConfig(epochs=2, hidden=8, max_samples=64, batch_size=32), device="cpu")
+    model, w_in = made[0]
+    assert row["diverged"] is True and row["epochs_run"] == 0
+    assert torch.equal(model.layers[0].w_in.detach(), w_in)  # no optimiser step was taken
+    assert np.isfinite(row["test_loss"])
+    assert training.gradients_finite(torch.nn.Linear(2, 2)) is True  # no gradient yet: nothing non-finite
