@@ -64,16 +64,18 @@ def draw_config(rng, family: str, regime: str, T: int, batch: int, n_in: int | N
     ``n_in`` fixes the input count (a stack's upper layer)."""
     cfg = lif_config(rng, family, T, batch)
     if n_in is not None:
-        cfg.update(n_in=n_in, w_in_std=cfg["w_in_std"] * math.sqrt(cfg["n_in"] / n_in))
+        resize(cfg, cfg["n_rec"], n_in)
     if regime == "sparse":
         cfg.update(thr=log_uniform(rng, 0.5, 2.0), input_rate=float(rng.uniform(0.01, 0.05)))
     return cfg
 
 
-def census_configs(count: int, grid_seed: int = 0, T: int = 250, batch: int = 8) -> list[dict]:
+def census_configs(count: int, grid_seed: int = 0, T: int = 250, batch: int = 8,
+                   n_rec: int | None = None) -> list[dict]:
     """``count`` census entries ``{"index", "kind", "family", "reset", "detach_reset", "regime", "configs"}``
     (``configs``: one CONFIG per layer). Kinds cycle with the index; within a kind, families (7), regimes
-    (2) and reset variants (3) cycle, and an ALIF layer's reset mode alternates every second entry."""
+    (2) and reset variants (3) cycle, and an ALIF layer's reset mode alternates every second entry.
+    ``n_rec`` overrides every layer's size (weights rescaled to keep ``c / sqrt(fan-in)``; quick runs)."""
     rng = np.random.default_rng(grid_seed)
     entries = []
     for index in range(count):
@@ -86,9 +88,19 @@ def census_configs(count: int, grid_seed: int = 0, T: int = 250, batch: int = 8)
             cfg.update(adaptation_tau=log_uniform(rng, 50, 500), adaptation_strength=log_uniform(rng, 0.02, 2.0))
         if kind == "stack":
             configs.append(draw_config(rng, family, regime, T, batch, n_in=cfg["n_rec"]))
+        if n_rec:
+            for k, layer_cfg in enumerate(configs):
+                resize(layer_cfg, n_rec, n_in=n_rec if k else None)
         entries.append(dict(index=index, kind=kind, family=family, reset=reset, detach_reset=detach, regime=regime,
                             configs=configs))
     return entries
+
+
+def resize(cfg: dict, n_rec: int, n_in: int | None = None) -> None:
+    """Set ``n_rec`` (and ``n_in``) in place, rescaling the weights' standard deviations by their fan-in."""
+    n_in = cfg["n_in"] if n_in is None else n_in
+    cfg.update(w_rec_std=cfg["w_rec_std"] * math.sqrt(cfg["n_rec"] / n_rec),
+               w_in_std=cfg["w_in_std"] * math.sqrt(cfg["n_in"] / n_in), n_rec=n_rec, n_in=n_in)
 
 
 def stack_runs(configs: list[dict], reset: str, seeds) -> list[list[tuple]]:
@@ -157,7 +169,10 @@ def summarise(rows: list[dict]) -> list[dict]:
             continue
         stats = error_stats(_errors(picked))
         within = sum(1 for e in _errors(picked) if e["ln_ratio"] is not None and abs(e["ln_ratio"]) <= BAR)
+        no_measured = sum(1 for r in picked if not _float(r["measured_beta_c"]) > 0)
+        no_predicted = sum(1 for r in picked if not _float(r["predicted_beta_c"]) > 0)
         table.append(dict(kind=kind, family=family, configs=len(picked), no_root=stats["unresolved"],
+                          no_measured_root=no_measured, no_predicted_root=no_predicted,
                           median_abs_ln_ratio=stats["median"], max_abs_ln_ratio=stats["max"],
                           within_bar=within, fraction_within_bar=within / len(picked)))
     return table
@@ -218,13 +233,8 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    entries = [e for e in census_configs(args.configs, args.grid_seed, args.T, args.batch) if e["kind"] in args.kinds]
-    if args.n_rec:
-        for e in entries:
-            for k, cfg in enumerate(e["configs"]):
-                cfg.update(n_rec=args.n_rec, w_rec_std=cfg["w_rec_std"] * math.sqrt(cfg["n_rec"] / args.n_rec))
-                if k:
-                    cfg.update(n_in=args.n_rec, w_in_std=cfg["w_in_std"] * math.sqrt(cfg["n_in"] / args.n_rec))
+    entries = [e for e in census_configs(args.configs, args.grid_seed, args.T, args.batch, args.n_rec)
+               if e["kind"] in args.kinds]
     path = out / "census.csv"
     done = {int(r["index"]) for r in load_rows(path)}
     for entry in tqdm([e for e in entries if e["index"] not in done], desc="edge census"):
