@@ -178,12 +178,32 @@ def summarise(rows: list[dict]) -> list[dict]:
     return table
 
 
-def write_summary(table: list[dict], out: Path) -> None:
+#: firing-rate bins of the second table (the rate reached, averaged over seeds and, in a stack, layers)
+FIRING_BINS = ((0.0, 0.01, "< 1 %"), (0.01, 0.1, "1-10 %"), (0.1, 1.01, ">= 10 %"))
+
+
+def summarise_firing(rows: list[dict]) -> list[dict]:
+    """:func:`summarise` per (kind, firing-rate bin reached): sparse against dense firing."""
+    table = []
+    for low, high, label in FIRING_BINS:
+        picked = [r for r in rows if low <= _float(r["firing_rate"]) < high]
+        table += [{"kind": entry.pop("kind"), "firing": label, **entry} for entry in summarise(picked)
+                  if entry.pop("family") == "all"]
+    return table
+
+
+def write_summary(table: list[dict], out: Path, firing: list[dict] | None = None) -> None:
+    """``summary.csv`` and ``summary.md`` (per kind and family); with ``firing``, ``summary_firing.csv`` and
+    a second table in ``summary.md``."""
     import pandas as pd
 
     frame = pd.DataFrame(table)
     frame.to_csv(out / "summary.csv", index=False)
-    (out / "summary.md").write_text(frame.to_markdown(index=False, floatfmt=".3g") + "\n")
+    text = frame.to_markdown(index=False, floatfmt=".3g") + "\n"
+    if firing:
+        pd.DataFrame(firing).to_csv(out / "summary_firing.csv", index=False)
+        text += "\nBy the firing rate reached:\n\n" + pd.DataFrame(firing).to_markdown(index=False, floatfmt=".3g") + "\n"
+    (out / "summary.md").write_text(text)
 
 
 def plot(rows: list[dict], out: Path) -> list[Path]:
@@ -240,8 +260,7 @@ def main(argv=None) -> int:
     for entry in tqdm([e for e in entries if e["index"] not in done], desc="edge census"):
         append_row(path, census_row(entry, args.seeds), FIELDS)
     rows = load_rows(path)
-    table = summarise(rows)
-    write_summary(table, out)
+    write_summary(summarise(rows), out, summarise_firing(rows))
     plot(rows, out)
     print((out / "summary.md").read_text())
     return 0

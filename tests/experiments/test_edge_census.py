@@ -77,6 +77,8 @@ def test_the_summary_counts_are_the_csv_counts(tiny):
     for kind in E.KINDS:
         assert int(summary[(kind, "all")]["configs"]) == sum(1 for r in rows if r["kind"] == kind)
     assert sum(int(v["configs"]) for (k, f), v in summary.items() if "all" not in (k, f)) == len(rows)
+    firing = [r for r in read(tiny / "summary_firing.csv") if r["kind"] == "all"]
+    assert sum(int(r["configs"]) for r in firing) == len(rows)
     assert "| kind" in (tiny / "summary.md").read_text()
 
 
