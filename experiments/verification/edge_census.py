@@ -28,7 +28,8 @@ layers). A stack with a layer without a root has no edge (``None``).
 
 Each finished configuration is appended to ``census.csv`` at once; a rerun skips the indices already
 there (the grid is fixed by ``--configs`` and ``--grid-seed``). ``summary.csv``/``summary.md`` (per kind
-and family) and ``predicted_vs_measured.png`` are rewritten from the CSV at the end of every run.
+and family), ``summary_firing.csv`` (per kind and firing rate reached; also in ``summary.md``) and
+``predicted_vs_measured.png`` are rewritten from the CSV at the end of every run.
 """
 
 from __future__ import annotations
@@ -187,8 +188,10 @@ def summarise_firing(rows: list[dict]) -> list[dict]:
     table = []
     for low, high, label in FIRING_BINS:
         picked = [r for r in rows if low <= _float(r["firing_rate"]) < high]
-        table += [{"kind": entry.pop("kind"), "firing": label, **entry} for entry in summarise(picked)
-                  if entry.pop("family") == "all"]
+        for entry in summarise(picked):
+            if entry["family"] == "all":  # per kind and overall
+                table.append({"kind": entry["kind"], "firing": label,
+                              **{k: v for k, v in entry.items() if k not in ("kind", "family")}})
     return table
 
 
