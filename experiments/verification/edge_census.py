@@ -234,7 +234,7 @@ def plot(rows: list[dict], out: Path) -> list[Path]:
     missing = len(rows) - len(done)
     ax.set(xscale="log", yscale="log", xlim=lim, ylim=lim, xlabel="measured critical sharpness beta_c",
            ylabel="dmft predicted beta_c",
-           title=f"edge census: {len(done)} configurations" + (f" ({missing} without a root)" if missing else ""))
+           title=f"edge census: {len(rows)} configurations" + (f" ({missing} without a root, not shown)" if missing else ""))
     ax.title.set_fontsize(9)
     ax.legend(frameon=False, fontsize=6, ncol=2, loc="upper left")
     return [p for p in save(fig, out, "predicted_vs_measured") if p.suffix == ".png"]
