@@ -392,6 +392,31 @@ def test_cli_json(capsys):
     assert out["tail"] is None and set(out["feasible"]) == {"I", "II", "III", "IV"}
 
 
+def test_cli_prints_the_edge_routes_sharpness_and_it_is_the_edge(capsys):
+    """Where Condition IV has no root at Condition III's dampening, `lifstab conditions` still prints a usable
+    sharpness: stable_init_'s edge route on the layer as a user gets it. Rebuilt here as the output describes
+    it, that sharpness puts the autograd-measured rho at 1 (5%); --no-edge keeps Condition IV's route."""
+    args = ["conditions", "--n-in", "40", "--n-rec", "64", "--tau", "20", "--threshold", "0.01", "--sg", "exponential",
+            "--json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["sharpness_method"] == "edge" and out["sharpness"] > 0 and out["surrogate_dampening"] == 1.0
+    assert "default initialisation (seed 0)" in out["edge_probe"] and "Bernoulli(0.5)" in out["edge_probe"]
+    layer = lifstab.RecurrentLIF(40, 64, tau=20.0, threshold=0.01, dtype=torch.float64, seed=0,
+                                 surrogate=lifstab.Surrogate("exponential", sharpness=out["sharpness"]))
+    x = (torch.rand((300, 16, 40), generator=torch.Generator().manual_seed(0), dtype=torch.float64) < 0.5).double()
+    rho = float(lifstab.measure.growth_factor(lifstab.measure.gradient_norms(layer, x)))
+    assert 0.95 < rho < 1.05
+    assert main(args + ["--no-edge"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert plain["sharpness_method"] != "edge" and plain["edge_probe"] is None
+    assert plain["recurrent_mean"] == out["recurrent_mean"] and plain["dampening"] == out["dampening"]
+    assert main(args[:-1]) == 0
+    text = capsys.readouterr().out
+    assert "route edge: sharpness" in text and "edge probed on: RecurrentLIF's default initialisation" in text
+    assert "keeps the family's default" not in text  # Condition IV's line points at the edge route's sharpness
+
+
 def test_cli_weights_file(tmp_path, capsys):
     rng = np.random.default_rng(0)
     path = tmp_path / "w.npz"

@@ -32,8 +32,54 @@ def run(args: argparse.Namespace) -> int:
         family=args.sg, tail=args.tail, w_in=w_in, w_rec=w_rec, variant=args.variant,
         iv_dampening=args.iv_dampening, target_rate=args.target_rate,
     )
-    print(json.dumps(rec.to_json(), indent=2, allow_nan=True) if args.json else rec.summary())
+    probe = None
+    if not args.no_edge:
+        rec, probe = _on_edge(rec, args, w_in, w_rec)
+    if args.json:
+        print(json.dumps({**rec.to_json(), "edge_probe": probe}, indent=2, allow_nan=True))
+    else:
+        print(rec.summary() + (f"\n  edge probed on: {probe}" if probe else ""))
     return 0
+
+
+#: the probe of the edge route: the measurement protocol's length and batch (docs/theory.md section 7)
+PROBE_T, PROBE_BATCH = 300, 16
+
+
+def _on_edge(rec, args: argparse.Namespace, w_in, w_rec):
+    """``rec`` on ``stable_init_``'s edge route, so that the printed sharpness is the one the recipe starts
+    from (Condition IV often has no root at Condition III's dampening): the layer as a user gets it
+    (``RecurrentLIF``'s default initialisation, seed ``--seed``) or with ``--weights``, driven by inputs of the
+    given statistics (Bernoulli(mean) where the variance is a Bernoulli one, else Gaussian), T 300, batch 16.
+    Returns the recommendation and a description of the probe."""
+    import math
+
+    import torch
+
+    from ..conditions.edge import DEFAULT_EDGE_TAIL, with_edge
+    from ..lif import RecurrentLIF
+    from ..surrogates import FAMILIES, Surrogate
+
+    tau = args.tau if args.tau is not None else -1.0 / math.log(rec.decay)
+    tail = args.tail if args.tail is not None else (DEFAULT_EDGE_TAIL if FAMILIES[rec.family].has_tail else None)
+    layer = RecurrentLIF(args.n_in, args.n_rec, tau=tau, threshold=args.threshold, reset=args.reset,
+                         detach_reset=not args.attached_reset, surrogate=Surrogate(rec.family, tail=tail),
+                         dtype=torch.float64, seed=args.seed)
+    if w_in is not None:
+        with torch.no_grad():
+            layer.w_in.copy_(torch.as_tensor(w_in))
+            layer.w_rec.copy_(torch.as_tensor(w_rec))
+    generator = torch.Generator().manual_seed(args.seed)
+    shape = (PROBE_T, PROBE_BATCH, args.n_in)
+    mean, var = rec.input_mean, rec.input_var
+    if 0 <= mean <= 1 and abs(var - mean * (1 - mean)) < 1e-12:
+        x, kind = (torch.rand(shape, generator=generator, dtype=torch.float64) < mean).double(), f"Bernoulli({mean:g})"
+    else:
+        x = mean + math.sqrt(var) * torch.randn(shape, generator=generator, dtype=torch.float64)
+        kind = f"Gaussian(mean {mean:g}, variance {var:g})"
+    weights = f"--weights {args.weights}" if w_in is not None else f"RecurrentLIF's default initialisation (seed {args.seed})"
+    return with_edge(rec, layer, x), (f"{weights}, {kind} inputs, T {PROBE_T}, batch {PROBE_BATCH}; "
+                                      "--no-edge prints Condition IV's route only")
 
 
 def register(sub) -> None:
@@ -56,5 +102,9 @@ def register(sub) -> None:
                    help="solve Condition IV at this dampening instead of Condition III's")
     p.add_argument("--target-rate", type=float, default=None,
                    help="Condition I's firing rate (exact variant; default 0.5, multiplicative_1 0.475)")
+    p.add_argument("--no-edge", action="store_true",
+                   help="skip the edge route (by default the sharpness printed is stable_init_'s: the edge of "
+                        "stability of the layer, measured by replay on inputs of the given statistics)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the edge route's layer and inputs")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)

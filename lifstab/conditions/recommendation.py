@@ -127,8 +127,9 @@ class Recommendation:
             ok = np.asarray(self.iv_feasible, dtype=bool)
             s = float(np.mean(self.sharpness[ok])) if ok.any() else None
             kept = Surrogate(self.family, tail=DEFAULT_EDGE_TAIL if FAMILIES[self.family].has_tail else None).sharpness
-            lines.append(f"  IV  sharpness (mean)           "
-                         + (f"{s:.6g}" if s is not None else f"none: the surrogate keeps the family's default {kept:g}"))
+            fallback = ("none: the surrogate takes the edge route's sharpness (below)" if self.sharpness_method == "edge"
+                        else f"none: the surrogate keeps the family's default {kept:g}")
+            lines.append(f"  IV  sharpness (mean)           " + (f"{s:.6g}" if s is not None else fallback))
         for key in ("I", "II", "III", "IV"):
             state = "ok" if self.feasible[key] else "INFEASIBLE"
             lines.append(f"  {key:<3} {state:<10} residual {self.residuals[key]:.3g}"
