@@ -172,8 +172,8 @@ def test_stable_init_on_a_sparsely_firing_layer():
     assert 0.9 < rho < 1.1
 
 
-@pytest.mark.xfail(strict=True, reason="measured: dmft underestimates beta_c 3-4x on sparsely firing layers "
-                                       "(rate 0.5-5 %), so its edge route leaves them exploding")
+@pytest.mark.xfail(strict=True, reason="measured: dmft underestimates beta_c 3-4x on this small sparsely firing "
+                                       "layer (n 64, T 100, rate 0.5-5 %), so its edge route leaves it exploding")
 def test_stable_init_dmft_route_on_a_sparsely_firing_layer():
     lif, x = _sparse_layer()
     lifstab.stable_init_(lif, inputs=x, seed=0, edge_method="dmft")
