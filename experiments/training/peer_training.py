@@ -41,6 +41,7 @@ import torch
 from .long_horizon import BASE, parse_point, point_fields, seed_statistics
 from .runner import append_row, append_rows
 from .tasks import load_task
+from .training import gradients_finite
 
 #: the ablation of ``stable_init`` against ``default`` (results' README, "Why stable_init_ loses"): one
 #: difference each. ``diagonal0``: the default network with only the RLeaky's recurrent diagonal set to 0;
@@ -62,7 +63,7 @@ ARM_OPTIONS = {"conditions": dict(weights="conditions", min_rate=None, keep_edge
                "tutorial_sg": dict(keep_edge=None, never_wider=False), "never_wider": dict(never_wider=True)}
 BETA, SLOPE = 0.95, 25
 COLUMNS = ["run_id", "task", "horizon", "arm", "seed", "epochs", "lr", "hidden", "batch_size", "max_samples",
-           "best_epoch", "val_accuracy", "test_accuracy", "final_train_loss", "firing_rate", "seconds"]
+           "best_epoch", "val_accuracy", "test_accuracy", "final_train_loss", "firing_rate", "seconds", "diverged"]
 
 
 class TutorialNet(torch.nn.Module):
@@ -156,7 +157,7 @@ def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: i
     net = build(task, arm, seed, hidden, task.batch(task.train, orders[0][:batch_size])[0])
     optimiser = torch.optim.Adam(net.parameters(), lr=lr)
     best = (-1.0, 0, float("nan"))  # (val accuracy, epoch, test accuracy)
-    loss, rates = torch.tensor(float("nan")), []
+    loss, rates, diverged = torch.tensor(float("nan")), [], False
     for epoch in range(epochs):
         for first in range(0, n_train, batch_size):
             x, y = task.batch(task.train, orders[epoch][first:first + batch_size])
@@ -164,13 +165,20 @@ def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: i
             loss = torch.nn.functional.cross_entropy(out, y)
             optimiser.zero_grad()
             loss.backward()
+            if not gradients_finite(net):  # the step would write NaN into the weights: the run ends here
+                diverged = True
+                break
             optimiser.step()
             rates.append(float(spikes.detach().mean()))
             if on_step is not None:
                 on_step(len(rates) - 1, epoch, net, x, loss, spikes)
+        if diverged:
+            break
         val = evaluate(net, task, task.val, 256)
         if val > best[0]:
             best = (val, epoch, evaluate(net, task, task.test, 256))
+    if best[0] < 0:  # diverged within the first epoch: the last finite weights, evaluated once
+        best = (evaluate(net, task, task.val, 256), 0, evaluate(net, task, task.test, 256))
     keeper = lifstab.edge_keeper_of(net.pairs()[0])
     if keeper is not None and keeper_dir is not None:
         append_rows(Path(keeper_dir) / "peer_training_keeper.csv",
@@ -179,7 +187,8 @@ def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: i
     return dict(run_id=run_id(point, arm, seed), task=name, horizon=horizon, arm=arm, seed=seed, epochs=epochs,
                 lr=lr, hidden=hidden, batch_size=batch_size, max_samples=max_samples, best_epoch=best[1],
                 val_accuracy=best[0], test_accuracy=best[2], final_train_loss=float(loss.detach()),
-                firing_rate=float(np.mean(rates[-max(1, n_train // batch_size):])), seconds=round(time.time() - start, 1))
+                firing_rate=float(np.mean(rates[-max(1, n_train // batch_size):])) if rates else float("nan"),
+                seconds=round(time.time() - start, 1), diverged=diverged)
 
 
 def initial_rates(point: str, seeds: int, hidden: int = BASE.hidden, batch_size: int = BASE.batch_size,

@@ -112,3 +112,14 @@ def test_the_lifstab_keeper_history_starts_at_stable_init_s_sharpness(tmp_path, 
     layers = sorted({int(r["layer"]) for r in rows})
     assert [int(r["step"]) for r in rows] == [-1] * len(layers) + [0] * len(layers), "3 steps: one re-set, at 0"
     assert all(float(r["sharpness"]) > 0 for r in rows)
+
+
+def test_a_step_with_a_non_finite_gradient_ends_the_run_as_diverged(monkeypatch):
+    """The step is not taken (no NaN reaches the weights, which the edge keeper would refuse); the run is
+    evaluated on its last finite weights and its row says diverged."""
+    monkeypatch.setattr(peer_training, "gradients_finite", lambda net: False)
+    row = peer_training.train_run("digits:20", "stable_init", 0, epochs=2, lr=1e-3, hidden=8, batch_size=4,
+                                  max_samples=8)
+    assert row["diverged"] is True and row["best_epoch"] == 0
+    assert 0.0 <= row["test_accuracy"] <= 1.0
+    assert row["diverged"] is not None and set(row) == set(peer_training.COLUMNS)
