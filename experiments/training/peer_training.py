@@ -64,6 +64,9 @@ ARM_OPTIONS = {"conditions": dict(weights="conditions", min_rate=None, keep_edge
 BETA, SLOPE = 0.95, 25
 COLUMNS = ["run_id", "task", "horizon", "arm", "seed", "epochs", "lr", "hidden", "batch_size", "max_samples",
            "best_epoch", "val_accuracy", "test_accuracy", "final_train_loss", "firing_rate", "seconds", "diverged"]
+#: a column added later (-> its value in a run without it): a results file written before keeps its header
+#: while its new rows hold that value
+LATER = {"diverged": False}
 
 
 class TutorialNet(torch.nn.Module):
@@ -271,7 +274,7 @@ def run_study(out: Path, points, seeds: int, arms=STUDY, epochs: int = BASE.epoc
                 if run_id(point, arm, seed) in finished(path):
                     continue
                 row = train_run(point, arm, seed, epochs, lr, hidden, batch_size, max_samples, out)
-                append_row(path, row, COLUMNS)
+                append_row(path, row, COLUMNS, LATER)
                 print(f"{row['run_id']}: test {row['test_accuracy']:.3f} (best epoch {row['best_epoch']}, "
                       f"{row['seconds']} s)", flush=True)
     summary = summarise(read_rows(path))

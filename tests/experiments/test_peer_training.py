@@ -123,3 +123,13 @@ def test_a_step_with_a_non_finite_gradient_ends_the_run_as_diverged(monkeypatch)
     assert row["diverged"] is True and row["best_epoch"] == 0
     assert 0.0 <= row["test_accuracy"] <= 1.0
     assert row["diverged"] is not None and set(row) == set(peer_training.COLUMNS)
+
+
+def test_a_results_file_from_before_the_diverged_column_takes_new_runs(tmp_path):
+    """A study written before ``diverged`` existed is resumed: its header is kept while no run diverges."""
+    old = [c for c in peer_training.COLUMNS if c != "diverged"]
+    (tmp_path / "peer_training.csv").write_text(",".join(old) + "\n")
+    assert peer_training.main(["--out", str(tmp_path), *TINY, "--arms", "default"]) == 0
+    with open(tmp_path / "peer_training.csv") as f:
+        assert next(csv.reader(f)) == old
+    assert [r["run_id"] for r in _rows(tmp_path / "peer_training.csv")] == ["digits:20-default-s0"]
