@@ -17,7 +17,7 @@ from test_peer_keeping import inputs, need, rleaky_pair, train
 
 
 def stable(pair, x, **options):
-    """``lifstab.adapters.stable_init_`` (``never_wider`` is on by default, on ``lifstab.stable_init_`` too)."""
+    """``lifstab.adapters.stable_init_`` (``never_wider`` is on by default for peer layers, through ``lifstab.stable_init_`` too)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return lifstab.adapters.stable_init_(pair, inputs=x, seed=0, **options)
@@ -82,6 +82,21 @@ def test_never_wider_keeps_a_narrower_own_surrogate_and_takes_a_narrower_recomme
     stable(reference, x, keep_edge=None)
     assert sharpness(wide) == sharpness(reference) > 0.5, "the edge is narrower than its own: the edge is written"
     assert not any(c.startswith("never_wider") for c in rec.changes)
+
+
+def test_the_default_on_peer_layers_keeps_the_users_narrower_surrogate():
+    """``lifstab.stable_init_`` on a peer pair without ``never_wider``: the recipe's ``peer_never_wider``
+    (True) keeps the tutorial's own surrogate; ``never_wider=False`` writes the (wider) edge."""
+    assert lifstab.recipe.RECIPE.peer_never_wider is True and lifstab.recipe.RECIPE.never_wider is False
+    x = inputs()
+    kept, edge = with_slope(rleaky_pair(), 25), with_slope(rleaky_pair(), 25)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = lifstab.stable_init_(kept, inputs=x, seed=0)
+    assert sharpness(kept) == 12.5 and any(c.startswith("never_wider") for c in rec.changes)
+    assert lifstab.edge_keeper_of(kept).sharpness_floor == 12.5
+    stable(edge, x, never_wider=False, keep_edge=None)
+    assert sharpness(edge) < 12.5, "the edge is wider than the tutorial's surrogate"
 
 
 def test_never_wider_is_validated():

@@ -182,7 +182,7 @@ def test_never_wider_keeps_a_surrogate_already_on_the_stable_side_and_floors_the
     lifstab.stable_init_(b, inputs=x, seed=0, never_wider=False)
     assert float(a.surrogate.sharpness) == float(b.surrogate.sharpness) > 1.0
     assert "never_wider" not in lifstab.stable_init_(_layer(), inputs=x, seed=0, never_wider=True).reasons
-    # the default is off (lifstab.recipe: the evidence is mixed): a narrow own surrogate is set to the edge
+    # the default on lifstab's layers is off (lifstab.recipe): a narrow own surrogate is set to the edge
     narrow = _layer(surrogate=Surrogate("fast_sigmoid", sharpness=own))
     lifstab.stable_init_(narrow, inputs=x, seed=0)
     assert float(narrow.surrogate.sharpness) == pytest.approx(beta_edge)

@@ -11,8 +11,9 @@ membrane; cross-entropy on that average; accuracy is its argmax. Adam at the pro
 trained at it, so the two studies compare; the tutorial's 5e-4 moves little in 10 short epochs).
 
 Arms: ``default`` (snntorch's and torch's own initialisation); ``stable_init`` (``lifstab.stable_init_``
-on both ``(Linear, neuron)`` pairs with ``never_wider=False`` (its defaults before the one-sided rule became
-the default; the ``never_wider`` arm is the default now), inputs a training batch, seed the run's seed: the
+on both ``(Linear, neuron)`` pairs with ``never_wider=False``: its peer defaults before the one-sided rule
+became the default on peer layers, ``lifstab.recipe.RECIPE.peer_never_wider``; the ``never_wider`` arm is
+the default now), inputs a training batch, seed the run's seed: the
 recipe of :mod:`lifstab.recipe`, i.e. the tutorial's weights kept but for the recurrent diagonal, a silent
 layer's bias lifted to ``min_rate``, the surrogate at the measured edge and, on the ``RLeaky`` pair, a
 :class:`lifstab.adapters.keeping.PeerEdgeKeeper` holding rho at 0.95 during training);
@@ -55,7 +56,7 @@ ARMS = (*STUDY, *ABLATION)
 #: the arms the must-show compares (stable_init >= default on every seed)
 COMPARED = {"default", "stable_init"}
 #: stable_init_ options per arm
-#: (``never_wider`` became stable_init_'s default after these arms were run: every other arm pins the
+#: (``never_wider`` became stable_init_'s default on peer layers after these arms were run: every other arm pins the
 #: never_wider=False they ran with, so ``stable_init`` is the recipe as it was and ``never_wider`` is the
 #: recipe now)
 ARM_OPTIONS = {"conditions": dict(weights="conditions", min_rate=None, keep_edge=None, never_wider=False),

@@ -78,7 +78,9 @@ def _one(adapter: PeerAdapter, x: torch.Tensor, options: dict) -> PeerRecommenda
     keep_edge = options.pop("keep_edge", RECIPE.target_rho)
     min_rate = options.pop("min_rate", RECIPE.min_rate)
     changes = []
-    floor = _own_sharpness(adapter, family, changes) if options.pop("never_wider", RECIPE.never_wider) else None
+    never_wider = options.pop("never_wider", None)
+    never_wider = RECIPE.peer_never_wider if never_wider is None else never_wider
+    floor = _own_sharpness(adapter, family, changes) if never_wider else None
     if min_rate is not None and not adapter.has_bias():
         changes.append(f"min_rate={min_rate:g} not applied: {peer.layer} has no bias to lift the rate with")
         min_rate = None
@@ -172,12 +174,13 @@ def stable_init_(layer, inputs=None, seed=None, **options):
     """:func:`lifstab.stable_init_` for peer layers: ``inputs`` are those of the first layer's ``Linear``
     (time-major ``(T, B, n_in)``). Returns a :class:`PeerRecommendation` (a list for a list of layers).
 
-    ``never_wider`` (default False, :data:`lifstab.recipe.RECIPE`; True makes the surrogate rule one-sided: a
-    layer keeps its own surrogate where the recommended one is wider (lower sharpness, same family; for the
-    edge route that is a layer whose own measured rho is already below 1), and its edge keeper never widens
-    past that sharpness (``sharpness_floor``). A layer whose own surrogate is of another family than the
-    recommended one gets the recommended one (the changes say so)). False: the edge itself."""
-    if not isinstance(options.get("never_wider", RECIPE.never_wider), bool):
+    ``never_wider`` (default None: :data:`lifstab.recipe.RECIPE`'s ``peer_never_wider``, True): the surrogate
+    rule is one-sided: a layer keeps its own surrogate where the recommended one is wider (lower sharpness,
+    same family; for the edge route that is a layer whose own measured rho is already below 1), and its edge
+    keeper never widens past that sharpness (``sharpness_floor``). A layer whose own surrogate is of another
+    family than the recommended one gets the recommended one (the changes say so). False: the edge itself,
+    rho 1 at initialisation (widening snntorch's tutorial surrogate to it lost training runs, :mod:`lifstab.recipe`)."""
+    if options.get("never_wider") is not None and not isinstance(options["never_wider"], bool):
         raise ValueError(f"never_wider must be True or False, got {options['never_wider']!r}")
     if inputs is None:
         raise ValueError("inputs: stable_init_ on a peer layer needs example inputs (T, B, n_in)")

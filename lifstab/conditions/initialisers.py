@@ -67,7 +67,7 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
                  probe_inputs=None, dampening_source: str | None = None, edge_margin: float | None = None,
                  edge_method: str = DEFAULT_EDGE_METHOD, target_rate=None, weights: str = RECIPE.weights,
                  keep_edge: float | None = RECIPE.target_rho, min_rate: float | None = RECIPE.min_rate,
-                 never_wider: bool = RECIPE.never_wider) -> Recommendation:
+                 never_wider: bool | None = None) -> Recommendation:
     """Recommend Conditions I-IV for ``layer`` (its decay, threshold, reset, family), set its surrogate
     and keep the edge of stability during training (:mod:`lifstab.recipe` gives the evidence).
 
@@ -86,10 +86,9 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
     ``keep_edge``: the measured rho that an :class:`lifstab.EdgeKeeper` attached to the layer holds during
     training (a forward pre-hook, :func:`lifstab.attach_edge_keeper`; ``reasons["keep_edge"]``); None: none.
 
-    ``never_wider`` (default False, :data:`lifstab.recipe.RECIPE`): with True the surrogate is never made wider
-    than the layer's own of the same family. Where the recommended sharpness is lower than the layer's own
-    (its own surrogate is already on the stable side), the layer keeps its own, and the keeper never re-sets
-    it below that sharpness (``reasons["never_wider"]``). The evidence is mixed (:mod:`lifstab.recipe`).
+    ``never_wider``: True keeps the layer's own surrogate (same family) where the recommended one is wider,
+    and the keeper never re-sets it wider (``reasons["never_wider"]``). None (default): False on lifstab's
+    layers, True on a peer library's (``RECIPE.peer_never_wider``; :mod:`lifstab.recipe` has the evidence).
 
     ``layer`` may also be a snntorch, norse or spikingjelly layer, a ``(torch.nn.Linear, neuron)`` pair
     or a list of them, with ``inputs`` those of the first ``Linear`` (:mod:`lifstab.adapters`).
@@ -100,6 +99,7 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
         if adapters.is_peer(layer):
             return adapters.stable_init_(**options)
         raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
+    never_wider = RECIPE.never_wider if never_wider is None else never_wider
     _check_options(sharpness_method, weights, keep_edge, min_rate, never_wider)
     family = layer.surrogate.family if family is None else family
     previous = layer.surrogate if layer.surrogate.family == family else None
