@@ -317,6 +317,19 @@ def predicted_log_growth(layer: RecurrentLIF, x: torch.Tensor, sharpness: Sequen
     return fn(layer, probe, beta, **options).numpy()
 
 
+def edge_slope(layer: RecurrentLIF, x: torch.Tensor, sharpness: float, method: str = "dmft",
+               probe: Probe | None = None, step: float = 0.05, **options) -> float:
+    """``d ln rho / d ln beta`` at ``sharpness`` (a central difference over ``ln beta +- step``), by
+    ``method``. At an edge it says how well the edge is conditioned: an error ``e`` in ``ln rho`` moves the
+    edge by a factor ``exp(e / |slope|)`` (docs/theory.md, "The three worst misses": the census's worst
+    predictions sit on the flattest curves)."""
+    if not step > 0:
+        raise ValueError(f"step must be > 0, got {step!r}")
+    low, high = predicted_log_growth(layer, x, [sharpness * math.exp(-step), sharpness * math.exp(step)],
+                                     method=method, probe=probe, **options)
+    return float((high - low) / (2 * step))
+
+
 def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft",
                        sharpness_range: tuple[float, float] = SHARPNESS_RANGE, probe: Probe | None = None,
                        **options) -> EdgePrediction:
@@ -354,7 +367,7 @@ def critical_sharpness(layer: RecurrentLIF, x: torch.Tensor, method: str = "dmft
 
 __all__ = [
     "METHODS", "ADAPTIVE_METHODS", "SHARPNESS_RANGE", "EdgePrediction", "Probe", "forward_probe", "pool_probes", "find_log_root",
-    "critical_sharpness", "predicted_log_growth", "dmft_log_gradient_norms", "sampled_dmft_log_gradient_norms", "lagged_log_growth",
+    "critical_sharpness", "edge_slope", "predicted_log_growth", "dmft_log_gradient_norms", "sampled_dmft_log_gradient_norms", "lagged_log_growth",
     "condition_iv_log_growth", "replay_log_growth",
     "sg_autocorrelation",
 ]

@@ -100,6 +100,26 @@ def test_cli_prints_the_json_contract(tmp_path, capsys):
     assert result["method"] == "lagged" and result["feasible"] is True and result["critical_sharpness"] > 0
 
 
+def test_cli_text_says_how_well_the_edge_is_conditioned(tmp_path, capsys):
+    """The text output adds d ln rho / d ln beta at the edge; it agrees with the curve a step away."""
+    from lifstab.stability import edge_slope, predicted_log_growth
+
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps(CONFIG))
+    code, out, _ = run_cli(capsys, str(path))
+    assert code == 0 and "d ln rho / d ln beta there" in out
+    beta = float(out.split("critical sharpness ")[1].split()[0])
+    layer, x, _ = build(config_from_dict(CONFIG), seed=0)
+    slope = edge_slope(layer, x, beta)
+    assert f"{slope:.3g}" in out and f"factor {math.exp(0.01 / abs(slope)):.3g}" in out
+    assert slope < 0, "rho falls as the surrogate narrows"
+    ln_rho = predicted_log_growth(layer, x, [beta, beta * math.exp(0.02)])
+    assert abs(ln_rho[0]) < 1e-3, "the printed edge is a root"
+    assert ln_rho[1] - ln_rho[0] == pytest.approx(0.02 * slope, rel=0.1)
+    with pytest.raises(ValueError, match="step"):
+        edge_slope(layer, x, beta, step=0.0)
+
+
 def test_cli_predicts_the_attached_reset(tmp_path, capsys):
     """``detach_reset: false`` (optional key) builds the layer with the reset attached, and `lifstab edge`
     predicts its edge (dmft: the reset's term changes the prediction, so the two differ)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 
@@ -64,6 +65,17 @@ def _result(prediction, kind: str) -> dict:
     return result
 
 
+def _conditioning(layer, x, sharpness: float, method: str) -> str:
+    """How far an error in ln rho moves this edge (:func:`lifstab.stability.edge_slope`)."""
+    from ..stability import edge_slope
+
+    slope = edge_slope(layer, x, sharpness, method=method)
+    if slope == 0:
+        return "  d ln rho / d ln beta there: 0 (flat: the edge is not determined by the curve)"
+    return (f"  d ln rho / d ln beta there: {slope:.3g}; an error of 0.01 in ln rho moves this edge by a "
+            f"factor {math.exp(0.01 / abs(slope)):.3g}")
+
+
 def run(args: argparse.Namespace) -> int:
     from ..conditions import MEASURED_EDGE_METHODS
     from ..stability import METHODS, critical_sharpness
@@ -79,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     elif prediction.feasible:
         where = "" if len(layers) == 1 else f", set by layer {prediction.limiting} of {len(layers)}"
         print(f"{kind} critical sharpness {prediction.critical_sharpness:.6g} (method {prediction.method}{where})")
+        if len(layers) == 1:
+            print(_conditioning(layers[0], x, prediction.critical_sharpness, args.method))
     else:
         print(f"no critical sharpness in range (method {prediction.method}): {prediction.reason}")
     return 0
