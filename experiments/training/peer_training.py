@@ -23,6 +23,10 @@ I-II's weights and no rate lift, the code path that this study's ``stable_init``
 sharpness history is appended to ``DIR/peer_training_keeper.csv``. :data:`ABLATION` holds the arms that
 take ``stable_init`` apart (run with ``--arms``; experiments/peer_training_results/README.md).
 
+``--library spikingjelly`` trains spikingjelly's recurrent network instead (:mod:`.peer_spikingjelly`; arms
+:data:`LIBRARY_ARMS`), its run_ids prefixed ``spikingjelly-`` and its rows with a ``library`` column; the
+default ``--library snntorch`` writes what it wrote before.
+
 ``python -m lifstab_experiments.training.peer_training --out DIR [--seeds 5] [--points digits:100 memory:100]``
 appends one row per run to ``DIR/peer_training.csv`` (a rerun skips finished runs) and writes
 ``DIR/peer_training_summary.csv`` (mean and 95% t-interval of the test accuracy at the best-validation epoch).
@@ -63,11 +67,19 @@ ARM_OPTIONS = {"conditions": dict(weights="conditions", min_rate=None, keep_edge
                "stable_init": dict(never_wider=False), "edge_only": dict(keep_edge=None, never_wider=False),
                "tutorial_sg": dict(keep_edge=None, never_wider=False), "never_wider": dict(never_wider=True)}
 BETA, SLOPE = 0.95, 25
+#: the libraries whose network the study trains -> the arms it runs for each (the ablation's arms other
+#: than never_wider take snntorch's network apart)
+LIBRARY_ARMS = {"snntorch": ARMS, "spikingjelly": ("default", "stable_init", "never_wider")}
 COLUMNS = ["run_id", "task", "horizon", "arm", "seed", "epochs", "lr", "hidden", "batch_size", "max_samples",
            "best_epoch", "val_accuracy", "test_accuracy", "final_train_loss", "firing_rate", "seconds", "diverged"]
 #: a column added later (-> its value in a run without it): a results file written before keeps its header
 #: while its new rows hold that value
 LATER = {"diverged": False}
+
+
+def columns(library: str = "snntorch") -> list[str]:
+    """A results file's columns: :data:`COLUMNS`, and ``library`` for a library other than snntorch."""
+    return COLUMNS if library == "snntorch" else [*COLUMNS, "library"]
 
 
 class TutorialNet(torch.nn.Module):
@@ -123,15 +135,22 @@ def evaluate(net: TutorialNet, task, split, batch_size: int) -> float:
     return correct / len(split.labels)
 
 
-def build(task, arm: str, seed: int, hidden: int, init_batch: torch.Tensor) -> TutorialNet:
-    """The tutorial network at the run's seed; the arms of :data:`ARM_OPTIONS` apply
+def build(task, arm: str, seed: int, hidden: int, init_batch: torch.Tensor, library: str = "snntorch"):
+    """The library's network (snntorch's :class:`TutorialNet`, spikingjelly's
+    :class:`.peer_spikingjelly.JellyNet`) at the run's seed; the arms of :data:`ARM_OPTIONS` apply
     ``lifstab.adapters.stable_init_`` (what ``lifstab.stable_init_`` calls for peer layers) to it."""
     import lifstab.adapters
 
-    if arm not in ARMS:
-        raise ValueError(f"arm={arm!r} is unknown; choose one of {list(ARMS)}")
+    if library not in LIBRARY_ARMS:
+        raise ValueError(f"library={library!r} is unknown; choose one of {list(LIBRARY_ARMS)}")
+    if arm not in LIBRARY_ARMS[library]:
+        raise ValueError(f"arm={arm!r} is unknown for {library}; choose one of {list(LIBRARY_ARMS[library])}")
     torch.manual_seed(seed)
-    net = TutorialNet(task.n_in, hidden, task.n_out)
+    if library == "spikingjelly":
+        from .peer_spikingjelly import JellyNet
+        net = JellyNet(task.n_in, hidden, task.n_out)
+    else:
+        net = TutorialNet(task.n_in, hidden, task.n_out)
     if arm in ARM_OPTIONS:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the recommendation's notes; what changed is in its .changes
@@ -145,7 +164,8 @@ def build(task, arm: str, seed: int, hidden: int, init_batch: torch.Tensor) -> T
 
 
 def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: int, batch_size: int,
-              max_samples: int | None = None, keeper_dir: Path | None = None, on_step=None) -> dict:
+              max_samples: int | None = None, keeper_dir: Path | None = None, on_step=None,
+              library: str = "snntorch") -> dict:
     """One run: train, validate every epoch, test at the best-validation epoch. Returns its row (and, with
     ``keeper_dir``, appends the edge keeper's history to ``keeper_dir/peer_training_keeper.csv``).
     ``on_step(step, epoch, net, x, loss, spikes)``, if given, is called after every optimiser step
@@ -158,7 +178,7 @@ def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: i
     rng = np.random.default_rng(seed)
     n_train, start = len(task.train.labels), time.time()
     orders = [rng.permutation(n_train) for _ in range(epochs)]
-    net = build(task, arm, seed, hidden, task.batch(task.train, orders[0][:batch_size])[0])
+    net = build(task, arm, seed, hidden, task.batch(task.train, orders[0][:batch_size])[0], library)
     optimiser = torch.optim.Adam(net.parameters(), lr=lr)
     best = (-1.0, 0, float("nan"))  # (val accuracy, epoch, test accuracy)
     loss, rates, diverged = torch.tensor(float("nan")), [], False
@@ -186,19 +206,21 @@ def train_run(point: str, arm: str, seed: int, epochs: int, lr: float, hidden: i
     keeper = lifstab.edge_keeper_of(net.pairs()[0])
     if keeper is not None and keeper_dir is not None:
         append_rows(Path(keeper_dir) / "peer_training_keeper.csv",
-                    [dict(run_id=run_id(point, arm, seed), step=step, sharpness=values[0])
+                    [dict(run_id=run_id(point, arm, seed, library), step=step, sharpness=values[0])
                      for step, values in keeper.history], ["run_id", "step", "sharpness"])
-    return dict(run_id=run_id(point, arm, seed), task=name, horizon=horizon, arm=arm, seed=seed, epochs=epochs,
-                lr=lr, hidden=hidden, batch_size=batch_size, max_samples=max_samples, best_epoch=best[1],
-                val_accuracy=best[0], test_accuracy=best[2], final_train_loss=float(loss.detach()),
-                firing_rate=float(np.mean(rates[-max(1, n_train // batch_size):])) if rates else float("nan"),
-                seconds=round(time.time() - start, 1), diverged=diverged)
+    row = dict(run_id=run_id(point, arm, seed, library), task=name, horizon=horizon, arm=arm, seed=seed,
+               epochs=epochs, lr=lr, hidden=hidden, batch_size=batch_size, max_samples=max_samples,
+               best_epoch=best[1], val_accuracy=best[0], test_accuracy=best[2], final_train_loss=float(loss.detach()),
+               firing_rate=float(np.mean(rates[-max(1, n_train // batch_size):])) if rates else float("nan"),
+               seconds=round(time.time() - start, 1), diverged=diverged)
+    return row if library == "snntorch" else {**row, "library": library}
 
 
 def initial_rates(point: str, seeds: int, hidden: int = BASE.hidden, batch_size: int = BASE.batch_size,
-                  max_samples: int | None = None):
-    """Per seed and arm: the input rate and the hidden layer's firing rate at initialisation on the run's
-    first training batch (the batch ``stable_init_`` is given)."""
+                  max_samples: int | None = None, library: str = "snntorch"):
+    """Per seed and arm (:data:`STUDY` for snntorch, :data:`LIBRARY_ARMS` for another library): the input
+    rate and the hidden layer's firing rate at initialisation on the run's first training batch (the batch
+    ``stable_init_`` is given)."""
     import pandas as pd
 
     name, horizon = parse_point(point)
@@ -208,16 +230,16 @@ def initial_rates(point: str, seeds: int, hidden: int = BASE.hidden, batch_size:
     for seed in range(seeds):
         order = np.random.default_rng(seed).permutation(len(task.train.labels))
         x = task.batch(task.train, order[:batch_size])[0]
-        for arm in STUDY:
+        for arm in STUDY if library == "snntorch" else LIBRARY_ARMS[library]:
             with torch.no_grad():
-                rate = float(build(task, arm, seed, hidden, x)(x)[1].mean())
+                rate = float(build(task, arm, seed, hidden, x, library)(x)[1].mean())
             out.append(dict(task=name, horizon=horizon, seed=seed, arm=arm, input_rate=float(x.mean()),
                             initial_firing_rate=rate))
     return pd.DataFrame(out)
 
 
-def run_id(point: str, arm: str, seed: int) -> str:
-    return f"{point}-{arm}-s{seed}"
+def run_id(point: str, arm: str, seed: int, library: str = "snntorch") -> str:
+    return f"{point}-{arm}-s{seed}" if library == "snntorch" else f"{library}-{point}-{arm}-s{seed}"
 
 
 def finished(path: Path) -> set[str]:
@@ -261,21 +283,25 @@ def paired(rows: list[dict]):
 
 
 def run_study(out: Path, points, seeds: int, arms=STUDY, epochs: int = BASE.epochs, lr: float = BASE.lr,
-              hidden: int = BASE.hidden, batch_size: int = BASE.batch_size, max_samples: int | None = None):
+              hidden: int = BASE.hidden, batch_size: int = BASE.batch_size, max_samples: int | None = None,
+              library: str = "snntorch"):
     """Run every (point, arm, seed) not yet in ``out/peer_training.csv``; write and return the summary."""
     from .runner import read_rows
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "peer_training.csv"
+    others = {r.get("library") or "snntorch" for r in (read_rows(path) if path.exists() else [])} - {library}
+    if others:
+        raise ValueError(f"{path} holds {sorted(others)} runs: one library per results file")
     torch.set_num_threads(1)
     for point in points:
         for seed in range(seeds):
             for arm in arms:
-                if run_id(point, arm, seed) in finished(path):
+                if run_id(point, arm, seed, library) in finished(path):
                     continue
-                row = train_run(point, arm, seed, epochs, lr, hidden, batch_size, max_samples, out)
-                append_row(path, row, COLUMNS, LATER)
+                row = train_run(point, arm, seed, epochs, lr, hidden, batch_size, max_samples, out, library=library)
+                append_row(path, row, columns(library), LATER)
                 print(f"{row['run_id']}: test {row['test_accuracy']:.3f} (best epoch {row['best_epoch']}, "
                       f"{row['seconds']} s)", flush=True)
     summary = summarise(read_rows(path))
@@ -296,7 +322,10 @@ def main(argv=None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--points", nargs="+", default=["digits:100"])
-    parser.add_argument("--arms", nargs="+", default=list(STUDY), choices=ARMS)
+    parser.add_argument("--arms", nargs="+", default=None, choices=ARMS,
+                        help=f"default: {' '.join(STUDY)} (snntorch), every arm of LIBRARY_ARMS (others)")
+    parser.add_argument("--library", default="snntorch", choices=list(LIBRARY_ARMS),
+                        help="whose network: snntorch's tutorial network or spikingjelly's recurrent one")
     parser.add_argument("--epochs", type=int, default=BASE.epochs)
     parser.add_argument("--lr", type=float, default=BASE.lr)
     parser.add_argument("--hidden", type=int, default=BASE.hidden)
@@ -305,12 +334,15 @@ def main(argv=None) -> int:
     parser.add_argument("--initial-rates", action="store_true",
                         help="also write each run's hidden firing rate at initialisation (no training)")
     args = parser.parse_args(argv)
+    arms = args.arms or list(STUDY if args.library == "snntorch" else LIBRARY_ARMS[args.library])
+    if set(arms) - set(LIBRARY_ARMS[args.library]):
+        parser.error(f"--library {args.library} runs the arms {list(LIBRARY_ARMS[args.library])}")
     for point in args.points:
         parse_point(point)  # a bad point fails before any training
-    summary = run_study(Path(args.out), args.points, args.seeds, args.arms, args.epochs, args.lr, args.hidden,
-                        args.batch_size, args.max_samples)
+    summary = run_study(Path(args.out), args.points, args.seeds, arms, args.epochs, args.lr, args.hidden,
+                        args.batch_size, args.max_samples, args.library)
     if args.initial_rates:
-        rates = pd.concat([initial_rates(p, args.seeds, args.hidden, args.batch_size, args.max_samples)
+        rates = pd.concat([initial_rates(p, args.seeds, args.hidden, args.batch_size, args.max_samples, args.library)
                            for p in args.points])
         rates.to_csv(Path(args.out) / "peer_training_initial_rates.csv", index=False)
         print(rates.to_string(index=False))
