@@ -28,6 +28,12 @@ What trained, on latency digits at T 100 and T 250 (5 seeds each, 10 epochs, hid
     (0.989): widened, 2 seeds stayed at chance where the default solved them
     (experiments/peer_training_results, docs/long_horizon.md).
 
+- A peer layer whose edge route finds no edge (rho on one side of 1 over the whole sharpness range) keeps its
+  own surrogate, not the range's end nearest rho = 1 (sharpness 1000 on spikingjelly's recurrent network at
+  tau 2, a surrogate 60-80 times flatter). Measured neutral there (digits T 100, 5 seeds: 0.225 against
+  0.222); the loss on that network is the hidden layer's bias lift (without it 0.412 against the default's
+  0.343, experiments/peer_training_results/README.md), which the recipe keeps for now (``min_rate``).
+
 A user's own training loop gets the kept edge from :func:`lifstab.stable_init_` (a forward pre-hook);
 the readout and the learning rates are the user's, and :func:`param_groups` builds the latter.
 """

@@ -65,11 +65,16 @@ COMPARED = {"default", "stable_init"}
 #: recipe now)
 ARM_OPTIONS = {"conditions": dict(weights="conditions", min_rate=None, keep_edge=None, never_wider=False),
                "stable_init": dict(never_wider=False), "edge_only": dict(keep_edge=None, never_wider=False),
-               "tutorial_sg": dict(keep_edge=None, never_wider=False), "never_wider": dict(never_wider=True)}
+               "tutorial_sg": dict(keep_edge=None, never_wider=False), "never_wider": dict(never_wider=True),
+               "no_lift": dict(min_rate=None)}
 BETA, SLOPE = 0.95, 25
 #: the libraries whose network the study trains -> the arms it runs for each (the ablation's arms other
 #: than never_wider take snntorch's network apart)
-LIBRARY_ARMS = {"snntorch": ARMS, "spikingjelly": ("default", "stable_init", "never_wider")}
+#: per-pair stable_init_ options of an arm (pair order): ``hidden_lift``: the defaults on the hidden pair, no
+#: bias lift on the output pair (``min_rate=None``)
+PAIR_OPTIONS = {"hidden_lift": (dict(), dict(min_rate=None))}
+#: (spikingjelly's ``no_lift``: ``stable_init_`` with its defaults but no bias lift, ``min_rate=None``)
+LIBRARY_ARMS = {"snntorch": ARMS, "spikingjelly": ("default", "stable_init", "never_wider", "no_lift", "hidden_lift")}
 COLUMNS = ["run_id", "task", "horizon", "arm", "seed", "epochs", "lr", "hidden", "batch_size", "max_samples",
            "best_epoch", "val_accuracy", "test_accuracy", "final_train_loss", "firing_rate", "seconds", "diverged"]
 #: a column added later (-> its value in a run without it): a results file written before keeps its header
@@ -155,6 +160,14 @@ def build(task, arm: str, seed: int, hidden: int, init_batch: torch.Tensor, libr
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the recommendation's notes; what changed is in its .changes
             lifstab.adapters.stable_init_(net.pairs(), inputs=init_batch, seed=seed, **ARM_OPTIONS[arm])
+    if arm in PAIR_OPTIONS:  # one stable_init_ call per pair, in order, each on the previous pair's spikes
+        x = init_batch
+        for i, (pair, options) in enumerate(zip(net.pairs(), PAIR_OPTIONS[arm])):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                lifstab.adapters.stable_init_(pair, inputs=x, seed=seed + i, **options)
+            with torch.no_grad():
+                x = lifstab.adapters.adapt(pair).run(x)[0]
     if arm == "tutorial_sg":
         net.tutorial_surrogate_()
     if arm == "diagonal0":
@@ -322,7 +335,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--points", nargs="+", default=["digits:100"])
-    parser.add_argument("--arms", nargs="+", default=None, choices=ARMS,
+    parser.add_argument("--arms", nargs="+", default=None, choices=sorted({a for arms in LIBRARY_ARMS.values() for a in arms}),
                         help=f"default: {' '.join(STUDY)} (snntorch), every arm of LIBRARY_ARMS (others)")
     parser.add_argument("--library", default="snntorch", choices=list(LIBRARY_ARMS),
                         help="whose network: snntorch's tutorial network or spikingjelly's recurrent one")
