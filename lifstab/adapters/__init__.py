@@ -98,11 +98,12 @@ def _one(adapter: PeerAdapter, x: torch.Tensor, options: dict) -> PeerRecommenda
         rec = _one_to_one(rec, layer, peer, x, min_rate, options.get("sharpness_method"))
     w_rec = None if layer.w_rec is None else layer.recurrent_weight().detach()
     gain = peer.gain
-    no_edge = _without_edge(adapter, rec)  # read before the write below changes the peer's surrogate
+    own = adapter.surrogate()  # read before the write below changes it; None where lifstab has no equivalent
+    no_edge = own is not None and getattr(rec, "edge", None) is not None and not rec.edge.feasible
     # without an edge, a keeper is attached only where it writes the layer's own family (its rho may cross 1
     # in training); a keeper of another family would replace the layer's own surrogate
-    keeper_fits = not no_edge or adapter.surrogate().family == family
-    surrogate = _surrogate_to_write(adapter, rec, rec.surrogate(layer.surrogate if one_to_one else None), floor,
+    keeper_fits = not no_edge or own.family == family
+    surrogate = _surrogate_to_write(rec, rec.surrogate(layer.surrogate if one_to_one else None), own, floor,
                                     changes, no_edge)
     changes += adapter.write(layer.w_in.detach() / gain, layer.bias.detach() / gain,
                              None if w_rec is None else w_rec / gain, surrogate)
@@ -120,27 +121,20 @@ def _one(adapter: PeerAdapter, x: torch.Tensor, options: dict) -> PeerRecommenda
     return PeerRecommendation(peer.library, peer.layer, peer, rec, tuple(changes))
 
 
-def _without_edge(adapter: PeerAdapter, rec) -> bool:
-    """The edge route found no edge of stability (rho stays on one side of 1 over the whole range) and the
-    layer's own surrogate is one lifstab reads: then the layer keeps it (:func:`_surrogate_to_write`)."""
-    edge = getattr(rec, "edge", None)
-    return edge is not None and not edge.feasible and adapter.surrogate() is not None
-
-
-def _surrogate_to_write(adapter: PeerAdapter, rec, surrogate, floor: float | None, changes: list, no_edge: bool):
+def _surrogate_to_write(rec, surrogate, own, floor: float | None, changes: list, no_edge: bool):
     """The surrogate written into the peer: the recommended one, except (a) where the layer has no edge of
-    stability, its own (the edge route's fallback, the end of the range nearest rho = 1, can be a surrogate
+    stability (``no_edge``) and lifstab reads its own surrogate ``own``, its own (the edge route's fallback, the end of the range nearest rho = 1, can be a surrogate
     60-80 times flatter than the layer's own: spikingjelly's recurrent network at tau 2,
     experiments/peer_training_results/README.md), and (b) ``never_wider``: its own where the recommended one
     is wider."""
     if no_edge:
         changes.append(f"no edge of stability ({rec.edge.reason}): the layer's own surrogate was kept, not the "
                        f"fallback sharpness {_sharpness(surrogate):.4g}")
-        return adapter.surrogate()
+        return own
     if floor is not None and _sharpness(surrogate) < floor:
         changes.append(f"never_wider: the recommended sharpness {_sharpness(surrogate):.4g} is wider than the "
                        f"layer's own {floor:.4g}, so its own surrogate was kept")
-        return adapter.surrogate()
+        return own
     return surrogate
 
 
