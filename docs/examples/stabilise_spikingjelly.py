@@ -4,8 +4,8 @@ rho (docs/theory.md section 7) measured by autograd through spikingjelly's own f
 
 The docstring's LIFNode lets the reset gradient flow (``detach_reset=False``): lifstab's edge route measures
 that layer with the reset's term; the second network sets ``detach_reset=True``. Neither has an edge with
-its own weights (rho below 1 at every sharpness): the route then takes the sharpness whose rho is nearest 1,
-and says so. Sizes are larger than the docstring's 4-2 so that rho means something.
+its own weights (rho below 1 at every sharpness): the recommendation says so, and the layer keeps its own
+surrogate (a peer layer without an edge is not given the range's end nearest rho = 1). Sizes are larger than the docstring's 4-2 so that rho means something.
 Run: python docs/examples/stabilise_spikingjelly.py
 """
 
