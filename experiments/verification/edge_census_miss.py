@@ -41,7 +41,7 @@ from lifstab.stability import critical_sharpness, forward_probe, pool_probes, pr
 
 from .edge_attached import layers_for
 from .edge_census import census_configs
-from .edge_finite_size import VARIANTS, at_width, backward_matrix
+from .edge_finite_size import VARIANTS, at_width, measured_curve
 
 FIELDS = ["index", "n_rec", "seed", "curve", "firing_rate", "edge", "slope_at_edge", "crossings",
           "ln_ratio_to_measured", "predicted_ln_rho_at_measured"]
@@ -58,19 +58,6 @@ def grid_edge(betas: np.ndarray, values: np.ndarray) -> tuple[float | None, floa
     i = down[-1]
     slope = (v[i + 1] - v[i]) / (x[i + 1] - x[i])
     return float(math.exp(x[i] - v[i] / slope)), float(slope), int(down.size)
-
-
-def measured_curve(layer, readout, trajectory, betas, variant: str, cfg: dict, seed: int) -> np.ndarray:
-    """Measured ``ln rho`` per sharpness with the backward matrix ``variant`` (the layer's ``W`` restored)."""
-    saved = layer.w_rec.detach().clone()
-    w = backward_matrix(layer.recurrent_weight().detach(), variant, cfg["w_rec_std"], cfg["w_rec_mean"], seed)
-    with torch.no_grad():
-        layer.w_rec.copy_(w)
-        try:
-            norms = measure.gradient_norms_over_sharpness(layer, trajectory, betas, readout)
-        finally:
-            layer.w_rec.copy_(saved)
-    return measure.log_growth_factor(norms).numpy()
 
 
 def curves(entry: dict, n: int, seeds, betas, variants=VARIANTS, readouts: int = 0, **overrides) -> dict:

@@ -64,20 +64,23 @@ def backward_matrix(w: torch.Tensor, variant: str, std: float, mean: float, seed
     raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
 
 
+def measured_curve(layer, readout, trajectory, betas, variant: str, cfg: dict, seed: int) -> np.ndarray:
+    """Measured ``ln rho`` per sharpness with the backward matrix ``variant`` (the layer's ``W`` restored)."""
+    saved = layer.w_rec.detach().clone()
+    w = backward_matrix(layer.recurrent_weight().detach(), variant, cfg["w_rec_std"], cfg["w_rec_mean"], seed)
+    with torch.no_grad():
+        layer.w_rec.copy_(w)
+        try:
+            norms = measure.gradient_norms_over_sharpness(layer, trajectory, betas, readout)
+        finally:
+            layer.w_rec.copy_(saved)
+    return measure.log_growth_factor(norms).numpy()
+
+
 def replayed_log_growth(runs, variant: str, cfg: dict, betas) -> np.ndarray:
     """Measured ``ln rho`` per sharpness, averaged over the runs, with the backward matrix ``variant``."""
-    values = []
-    for seed, (layer, _, r, trajectory) in enumerate(runs):
-        saved = layer.w_rec.detach().clone()
-        w = backward_matrix(layer.recurrent_weight().detach(), variant, cfg["w_rec_std"], cfg["w_rec_mean"], seed)
-        with torch.no_grad():
-            layer.w_rec.copy_(w)
-            try:
-                norms = measure.gradient_norms_over_sharpness(layer, trajectory, betas, r)
-            finally:
-                layer.w_rec.copy_(saved)
-        values.append(measure.log_growth_factor(norms).numpy())
-    return np.mean(values, axis=0)
+    return np.mean([measured_curve(layer, r, trajectory, betas, variant, cfg, seed)
+                    for seed, (layer, _, r, trajectory) in enumerate(runs)], axis=0)
 
 
 def one_row(index: int, cfg: dict, reset: str, detach_reset: bool, seeds, n: int) -> dict:
