@@ -82,6 +82,11 @@ COLUMNS = ["run_id", "task", "horizon", "arm", "seed", "epochs", "lr", "hidden",
 LATER = {"diverged": False}
 
 
+def default_arms(library: str = "snntorch") -> tuple[str, ...]:
+    """The arms a study runs unless told: :data:`STUDY` for snntorch, every arm of another library."""
+    return STUDY if library == "snntorch" else LIBRARY_ARMS[library]
+
+
 def columns(library: str = "snntorch") -> list[str]:
     """A results file's columns: :data:`COLUMNS`, and ``library`` for a library other than snntorch."""
     return COLUMNS if library == "snntorch" else [*COLUMNS, "library"]
@@ -243,7 +248,7 @@ def initial_rates(point: str, seeds: int, hidden: int = BASE.hidden, batch_size:
     for seed in range(seeds):
         order = np.random.default_rng(seed).permutation(len(task.train.labels))
         x = task.batch(task.train, order[:batch_size])[0]
-        for arm in STUDY if library == "snntorch" else LIBRARY_ARMS[library]:
+        for arm in default_arms(library):
             with torch.no_grad():
                 rate = float(build(task, arm, seed, hidden, x, library)(x)[1].mean())
             out.append(dict(task=name, horizon=horizon, seed=seed, arm=arm, input_rate=float(x.mean()),
@@ -347,7 +352,7 @@ def main(argv=None) -> int:
     parser.add_argument("--initial-rates", action="store_true",
                         help="also write each run's hidden firing rate at initialisation (no training)")
     args = parser.parse_args(argv)
-    arms = args.arms or list(STUDY if args.library == "snntorch" else LIBRARY_ARMS[args.library])
+    arms = args.arms or list(default_arms(args.library))
     if set(arms) - set(LIBRARY_ARMS[args.library]):
         parser.error(f"--library {args.library} runs the arms {list(LIBRARY_ARMS[args.library])}")
     for point in args.points:
