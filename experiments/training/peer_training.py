@@ -52,8 +52,9 @@ from .training import gradients_finite
 #: difference each. ``diagonal0``: the default network with only the RLeaky's recurrent diagonal set to 0;
 #: ``edge_only``: ``stable_init_`` without the keeper (the surrogate stays at the edge of initialisation);
 #: ``tutorial_sg``: ``edge_only`` with the tutorial's own surrogate written back (the weights' changes alone);
-#: ``never_wider``: ``lifstab.adapters.stable_init_(..., never_wider=True)``, the one-sided surrogate rule
-ABLATION = ("diagonal0", "edge_only", "tutorial_sg", "never_wider")
+#: ``never_wider``: ``lifstab.adapters.stable_init_(..., never_wider=True)``, the one-sided surrogate rule;
+#: ``no_lift``: ``never_wider`` without the bias lift (``min_rate=None``)
+ABLATION = ("diagonal0", "edge_only", "tutorial_sg", "never_wider", "no_lift")
 #: the study's arms, run unless ``--arms`` says otherwise
 STUDY = ("default", "conditions", "stable_init")
 ARMS = (*STUDY, *ABLATION)

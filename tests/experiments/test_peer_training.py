@@ -84,6 +84,12 @@ def test_ablation_arms_each_change_one_thing():
     keeper = lifstab.edge_keeper_of(arms["never_wider"].pairs()[0])
     assert keeper.sharpness_floor == peer_training.SLOPE / 2 and keeper.target_rho == 0.95
     assert sharpness["never_wider"] == max(edge, peer_training.SLOPE / 2)
+    no_lift = arms["no_lift"]  # never_wider but for the bias lift: same weights and surrogate, biases untouched
+    assert sharpness["no_lift"] == sharpness["never_wider"]
+    assert torch.equal(no_lift.lif1.recurrent.weight, arms["never_wider"].lif1.recurrent.weight)
+    assert torch.equal(no_lift.fc2.bias, default.fc2.bias) and torch.equal(no_lift.fc2.weight, default.fc2.weight)
+    lift = (arms["never_wider"].fc1.bias - no_lift.fc1.bias).detach()  # this silent hidden layer is lifted
+    assert float(lift.min()) > 0 and torch.allclose(lift, lift[0].expand_as(lift)), "one shared offset"
 
 
 def test_the_diagnosis_records_every_step_without_changing_the_run(tmp_path):
