@@ -78,6 +78,15 @@ def test_stable_init_changes_the_recurrent_cell_s_surrogate_and_attaches_a_keepe
     assert any("min_rate=0.02 not applied" in c and "no bias" in c for c in rec.changes)
     assert any("never_wider not applied" in c for c in rec.changes)
     assert any(c.startswith("p.method = 'tanh'") for c in rec.changes)
+    # so spikingjelly's no_lift (min_rate=None) and never_wider=True are stable_init run for run here
+    for options in (dict(min_rate=None), dict(never_wider=True)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.manual_seed(0)
+            other = NorseNet(task.n_in, 64, task.n_out)
+            lifstab.adapters.stable_init_(other.pairs(), inputs=x, seed=0, **options)
+        assert all(torch.equal(a, b) for a, b in zip(other.state_dict().values(), stable.state_dict().values()))
+        assert (other.l1.p.method, float(other.l1.p.alpha)) == (stable.l1.p.method, float(stable.l1.p.alpha))
 
 
 def test_hidden_charges_are_the_cell_s_threshold_argument():
