@@ -152,8 +152,9 @@ def evaluate(net: TutorialNet, task, split, batch_size: int) -> float:
 
 def build(task, arm: str, seed: int, hidden: int, init_batch: torch.Tensor, library: str = "snntorch"):
     """The library's network (snntorch's :class:`TutorialNet`, spikingjelly's
-    :class:`.peer_spikingjelly.JellyNet`, norse's :class:`.peer_norse.NorseNet`) at the run's seed; the arms of :data:`ARM_OPTIONS` apply
-    ``lifstab.adapters.stable_init_`` (what ``lifstab.stable_init_`` calls for peer layers) to it."""
+    :class:`.peer_spikingjelly.JellyNet`, norse's :class:`.peer_norse.NorseNet`) at the run's seed; the arms
+    of :data:`ARM_OPTIONS` apply ``lifstab.adapters.stable_init_`` (what ``lifstab.stable_init_`` calls for peer
+    layers) to it."""
     import lifstab.adapters
 
     if library not in LIBRARY_ARMS:
