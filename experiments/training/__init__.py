@@ -7,8 +7,9 @@ skipping runs already done; ``grids`` declares the experiment families at two pr
   ``diagnosis`` (rho, rates and gradients per layer and epoch during training);
 - running many: ``runner``, ``grids``;
 - the training studies: ``long_horizon`` (accuracy against the horizon per arm), ``plain_loop`` (a user's own
-  loop with and without ``lifstab.stable_init_``), ``peer_training`` (snntorch's tutorial network), and
-  ``edge_route`` (the edge route's method and margin, trained).
+  loop with and without ``lifstab.stable_init_``), ``peer_training`` (snntorch's tutorial network; spikingjelly's
+  and norse's networks in ``peer_spikingjelly``, ``peer_norse``), and ``edge_route`` (the edge route's
+  method and margin, trained).
 
 Studies with a command line: ``python -m lifstab_experiments.training.<module> --help``.
 """

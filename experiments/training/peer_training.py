@@ -23,8 +23,9 @@ I-II's weights and no rate lift, the code path that this study's ``stable_init``
 sharpness history is appended to ``DIR/peer_training_keeper.csv``. :data:`ABLATION` holds the arms that
 take ``stable_init`` apart (run with ``--arms``; experiments/peer_training_results/README.md).
 
-``--library spikingjelly`` trains spikingjelly's recurrent network instead (:mod:`.peer_spikingjelly`; arms
-:data:`LIBRARY_ARMS`), its run_ids prefixed ``spikingjelly-`` and its rows with a ``library`` column; the
+``--library spikingjelly`` (``norse``) trains spikingjelly's (norse's) recurrent network instead
+(:mod:`.peer_spikingjelly`, :mod:`.peer_norse`; arms :data:`LIBRARY_ARMS`), its run_ids prefixed with the
+library's name and its rows with a ``library`` column; the
 default ``--library snntorch`` writes what it wrote before.
 
 ``python -m lifstab_experiments.training.peer_training --out DIR [--seeds 5] [--points digits:100 memory:100]``
@@ -75,7 +76,11 @@ BETA, SLOPE = 0.95, 25
 #: bias lift on the output pair (``min_rate=None``)
 PAIR_OPTIONS = {"hidden_lift": (dict(), dict(min_rate=None))}
 #: (spikingjelly's ``no_lift``: ``stable_init_`` with its defaults but no bias lift, ``min_rate=None``)
-LIBRARY_ARMS = {"snntorch": ARMS, "spikingjelly": ("default", "stable_init", "never_wider", "no_lift", "hidden_lift")}
+#: (norse: only the recurrent cell is given to stable_init_, it has no bias and its own surrogate is not of the
+#: adapter's family, so ``no_lift`` and ``never_wider`` would be ``stable_init`` run for run; ``edge_only``
+#: tells the keeper's part)
+LIBRARY_ARMS = {"snntorch": ARMS, "spikingjelly": ("default", "stable_init", "never_wider", "no_lift", "hidden_lift"),
+                "norse": ("default", "stable_init", "edge_only")}
 COLUMNS = ["run_id", "task", "horizon", "arm", "seed", "epochs", "lr", "hidden", "batch_size", "max_samples",
            "best_epoch", "val_accuracy", "test_accuracy", "final_train_loss", "firing_rate", "seconds", "diverged"]
 #: a column added later (-> its value in a run without it): a results file written before keeps its header
@@ -148,8 +153,9 @@ def evaluate(net: TutorialNet, task, split, batch_size: int) -> float:
 
 def build(task, arm: str, seed: int, hidden: int, init_batch: torch.Tensor, library: str = "snntorch"):
     """The library's network (snntorch's :class:`TutorialNet`, spikingjelly's
-    :class:`.peer_spikingjelly.JellyNet`) at the run's seed; the arms of :data:`ARM_OPTIONS` apply
-    ``lifstab.adapters.stable_init_`` (what ``lifstab.stable_init_`` calls for peer layers) to it."""
+    :class:`.peer_spikingjelly.JellyNet`, norse's :class:`.peer_norse.NorseNet`) at the run's seed; the arms
+    of :data:`ARM_OPTIONS` apply ``lifstab.adapters.stable_init_`` (what ``lifstab.stable_init_`` calls for peer
+    layers) to it."""
     import lifstab.adapters
 
     if library not in LIBRARY_ARMS:
@@ -160,6 +166,9 @@ def build(task, arm: str, seed: int, hidden: int, init_batch: torch.Tensor, libr
     if library == "spikingjelly":
         from .peer_spikingjelly import JellyNet
         net = JellyNet(task.n_in, hidden, task.n_out)
+    elif library == "norse":
+        from .peer_norse import NorseNet
+        net = NorseNet(task.n_in, hidden, task.n_out)
     else:
         net = TutorialNet(task.n_in, hidden, task.n_out)
     if arm in ARM_OPTIONS:
@@ -344,7 +353,7 @@ def main(argv=None) -> int:
     parser.add_argument("--arms", nargs="+", default=None, choices=sorted({a for arms in LIBRARY_ARMS.values() for a in arms}),
                         help=f"default: {' '.join(STUDY)} (snntorch), every arm of LIBRARY_ARMS (others)")
     parser.add_argument("--library", default="snntorch", choices=list(LIBRARY_ARMS),
-                        help="whose network: snntorch's tutorial network or spikingjelly's recurrent one")
+                        help="whose network: snntorch's tutorial network, spikingjelly's or norse's recurrent one")
     parser.add_argument("--epochs", type=int, default=BASE.epochs)
     parser.add_argument("--lr", type=float, default=BASE.lr)
     parser.add_argument("--hidden", type=int, default=BASE.hidden)

@@ -60,7 +60,7 @@ def test_default_is_spikingjelly_s_own_network_and_stable_init_rewrites_it():
     with pytest.raises(ValueError, match="arm"):
         peer_training.build(task, "tutorial_sg", 0, 8, x, "spikingjelly")
     with pytest.raises(ValueError, match="library"):
-        peer_training.build(task, "default", 0, 8, x, "norse")
+        peer_training.build(task, "default", 0, 8, x, "brian2")
 
 
 def test_the_readout_is_the_output_node_s_charged_membrane_and_batches_reset():
