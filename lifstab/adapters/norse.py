@@ -18,6 +18,11 @@ and the reset detached in the recurrent modules, not in the feed-forward ones. n
 ``tau_syn_inv = 1 / dt``. Any other setting, ``method="adjoint"`` and a surrogate norse has no exact
 equivalent of (:mod:`lifstab.interop`; the edge route's unit dampening leaves ``"sigmoid"`` ->
 ``tanh``, the default family here) raise ``ValueError``.
+
+The recurrent modules have no bias, so ``stable_init_`` cannot lift a silent ``LIFRecurrent(Cell)``'s rate
+(its ``changes`` say so). ``p.v_leak`` would be the one constant current, but norse also starts every state
+at ``v = v_leak`` (``initial_state``, a ``torch.full`` that takes a number), an initial voltage lifstab's
+description has not, so it stays refused. A ``(Linear, LIFCell)`` pair has the ``Linear``'s bias.
 """
 
 from __future__ import annotations
