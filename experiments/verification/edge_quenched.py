@@ -41,20 +41,26 @@ from .edge_census_miss import grid_edge
 from .edge_finite_size import at_width, backward_matrix
 
 
-def _quenched_field_rows(row, gain, t, weights, shape):
+def _quenched_field_rows(row, gain, t, weights, shape, pool_batch: bool = False):
     """``R_j(t, u)`` for ``u >= t``, ``(K, T - t, S)``: ``sum_i w_ji g_i(t) g_i(u) C_i(t, u)`` within each
-    network and batch element (``weights``: ``(networks, n, n)``, rows normalised to sum 1)."""
+    network and batch element (``weights``: ``(networks, n, n)``, rows normalised to sum 1); with
+    ``pool_batch`` the terms are first averaged over the network's batch elements (one field per network)."""
     K, S = row.shape[0], row.shape[2]
-    e = row[:, t:] * (gain[t] * gain[t:])
     nets, batch, n = shape
-    return torch.einsum("kuabi,aji->kuabj", e.reshape(K, -1, nets, batch, n), weights).reshape(K, -1, S)
+    e = (row[:, t:] * (gain[t] * gain[t:])).reshape(K, -1, nets, batch, n)
+    if pool_batch:
+        e = e.mean(3, keepdim=True)
+    return torch.einsum("kuabi,aji->kuabj", e, weights).expand(K, -1, nets, batch, n).reshape(K, -1, S)
 
 
 @torch.no_grad()
-def quenched_log_gradient_norms(layer, probe, weights_sq: torch.Tensor, sharpness, stop: int = 1) -> torch.Tensor:
-    """Predicted ``ln g_t^2`` (``(K, T)``, 0 at ``t = T``) with the quenched field (module docstring).
+def quenched_log_gradient_norms(layer, probe, weights_sq: torch.Tensor, sharpness, stop: int = 1,
+                                pool_batch: bool = False) -> torch.Tensor:
+    """Predicted ``ln g_t^2`` per network (``(K, networks, T)``, 0 at ``t = T``; each network normalised on
+    its own, as each seed's norm is measured) with the quenched field (module docstring).
     ``probe``: the probes of ``networks`` networks pooled in order (all trajectories); ``weights_sq``:
-    ``(networks, n, n)``, ``W_ji^2`` of each network's backward matrix (row ``j``: ``j``'s outgoing)."""
+    ``(networks, n, n)``, ``W_ji^2`` of each network's backward matrix (row ``j``: ``j``'s outgoing);
+    ``pool_batch``: one field per network (:func:`_quenched_field_rows`)."""
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
     T, S = probe.centred.shape
     nets, n, _ = weights_sq.shape
@@ -68,10 +74,10 @@ def quenched_log_gradient_norms(layer, probe, weights_sq: torch.Tensor, sharpnes
     sg = _surrogate_values(layer, probe.centred.double(), probe.neuron, beta)  # (K, T, S)
     signal_weight, field_weight, row, F = (torch.zeros(K, T, S, dtype=torch.float64) for _ in range(4))
     row[:, T - 1] = 1.0
-    log_norm = torch.full((K, T), float("nan"), dtype=torch.float64)
-    log_norm[:, T - 1] = 0.0
+    log_norm = torch.full((K, nets, T), float("nan"), dtype=torch.float64)
+    log_norm[..., T - 1] = 0.0
     for t in range(T - 1, max(stop, 1) - 1, -1):
-        R_row = _quenched_field_rows(row, gain, t, weights, shape)
+        R_row = _quenched_field_rows(row, gain, t, weights, shape, pool_batch)
         torch.mul(field_weight[:, t:T - 1], R_row[:, 1:], out=F[:, t:T - 1])
         F[:, T - 1] = 0.0
         for u in range(T - 2, t - 1, -1):
@@ -79,28 +85,32 @@ def quenched_log_gradient_norms(layer, probe, weights_sq: torch.Tensor, sharpnes
         F_row = F[:, t:]
         variance, signal_part, field_part = _step_kernels(None if slope is None else slope[t])
         diagonal = variance(leak[t], sg[:, t - 1], field_scale, row[:, t], F_row[:, 0], R_row[:, 0])
-        growth = diagonal.mean(-1)
-        norm = growth.rsqrt()[:, None]
+        growth = diagonal.reshape(K, nets, -1).mean(-1)  # per network: each seed's own norm (census rule)
+        each = growth.repeat_interleave(S // nets, dim=1)  # (K, S)
+        norm = each.rsqrt()
         signal_weight[:, t - 1] = signal_part(leak[t], sg[:, t - 1], field_scale) * norm
         field_weight[:, t - 1] = field_part(leak[t], sg[:, t - 1], field_scale) * norm
         row[:, t:].mul_(signal_weight[:, t - 1, None]).addcmul_(field_weight[:, t - 1, None], F_row)
-        row[:, t - 1] = diagonal / growth[:, None]
-        log_norm[:, t - 1] = log_norm[:, t] + torch.log(growth)
+        row[:, t - 1] = diagonal / each
+        log_norm[..., t - 1] = log_norm[..., t] + torch.log(growth)
     return log_norm
 
 
-def quenched_log_growth(layer, probe, weights_sq, sharpness, chunk: int = 4) -> np.ndarray:
-    """Predicted ``ln rho`` per sharpness (the protocol's window), in chunks of ``chunk`` sharpness values."""
+def quenched_log_growth(layer, probe, weights_sq, sharpness, chunk: int = 4, pool_batch: bool = False) -> np.ndarray:
+    """Predicted ``ln rho`` per sharpness (the protocol's window), averaged over the networks (the census's
+    rule: seed-averaged ``ln rho``), in chunks of ``chunk`` sharpness values."""
     first, last = growth_window(probe.centred.shape[0])
     beta = torch.as_tensor(np.asarray(sharpness, dtype=float))
-    parts = [quenched_log_gradient_norms(layer, probe, weights_sq, b, stop=first) for b in beta.split(chunk)]
-    log_norm = torch.cat(parts)
-    return ((log_norm[:, first - 1] - log_norm[:, last - 1]) / (last - first)).numpy()
+    parts = [quenched_log_gradient_norms(layer, probe, weights_sq, b, stop=first, pool_batch=pool_batch)
+             for b in beta.split(chunk)]
+    log_norm = torch.cat(parts)  # (K, networks, T)
+    return ((log_norm[..., first - 1] - log_norm[..., last - 1]) / (last - first)).mean(-1).numpy()
 
 
-def row_curves(entry: dict, n: int, seeds, betas, variants=("shared", "permuted")) -> dict:
+def row_curves(entry: dict, n: int, seeds, betas, variants=("shared", "permuted"), pool_batch: bool = False) -> dict:
     """On the probes of ``seeds`` pooled: the dmft curve (``dmft``, the census's rule; ``dmft_all``: every
-    trajectory) and the quenched curve per variant (``quenched_<variant>``, :func:`quenched_weights`)."""
+    trajectory) and the quenched curve per variant (``quenched_<variant>``, :func:`quenched_weights`;
+    ``..._pooled`` with ``pool_batch``)."""
     cfg = at_width(entry["configs"][0], n)
     runs = layers_for(cfg, entry["reset"], entry["detach_reset"], seeds)
     probe = pool_probes([forward_probe(layer, x, tr) for layer, x, _, tr in runs])
@@ -108,7 +118,9 @@ def row_curves(entry: dict, n: int, seeds, betas, variants=("shared", "permuted"
     out = {"dmft": predicted_log_growth(layer, x, betas, probe=probe),
            "dmft_all": predicted_log_growth(layer, x, betas, probe=probe, samples=None)}
     for v in variants:
-        out[f"quenched_{v}"] = quenched_log_growth(layer, probe, quenched_weights(runs, seeds, cfg, v), betas)
+        name = f"quenched_{v}" + ("_pooled" if pool_batch else "")
+        weights = quenched_weights(runs, seeds, cfg, v)
+        out[name] = quenched_log_growth(layer, probe, weights, betas, pool_batch=pool_batch)
     return out
 
 
@@ -146,6 +158,7 @@ def main(argv=None) -> int:
                         help="evaluate only the grid's sharpness values inside [LOW, HIGH] (cost)")
     parser.add_argument("--variants", nargs="+", default=["shared", "flat", "permuted"],
                         help="backward matrices of the quenched sum (edge_finite_size's, or flat)")
+    parser.add_argument("--pool-batch", action="store_true", help="one field per network (batch elements pooled)")
     parser.add_argument("--out", default=None, help="JSON file for the curves and ratios")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
@@ -157,7 +170,7 @@ def main(argv=None) -> int:
     keep = np.ones(betas.size, bool) if args.window is None else (betas >= args.window[0]) & (betas <= args.window[1])
     measured = {k: np.asarray(v)[keep] for k, v in stored["curves"][str(n)]["mean"].items()
                 if k not in ("predicted", "firing_rate")}
-    predicted = row_curves(entry, n, args.seeds, betas[keep], args.variants)
+    predicted = row_curves(entry, n, args.seeds, betas[keep], args.variants, args.pool_batch)
     ratios = compare(measured, predicted, betas[keep])
     window = (betas[keep] >= 0.4) & (betas[keep] <= 4.0)
     offsets = {k: float(np.mean((np.asarray(v) - measured["shared"])[window])) for k, v in predicted.items()}

@@ -4,9 +4,10 @@ Reads :mod:`.edge_census_miss` runs (``--variants shared permuted signflip``, dr
 backward matrices) and, where present, :mod:`.edge_quenched` runs, all on the seed-averaged curves (the
 census's rule). Per census row: ``ln(edge / measured)`` of the permuted and signflip replays (mean over
 draws, and the draws' range), of the dmft prediction and of the quenched mean fields; and at the measured
-edge the offsets in ``ln rho`` against the shared measurement, with ``sign_share`` = (signflip - shared) /
-(permuted - shared): 1 when the signs of ``W`` carry the whole offset (randomising them un-shares as much
-as permuting the rows), 0 when the squared weights' placement does (signflip keeps it).
+edge the offsets in ``ln rho`` against the shared measurement, with ``signflip_share`` = (signflip -
+shared) / (permuted - shared): 1 when the signs of ``W`` carry the whole offset (randomising them
+un-shares as much as permuting the rows), 0 when the squared weights' placement does (signflip keeps
+it); ``pairflip_share`` the same for one sign per pair (0: the reciprocal products ``W_ij W_ji`` carry it).
 
     python -m lifstab_experiments.verification.edge_signflip_table --root experiments/edge_census_results/miss/signflip
 """
@@ -34,11 +35,18 @@ def _ratio(betas, values, measured: float) -> float | None:
     return math.log(edge / measured) if edge and measured else None
 
 
+def _runs(root: Path, index: int, variant: str, draws) -> list[dict]:
+    """The stored runs holding ``variant`` for ``index``: draw 0 in ``rowN``, then ``drawK/rowN``
+    (pairflip: ``pairflip/drawK/rowN``)."""
+    where = [root / "pairflip" / f"draw{d}" if variant == "pairflip" else root / ("" if d == 0 else f"draw{d}")
+             for d in draws]
+    paths = [w / f"row{index}" / "curves.json" for w in where]
+    return [json.loads(p.read_text()) for p in paths if p.exists()]
+
+
 def replay_row(root: Path, index: int, draws=(0, 1, 2)) -> dict | None:
-    """The replayed variants of one row over the draws found under ``root`` (draw 0: ``rowN``, then
-    ``drawK/rowN``)."""
-    runs = [root / ("" if d == 0 else f"draw{d}") / f"row{index}" / "curves.json" for d in draws]
-    runs = [json.loads(p.read_text()) for p in runs if p.exists()]
+    """The replayed variants of one row over the draws found under ``root`` (:func:`_runs`)."""
+    runs = _runs(root, index, "signflip", draws)
     if not runs:
         return None
     betas = np.asarray(runs[0]["betas"])
@@ -48,32 +56,39 @@ def replay_row(root: Path, index: int, draws=(0, 1, 2)) -> dict | None:
     out = dict(index=index, n=int(n), seeds=len(table) - 1, draws=len(runs), firing_rate=table["mean"]["firing_rate"],
                measured=measured, predicted=_ratio(betas, mean["predicted"], measured),
                predicted_slope=grid_edge(betas, mean["predicted"])[1],
-               predicted_offset=_at(betas, mean["predicted"], measured))
-    for v in ("permuted", "signflip"):
-        curves = [np.asarray(r["curves"][n]["mean"][v]) for r in runs]
+               predicted_offset=_at(betas, mean["predicted"], measured),
+               predicted_seed_average=_ratio(betas, np.mean([table[s]["predicted"] for s in table if s != "mean"],
+                                                             axis=0), measured))
+    for v in ("permuted", "signflip", "pairflip"):
+        curves = [np.asarray(r["curves"][n]["mean"][v]) for r in _runs(root, index, v, draws)]
         ratios = [_ratio(betas, c, measured) for c in curves]
         offsets = [_at(betas, c - mean["shared"], measured) for c in curves]
-        out[v] = float(np.mean(ratios)) if None not in ratios else None
-        out[f"{v}_range"] = (min(ratios), max(ratios)) if None not in ratios else None
-        out[f"{v}_offset"] = float(np.mean(offsets))
-        out[f"{v}_offset_range"] = (min(offsets), max(offsets))
-    out["sign_share"] = out["signflip_offset"] / out["permuted_offset"] if out["permuted_offset"] else None
+        ok = bool(curves) and None not in ratios
+        out[v] = float(np.mean(ratios)) if ok else None
+        out[f"{v}_draws"] = len(curves)
+        out[f"{v}_range"] = (min(ratios), max(ratios)) if ok else None
+        out[f"{v}_offset"] = float(np.mean(offsets)) if curves else None
+        out[f"{v}_offset_range"] = (min(offsets), max(offsets)) if curves else None
+    for v in ("signflip", "pairflip"):
+        out[f"{v}_share"] = (out[f"{v}_offset"] / out["permuted_offset"]
+                             if out["permuted_offset"] and out[f"{v}_offset"] is not None else None)
     return out
 
 
 def quenched_row(root: Path, index: int, measured: float) -> dict:
     """``ln(edge / measured)`` and the offset in ``ln rho`` at the measured edge of each predicted curve of
-    the quenched run (``quenched/rowN.json``), on the grid's window it evaluated."""
-    path = root / "quenched" / f"row{index}.json"
-    if not path.exists():
-        return {}
-    run = json.loads(path.read_text())
-    betas = np.asarray(run["betas"])
+    the quenched runs (``quenched/rowN.json``, ``quenched_pooled/rowN.json``), on the grid's window they
+    evaluated."""
     out = {}
-    for name, values in run["curves"].items():
-        values = np.asarray(values)
-        out[name] = _ratio(betas, values, measured)
-        out[f"{name}_offset"] = _at(betas, values, measured) if betas[0] <= measured <= betas[-1] else None
+    for path in (root / "quenched" / f"row{index}.json", root / "quenched_pooled" / f"row{index}.json"):
+        if not path.exists():
+            continue
+        run = json.loads(path.read_text())
+        betas = np.asarray(run["betas"])
+        for name, values in run["curves"].items():
+            values = np.asarray(values)
+            out[name] = _ratio(betas, values, measured)
+            out[f"{name}_offset"] = _at(betas, values, measured) if betas[0] <= measured <= betas[-1] else None
     return out
 
 
@@ -94,19 +109,24 @@ def markdown(rows: list[dict]) -> str:
     """Two tables: the replays (``ln(edge / measured)``, draws' range, the sign share at the measured edge) and
     the quenched mean fields with the squared weights' part, measured (signflip - permuted) and quenched
     (shared - permuted weights)."""
-    replay = ("| row | n | seeds | draws | rate | permuted | signflip | signflip draws | predicted | slope | "
-              "offset permuted | offset signflip | sign share |\n|" + "---|" * 13 + "\n")
+    replay = ("| row | n | seeds | draws | rate | permuted | signflip | signflip draws | pairflip | predicted | "
+              "slope | offset permuted | offset signflip | offset pairflip | signflip share | pairflip share |\n|"
+              + "---|" * 16 + "\n")
     replay += "".join(
         f"| {r['index']} | {r['n']} | {r['seeds']} | {r['draws']} | {r['firing_rate']:.2f} | {_f(r['permuted'])} | "
-        f"{_f(r['signflip'])} | {_range(r['signflip_range'])} | {_f(r['predicted'])} | {r['predicted_slope']:.3f} | "
-        f"{_f(r['permuted_offset'], 3)} | {_f(r['signflip_offset'], 3)} | {_f(r['sign_share'])} |\n" for r in rows)
-    quenched = ("| row | dmft | quenched flat | quenched permuted | quenched shared | W^2 part measured | "
-                "W^2 part quenched |\n|" + "---|" * 7 + "\n")
-    quenched += "".join(
-        f"| {r['index']} | {_f(r['predicted'])} | {_f(r.get('quenched_flat'))} | {_f(r.get('quenched_permuted'))} | "
-        f"{_f(r.get('quenched_shared'))} | {_f(_minus(r['signflip'], r['permuted']))} | "
-        f"{_f(_minus(r.get('quenched_shared'), r.get('quenched_permuted')))} |\n"
-        for r in rows if "quenched_shared" in r)
+        f"{_f(r['signflip'])} | {_range(r['signflip_range'])} | {_f(r['pairflip'])} | {_f(r['predicted'])} | "
+        f"{r['predicted_slope']:.3f} | {_f(r['permuted_offset'], 3)} | {_f(r['signflip_offset'], 3)} | "
+        f"{_f(r['pairflip_offset'], 3)} | {_f(r['signflip_share'])} | {_f(r['pairflip_share'])} |\n" for r in rows)
+    quenched = ("| row | dmft | dmft, seeds averaged | per element: flat | permuted | shared | "
+                "per network: flat | permuted | shared | W^2 part measured | W^2 part quenched, per element | "
+                "per network |\n|" + "---|" * 12 + "\n")
+    for r in rows:
+        if "quenched_shared" not in r and "quenched_shared_pooled" not in r:
+            continue
+        q = [r.get(f"quenched_{v}{p}") for p in ("", "_pooled") for v in ("flat", "permuted", "shared")]
+        parts = [_minus(r["signflip"], r["permuted"]), _minus(q[2], q[1]), _minus(q[5], q[4])]
+        quenched += (f"| {r['index']} | {_f(r['predicted'])} | {_f(r['predicted_seed_average'])} | "
+                     + " | ".join(_f(x) for x in q + parts) + " |\n")
     return replay + "\n" + quenched
 
 

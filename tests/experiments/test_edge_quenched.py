@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from lifstab.stability import forward_probe, predicted_log_growth
+from lifstab.stability import forward_probe, pool_probes, predicted_log_growth
 from lifstab_experiments.verification import edge_quenched as Q
 from lifstab_experiments.verification.edge_attached import layers_for
 from lifstab_experiments.verification.edge_census import census_configs
@@ -26,6 +26,29 @@ def test_uniform_weights_over_one_batch_element_give_the_dmft_curve():
         betas = np.array([0.5, 2.0, 8.0])
         quenched = Q.quenched_log_growth(layer, probe, uniform, betas)
         assert np.allclose(quenched, predicted_log_growth(layer, x, betas, probe=probe, samples=None), atol=1e-10)
+
+
+def test_pooled_batch_with_uniform_weights_is_dmft_over_the_whole_probe():
+    _, runs = _runs(61, batch=3)
+    layer, x, _, tr = runs[0]
+    probe = forward_probe(layer, x, tr)
+    n = layer.w_rec.shape[0]
+    uniform = (probe.field_scale[:n].double()[:, None] / n).expand(n, n)[None]
+    betas = np.array([0.5, 2.0])
+    pooled = Q.quenched_log_growth(layer, probe, uniform, betas, pool_batch=True)
+    assert np.allclose(pooled, predicted_log_growth(layer, x, betas, probe=probe, samples=None), atol=1e-10)
+    assert not np.allclose(Q.quenched_log_growth(layer, probe, uniform, betas), pooled)  # per element differs
+
+
+def test_networks_are_normalised_on_their_own_and_their_ln_rho_averaged():
+    _, runs = _runs(84, seeds=(0, 1), batch=2)
+    probes = [forward_probe(layer, x, tr) for layer, x, _, tr in runs]
+    n = runs[0][0].w_rec.shape[0]
+    uniform = torch.stack([(p.field_scale[:n].double()[:, None] / n).expand(n, n) for p in probes])
+    betas = np.array([1.0, 6.0])
+    both = Q.quenched_log_growth(runs[0][0], pool_probes(probes), uniform, betas, pool_batch=True)
+    each = [predicted_log_growth(layer, x, betas, probe=p, samples=None) for (layer, x, *_), p in zip(runs, probes)]
+    assert np.allclose(both, np.mean(each, axis=0), atol=1e-10)
 
 
 def test_weights_keep_each_row_sum_and_flat_spreads_it_over_the_others():
