@@ -8,7 +8,9 @@ values:
 - the measured ``ln rho`` (the float64 BPTT recursion replayed on the recorded pass,
   :func:`lifstab.measure.gradient_norms_over_sharpness`) with the backward matrix ``shared`` (the layer's
   own ``W``: the measurement), ``permuted`` or ``independent`` (:func:`.edge_finite_size.backward_matrix`:
-  the weight that carries ``j``'s spikes to ``i`` no longer carries ``i``'s backward signal to ``j``);
+  the weight that carries ``j``'s spikes to ``i`` no longer carries ``i``'s backward signal to ``j``), or
+  ``signflip`` / ``pairflip`` (``W``'s signs randomised, each weight's or each pair's: which part of the
+  shared-weight offset the signs carry; ``--draw K`` for further draws of the random matrices);
 - the predicted ``ln rho`` (``dmft`` on that seed's probe), and on the probes pooled over the seeds.
 
 Edges are the largest downward zero crossing on the grid, interpolated linearly in ``ln beta`` (as
@@ -242,19 +244,26 @@ def main(argv=None) -> int:
                 for k, v in per.items():
                     if isinstance(v, np.ndarray):
                         print(n, s, k, np.round(v, 4).tolist())
+    _write(out, rows, dumped, betas, args.variants)
+    return 0
+
+
+def _write(out: Path, rows: list[dict], dumped: dict, betas: np.ndarray, variants) -> dict:
+    """``rows.csv``, ``curves.json`` and ``summary.json`` (with the measured shared-weight offsets in ``ln
+    rho``, shared minus each un-shared variant averaged over :data:`OFFSET_WINDOW`); returns the summary."""
     import pandas as pd
 
     pd.DataFrame(rows, columns=FIELDS).to_csv(out / "rows.csv", index=False)
     (out / "curves.json").write_text(json.dumps({"betas": betas.tolist(), "curves": dumped}))
     summary = summarise(rows)
     window = (betas >= OFFSET_WINDOW[0]) & (betas <= OFFSET_WINDOW[1])
-    for n, table in dumped.items():  # the shared-weight offset in ln rho, measured: shared - permuted
-        for other in (v for v in ("permuted", "signflip", "pairflip") if {"shared", v} <= set(args.variants)):
+    for n, table in dumped.items():
+        for other in (v for v in ("permuted", "signflip", "pairflip") if {"shared", v} <= set(variants)):
             summary[str(n)][f"shared_minus_{other}"] = {
                 s: float(np.mean(np.subtract(per["shared"], per[other])[window])) for s, per in table.items()}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
-    return 0
+    return summary
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 One configuration of :mod:`.edge_attached`'s grid is rebuilt at several widths ``n`` (the recurrent
 weights' ``sqrt(n) * std`` kept, so the large-``n`` limit is the same network statistics). Each width's
 networks (``seeds``) are recorded once; the float64 BPTT recursion is then replayed on the recorded forward
-passes with three backward matrices:
+passes with one of these backward matrices:
 
 - ``shared``: the layer's own ``W`` (the measurement: forward and backward share every weight);
 - ``permuted``: each row of ``W`` shuffled over its off-diagonal entries (every neuron keeps its outgoing
@@ -11,15 +11,16 @@ passes with three backward matrices:
   carries ``i``'s backward signal to ``j``);
 - ``independent``: a fresh draw of the same distribution (zero diagonal);
 - ``signflip``: ``eps_ij W_ij`` with independent random signs ``eps_ij = +-1`` (seeded): every ``W_ij^2``
-  stays where it is (the correlation of ``W_ij^2`` with ``i``'s own surrogate derivatives is kept), the
-  signs' correlation with the forward pass is destroyed;
+  stays where it is (the correlation of each ``W^2`` with the surrogate derivatives of the neuron its kick
+  lands on is kept), the signs' correlation with the forward pass is destroyed;
 - ``pairflip``: the same with one sign per pair, ``eps_ij = eps_ji``: every product ``W_ij W_ji`` (the
   reciprocal loop ``i -> j -> i``) is kept, the signs of single weights and of longer loops are not.
 
 The dmft prediction (probes pooled) treats the recurrent field as independent of the neuron's own forward
-pass, so it is the large-``n`` limit of the last two. Per width: the three measured edges, the predicted
-one, and at the measured edge the predicted ``ln rho`` (the offset in ``ln rho``) and its slope in
-``ln beta`` (how much a given offset moves the edge: ``ln(pred/measured) ~ offset / |slope|``).
+pass, so it is the large-``n`` limit of ``permuted`` and ``independent``. Per width: the measured edges
+(``shared`` and ``--variants``), the predicted one, and at the measured edge the predicted ``ln rho`` (the
+offset in ``ln rho``) and its slope in ``ln beta`` (how much a given offset moves the edge:
+``ln(pred/measured) ~ offset / |slope|``).
 
     python -m lifstab_experiments.verification.edge_finite_size --index 15 --n 64 128 256 512 --seeds 0 1 2
 """

@@ -108,7 +108,7 @@ def _f(x, digits: int = 2) -> str:
 def markdown(rows: list[dict]) -> str:
     """Two tables: the replays (``ln(edge / measured)``, draws' range, the sign share at the measured edge) and
     the quenched mean fields with the squared weights' part, measured (signflip - permuted) and quenched
-    (shared - permuted weights)."""
+    (shared - permuted weights), in ``ln(edge / measured)`` and in ``ln rho`` at the measured edge."""
     replay = ("| row | n | seeds | draws | rate | permuted | signflip | signflip draws | pairflip | predicted | "
               "slope | offset permuted | offset signflip | offset pairflip | signflip share | pairflip share |\n|"
               + "---|" * 16 + "\n")
@@ -119,14 +119,17 @@ def markdown(rows: list[dict]) -> str:
         f"{_f(r['pairflip_offset'], 3)} | {_f(r['signflip_share'])} | {_f(r['pairflip_share'])} |\n" for r in rows)
     quenched = ("| row | dmft | dmft, seeds averaged | per element: flat | permuted | shared | "
                 "per network: flat | permuted | shared | W^2 part measured | W^2 part quenched, per element | "
-                "per network |\n|" + "---|" * 12 + "\n")
+                "per network | W^2 part in ln rho: measured | quenched, per element | per network |\n|"
+                + "---|" * 15 + "\n")
     for r in rows:
         if "quenched_shared" not in r and "quenched_shared_pooled" not in r:
             continue
         q = [r.get(f"quenched_{v}{p}") for p in ("", "_pooled") for v in ("flat", "permuted", "shared")]
         parts = [_minus(r["signflip"], r["permuted"]), _minus(q[2], q[1]), _minus(q[5], q[4])]
+        at = [r.get(f"quenched_{v}{p}_offset") for p in ("", "_pooled") for v in ("permuted", "shared")]
+        rho = [_minus(r["signflip_offset"], r["permuted_offset"]), _minus(at[1], at[0]), _minus(at[3], at[2])]
         quenched += (f"| {r['index']} | {_f(r['predicted'])} | {_f(r['predicted_seed_average'])} | "
-                     + " | ".join(_f(x) for x in q + parts) + " |\n")
+                     + " | ".join(_f(x) for x in q + parts) + " | " + " | ".join(_f(x, 3) for x in rho) + " |\n")
     return replay + "\n" + quenched
 
 
