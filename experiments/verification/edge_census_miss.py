@@ -8,7 +8,9 @@ values:
 - the measured ``ln rho`` (the float64 BPTT recursion replayed on the recorded pass,
   :func:`lifstab.measure.gradient_norms_over_sharpness`) with the backward matrix ``shared`` (the layer's
   own ``W``: the measurement), ``permuted`` or ``independent`` (:func:`.edge_finite_size.backward_matrix`:
-  the weight that carries ``j``'s spikes to ``i`` no longer carries ``i``'s backward signal to ``j``);
+  the weight that carries ``j``'s spikes to ``i`` no longer carries ``i``'s backward signal to ``j``), or
+  ``signflip`` / ``pairflip`` (``W``'s signs randomised, each weight's or each pair's: which part of the
+  shared-weight offset the signs carry; ``--draw K`` for further draws of the random matrices);
 - the predicted ``ln rho`` (``dmft`` on that seed's probe), and on the probes pooled over the seeds.
 
 Edges are the largest downward zero crossing on the grid, interpolated linearly in ``ln beta`` (as
@@ -60,12 +62,14 @@ def grid_edge(betas: np.ndarray, values: np.ndarray) -> tuple[float | None, floa
     return float(math.exp(x[i] - v[i] / slope)), float(slope), int(down.size)
 
 
-def curves(entry: dict, n: int, seeds, betas, variants=VARIANTS, readouts: int = 0, **overrides) -> dict:
+def curves(entry: dict, n: int, seeds, betas, variants=VARIANTS, readouts: int = 0, draw: int = 0,
+           **overrides) -> dict:
     """Per seed and ``"mean"``: the measured curves per variant and the predicted curve (``"mean"``: the
     measured curves averaged over the seeds, the prediction on the pooled probes). With ``readouts``, each
     seed also gets ``readout1``...: the shared measurement with that many further standard-normal readouts
     (is a seed's edge the network's or its readout's?). ``overrides`` replace CONFIG keys (``T``,
-    ``batch``: quick runs)."""
+    ``batch``: quick runs); ``draw`` > 0 takes another draw of the random backward matrices (every
+    variant but shared) of every seed."""
     cfg = {**at_width(entry["configs"][0], n), **overrides}
     runs = layers_for(cfg, entry["reset"], entry["detach_reset"], seeds)
     out: dict = {}
@@ -73,7 +77,7 @@ def curves(entry: dict, n: int, seeds, betas, variants=VARIANTS, readouts: int =
     for seed, (layer, x, r, tr) in zip(seeds, runs):
         probe = forward_probe(layer, x, tr)
         probes.append(probe)
-        out[seed] = {v: measured_curve(layer, r, tr, betas, v, cfg, seed) for v in variants}
+        out[seed] = {v: measured_curve(layer, r, tr, betas, v, cfg, seed + 1000 * draw) for v in variants}
         out[seed]["predicted"] = predicted_log_growth(layer, x, betas, probe=probe)
         for k in range(1, readouts + 1):
             other = torch.randn(r.shape, generator=torch.Generator().manual_seed(100 + k), dtype=r.dtype)
@@ -104,15 +108,15 @@ def rows_for(index: int, n: int, table: dict, betas) -> list[dict]:
 
 
 def summarise(rows: list[dict]) -> dict:
-    """Per width: on the seed-averaged curves (the census's rule) ``ln(edge / measured)`` of the permuted,
-    independent and predicted edges and the predicted slope and ``ln rho`` at the measured edge; per seed,
-    ``ln(predicted / measured)``."""
+    """Per width: on the seed-averaged curves (the census's rule) ``ln(edge / measured)`` of the replayed
+    variants besides shared and of the predicted edge, and the predicted slope and ``ln rho`` at the measured
+    edge; per seed, ``ln(predicted / measured)``."""
     out: dict = {}
     for n in sorted({r["n_rec"] for r in rows}):
         mine = [r for r in rows if r["n_rec"] == n]
         mean = {r["curve"]: r for r in mine if r["seed"] == "mean"}
         out[str(n)] = dict(
-            **{f"{c}_vs_measured": mean[c]["ln_ratio_to_measured"] for c in ("permuted", "independent", "predicted")},
+            **{f"{c}_vs_measured": mean[c]["ln_ratio_to_measured"] for c in (*VARIANTS[1:], "predicted") if c in mean},
             predicted_slope=mean["predicted"]["slope_at_edge"],
             predicted_ln_rho_at_measured=mean["predicted"]["predicted_ln_rho_at_measured"],
             per_seed_predicted_vs_measured=[r["ln_ratio_to_measured"] for r in mine
@@ -195,7 +199,10 @@ def main(argv=None) -> int:
     parser.add_argument("--n", type=int, nargs="+", default=None, help="widths (default: the census's)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--beta", type=float, nargs=3, default=[0.1, 20.0, 31], metavar=("LOW", "HIGH", "COUNT"))
-    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS[:3]),
+                        help="backward matrices replayed (signflip: W's signs randomised, every W_ij^2 kept; "
+                        "pairflip: one sign per pair i, j, every W_ij W_ji kept)")
+    parser.add_argument("--draw", type=int, default=0, help="another draw of the random backward matrices")
     parser.add_argument("--readouts", type=int, default=0, help="further readouts per seed (shared curve)")
     parser.add_argument("--T", type=int, default=None, help="override the census's T (quick runs)")
     parser.add_argument("--batch", type=int, default=None, help="override the census's batch (quick runs)")
@@ -224,7 +231,7 @@ def main(argv=None) -> int:
     rows, dumped = [], {}
     for n in args.n or [entry["configs"][0]["n_rec"]]:
         overrides = {k: v for k, v in (("T", args.T), ("batch", args.batch)) if v is not None}
-        table = curves(entry, n, args.seeds, betas, args.variants, args.readouts, **overrides)
+        table = curves(entry, n, args.seeds, betas, args.variants, args.readouts, args.draw, **overrides)
         new = rows_for(args.index, n, table, betas)
         rows += new
         dumped[n] = {str(s): {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in per.items()}
@@ -237,19 +244,26 @@ def main(argv=None) -> int:
                 for k, v in per.items():
                     if isinstance(v, np.ndarray):
                         print(n, s, k, np.round(v, 4).tolist())
+    _write(out, rows, dumped, betas, args.variants)
+    return 0
+
+
+def _write(out: Path, rows: list[dict], dumped: dict, betas: np.ndarray, variants) -> dict:
+    """``rows.csv``, ``curves.json`` and ``summary.json`` (with the measured shared-weight offsets in ``ln
+    rho``, shared minus each un-shared variant averaged over :data:`OFFSET_WINDOW`); returns the summary."""
     import pandas as pd
 
     pd.DataFrame(rows, columns=FIELDS).to_csv(out / "rows.csv", index=False)
     (out / "curves.json").write_text(json.dumps({"betas": betas.tolist(), "curves": dumped}))
     summary = summarise(rows)
     window = (betas >= OFFSET_WINDOW[0]) & (betas <= OFFSET_WINDOW[1])
-    for n, table in dumped.items():  # the shared-weight offset in ln rho, measured: shared - permuted
-        if {"shared", "permuted"} <= set(args.variants):
-            summary[str(n)]["shared_minus_permuted"] = {
-                s: float(np.mean(np.subtract(per["shared"], per["permuted"])[window])) for s, per in table.items()}
+    for n, table in dumped.items():
+        for other in (v for v in ("permuted", "signflip", "pairflip") if {"shared", v} <= set(variants)):
+            summary[str(n)][f"shared_minus_{other}"] = {
+                s: float(np.mean(np.subtract(per["shared"], per[other])[window])) for s, per in table.items()}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
-    return 0
+    return summary
 
 
 if __name__ == "__main__":

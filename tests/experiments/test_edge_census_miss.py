@@ -51,6 +51,18 @@ def test_a_tiny_run_writes_every_seed_and_curve(tmp_path):
     assert math.isclose(summary["shared_minus_permuted"]["1"], offset, rel_tol=1e-9)
 
 
+def test_variants_choose_the_replays_and_signflip_gets_its_offset(tmp_path):
+    out = tmp_path / "flip"
+    M.main(["--index", "84", "--n", "24", "--seeds", "0", "--T", "40", "--batch", "2", "--beta", "0.1", "20", "9",
+            "--variants", "shared", "signflip", "--out", str(out)])
+    summary = json.loads((out / "summary.json").read_text())["24"]
+    assert "signflip_vs_measured" in summary and "permuted_vs_measured" not in summary
+    per = json.loads((out / "curves.json").read_text())["curves"]["24"]["0"]
+    assert set(per) == {"shared", "signflip", "predicted", "firing_rate"}
+    assert not np.allclose(per["shared"], per["signflip"])
+    assert "shared_minus_signflip" in summary and "shared_minus_permuted" not in summary
+
+
 def test_only_single_layer_lif_rows_are_taken():
     kind = census_configs(100)[2]["kind"]
     assert kind == "alif"

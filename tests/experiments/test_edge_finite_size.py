@@ -34,6 +34,27 @@ def test_independent_matrix_is_a_fresh_draw_with_zero_diagonal_and_shared_is_w()
         F.backward_matrix(w, "transposed", 0.5, 0.0, seed=1)
 
 
+def test_signflip_keeps_every_squared_weight_in_place_and_is_seeded():
+    w = _weights()
+    f = F.backward_matrix(w, "signflip", 1.0, 0.0, seed=0)
+    assert torch.equal(f ** 2, w ** 2)  # every W_ij^2 where it was (so the diagonal stays zero)
+    assert torch.all(f.diagonal() == 0)
+    assert torch.equal(f, F.backward_matrix(w, "signflip", 1.0, 0.0, seed=0))  # deterministic
+    assert not torch.equal(f, F.backward_matrix(w, "signflip", 1.0, 0.0, seed=1))
+    flipped = ((f != w) & (w != 0)).double().sum() / (w != 0).sum()
+    assert 0.3 < float(flipped) < 0.7  # about half the signs, independently
+
+
+def test_pairflip_keeps_every_reciprocal_product_but_not_single_signs():
+    w = _weights()
+    f = F.backward_matrix(w, "pairflip", 1.0, 0.0, seed=0)
+    assert torch.equal(f ** 2, w ** 2) and torch.equal(f * f.T, w * w.T)  # every W_ij W_ji kept
+    assert torch.equal(f, F.backward_matrix(w, "pairflip", 1.0, 0.0, seed=0))
+    assert not torch.equal(f, w) and not torch.equal(f, -w)
+    signflip = F.backward_matrix(w, "signflip", 1.0, 0.0, seed=0)
+    assert not torch.equal(signflip * signflip.T, w * w.T)  # signflip does not keep them
+
+
 def test_width_rescales_the_recurrent_std_to_keep_the_large_n_limit():
     cfg, _ = edge_attached.random_configs(16)[15]
     wide = F.at_width(cfg, 4 * cfg["n_rec"])
@@ -54,6 +75,7 @@ def test_shared_replay_is_the_measurement_and_the_layer_keeps_its_weights():
     direct = measure.log_growth_factor(measure.gradient_norms_over_sharpness(layer, tr, betas, r)).numpy()
     assert np.allclose(shared, direct)
     assert not np.allclose(F.replayed_log_growth(runs, "permuted", small, betas), shared)
+    assert not np.allclose(F.replayed_log_growth(runs, "signflip", small, betas), shared)
     assert torch.equal(layer.w_rec.detach(), before)
 
 
@@ -61,6 +83,7 @@ def test_one_row_gives_every_edge_and_the_offset_at_the_measured_edge():
     cfg, reset = edge_attached.random_configs(16)[15]
     row = F.one_row(15, {**cfg, "T": 40, "batch": 2}, reset, True, [0], 24)
     assert set(row) == set(F.FIELDS) and row["n_rec"] == 24
+    assert row["signflip_beta_c"] is None  # not among the variants run
     assert all(row[k] for k in ("measured_beta_c", "permuted_beta_c", "independent_beta_c", "predicted_beta_c"))
     assert math.isclose(row["ln_ratio"], math.log(row["predicted_beta_c"] / row["measured_beta_c"]))
     assert row["predicted_slope_at_measured"] < 0  # rho falls as the surrogate sharpens
