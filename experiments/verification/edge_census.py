@@ -49,7 +49,7 @@ from lifstab.protocol import build, config_from_dict
 from lifstab.stability import critical_sharpness, forward_probe, pool_probes
 
 from .edge_attached import RESETS, error_stats, lif_config, log_uniform, measured_edge, one_row
-from .edge_study import FAMILY_ORDER, _float, append_row, load_rows
+from .edge_study import FAMILY_ORDER, as_float, append_row, load_rows
 
 KINDS = ("lif", "attached", "alif", "stack")
 REGIMES = ("dense", "sparse")
@@ -156,7 +156,7 @@ def census_row(entry: dict, seeds) -> dict:
 
 
 def _errors(rows) -> list[dict]:
-    return [{"ln_ratio": None if math.isnan(v := _float(r["ln_ratio"])) else v} for r in rows]
+    return [{"ln_ratio": None if math.isnan(v := as_float(r["ln_ratio"])) else v} for r in rows]
 
 
 def summarise(rows: list[dict]) -> list[dict]:
@@ -170,8 +170,8 @@ def summarise(rows: list[dict]) -> list[dict]:
             continue
         stats = error_stats(_errors(picked))
         within = sum(1 for e in _errors(picked) if e["ln_ratio"] is not None and abs(e["ln_ratio"]) <= BAR)
-        no_measured = sum(1 for r in picked if not _float(r["measured_beta_c"]) > 0)
-        no_predicted = sum(1 for r in picked if not _float(r["predicted_beta_c"]) > 0)
+        no_measured = sum(1 for r in picked if not as_float(r["measured_beta_c"]) > 0)
+        no_predicted = sum(1 for r in picked if not as_float(r["predicted_beta_c"]) > 0)
         table.append(dict(kind=kind, family=family, configs=len(picked), no_root=stats["unresolved"],
                           no_measured_root=no_measured, no_predicted_root=no_predicted,
                           median_abs_ln_ratio=stats["median"], max_abs_ln_ratio=stats["max"],
@@ -187,7 +187,7 @@ def summarise_firing(rows: list[dict]) -> list[dict]:
     """:func:`summarise` per (kind, firing-rate bin reached): sparse against dense firing."""
     table = []
     for low, high, label in FIRING_BINS:
-        picked = [r for r in rows if low <= _float(r["firing_rate"]) < high]
+        picked = [r for r in rows if low <= as_float(r["firing_rate"]) < high]
         for entry in summarise(picked):
             if entry["family"] == "all":  # per kind and overall
                 table.append({"kind": entry["kind"], "firing": label,
@@ -215,8 +215,8 @@ def plot(rows: list[dict], out: Path) -> list[Path]:
 
     fig, axes = new_figure(1, 1, width=5.2, height=4.6)
     ax = axes[0][0]
-    done = [r for r in rows if _float(r["measured_beta_c"]) > 0 and _float(r["predicted_beta_c"]) > 0]
-    values = np.array([_float(r[k]) for r in done for k in ("measured_beta_c", "predicted_beta_c")] or [0.1, 10.0])
+    done = [r for r in rows if as_float(r["measured_beta_c"]) > 0 and as_float(r["predicted_beta_c"]) > 0]
+    values = np.array([as_float(r[k]) for r in done for k in ("measured_beta_c", "predicted_beta_c")] or [0.1, 10.0])
     lim = [values.min() / 1.5, values.max() * 1.5]
     ax.fill_between(lim, np.array(lim) * math.exp(-BAR), np.array(lim) * math.exp(BAR), color="0.85",
                     label=f"|ln ratio| <= {BAR:g}")
@@ -225,7 +225,7 @@ def plot(rows: list[dict], out: Path) -> list[Path]:
         for k, kind in enumerate(KINDS):
             picked = [r for r in done if r["family"] == family and r["kind"] == kind]
             if picked:
-                ax.loglog([_float(r["measured_beta_c"]) for r in picked], [_float(r["predicted_beta_c"]) for r in picked],
+                ax.loglog([as_float(r["measured_beta_c"]) for r in picked], [as_float(r["predicted_beta_c"]) for r in picked],
                           marker="os^D"[k], linestyle="none", color=style(f)["color"], alpha=0.85, markersize=5)
     for f, family in enumerate(FAMILY_ORDER):  # legend: colours (families), then markers (kinds)
         ax.plot([], [], "o", color=style(f)["color"], label=family)

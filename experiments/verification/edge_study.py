@@ -159,7 +159,8 @@ def merged_rows(out: Path, methods) -> list[dict]:
     return [rows[i] for i in sorted(rows)]
 
 
-def _float(value) -> float:
+def as_float(value) -> float:
+    """``value`` (a CSV cell) as a float; NaN where it is empty or not a number."""
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -173,10 +174,10 @@ def summarise(rows: list[dict], methods, count: int | None = None) -> dict:
                  "held_out": [r for r in rows if int(r["index"]) >= count // 2], "all": rows}
     summary = {}
     for part, subset in parts.items():
-        measured = [r for r in subset if _float(r["measured_beta_c"]) > 0]
+        measured = [r for r in subset if as_float(r["measured_beta_c"]) > 0]
         entry = {"configs": len(subset), "with_measured_root": len(measured)}
         for method in methods:
-            errs = np.array([_float(r.get(f"{method}_abs_ln_ratio")) for r in measured])
+            errs = np.array([as_float(r.get(f"{method}_abs_ln_ratio")) for r in measured])
             ok = errs[np.isfinite(errs)]
             entry[method] = {
                 "predicted": int(ok.size),
@@ -184,7 +185,7 @@ def summarise(rows: list[dict], methods, count: int | None = None) -> dict:
                 "max_abs_ln_ratio": float(ok.max()) if ok.size else None,
             }
             for m in CURVE_MULTIPLES:
-                diff = np.array([_float(r.get(f"{method}_ln_rho_x{m:g}")) - _float(r[f"measured_ln_rho_x{m:g}"])
+                diff = np.array([as_float(r.get(f"{method}_ln_rho_x{m:g}")) - as_float(r[f"measured_ln_rho_x{m:g}"])
                                  for r in measured])
                 diff = diff[np.isfinite(diff)]
                 if diff.size:
@@ -199,13 +200,13 @@ def plot(rows: list[dict], methods, out: Path, curve_dir: Path) -> list[Path]:
     from ..report.figures import new_figure, save, style
 
     paths = []
-    measured = [r for r in rows if _float(r["measured_beta_c"]) > 0]
+    measured = [r for r in rows if as_float(r["measured_beta_c"]) > 0]
     fig, axes = new_figure(1, 1, width=4.2, height=4.0)
     ax = axes[0][0]
-    beta = np.array([_float(r["measured_beta_c"]) for r in measured])
+    beta = np.array([as_float(r["measured_beta_c"]) for r in measured])
     shown = [beta] if beta.size else []
     for i, method in enumerate(methods):
-        pred = np.array([_float(r.get(f"{method}_beta_c")) for r in measured])
+        pred = np.array([as_float(r.get(f"{method}_beta_c")) for r in measured])
         ok = np.isfinite(pred) & (pred > 0)
         missing = int((~ok).sum())
         label = method + (f" (no root in {missing})" if missing else "")
@@ -276,7 +277,7 @@ def main(argv=None) -> int:
         if index not in measured:
             measured[index] = measure_row(index, config, runs, seeds, curve_dir)
             append_row(out / "measured.csv", measured[index], MEASURE_FIELDS)
-        beta_c = _float(measured[index]["measured_beta_c"])
+        beta_c = as_float(measured[index]["measured_beta_c"])
         beta_c = beta_c if beta_c > 0 else None
         for method in todo:
             append_row(out / f"predicted_{method}.csv", predict_row(index, runs, method, beta_c, curve_dir), PREDICT_FIELDS)
