@@ -101,25 +101,18 @@ def initial_numbers(point: str, seeds: int, hidden: int, batch_size: int, arms=(
     (norse's own ``threshold``); rho of the cell by :func:`lifstab.adapters.gradient_norms` through norse's
     forward on the batch's first 16 sequences, at the arm's surrogate and (keeper off) at norse's ``tanh``
     (lifstab's sigmoid, the adapter's family) of each ``sharpness``; the surrogate. Returns a DataFrame."""
-    import numpy as np
     import pandas as pd
     from norse.torch.functional.threshold import threshold
 
     import lifstab
     import lifstab.adapters
-    from lifstab import measure
-    from lifstab.surrogates import Surrogate
 
-    from .long_horizon import parse_point, point_fields
+    from .peer_initial import first_batches, rho_by_sharpness
     from .peer_training import build
-    from .tasks import load_task
 
-    name, horizon = parse_point(point)
-    fields = point_fields(name, horizon)
-    task = load_task(name, time_steps=fields.get("time_steps"), delay=fields.get("delay"))
+    name, horizon, task, batches = first_batches(point, seeds, batch_size)
     rows = []
-    for seed in range(seeds):
-        x = task.batch(task.train, np.random.default_rng(seed).permutation(len(task.train.labels))[:batch_size])[0]
+    for seed, x in batches:
         for arm in arms:
             net = build(task, arm, seed, hidden, x, "norse")
             lifstab.detach_edge_keeper(net.l1)
@@ -129,12 +122,8 @@ def initial_numbers(point: str, seeds: int, hidden: int, batch_size: int, arms=(
             threshold(z, net.l1.p.method, net.l1.p.alpha).sum().backward()
             with torch.no_grad():
                 spikes = net(x)[1]
-            rho = {}
-            for k in ("own", *sharpness):
-                if k != "own":
-                    adapter.write_surrogate(Surrogate("sigmoid", dampening=1.0, sharpness=k))
-                g = lifstab.adapters.gradient_norms(net.l1, x[:, :16])
-                rho[f"rho_{k}"] = float(torch.exp(measure.log_growth_factor(g)))
+            rho = rho_by_sharpness(adapter, lambda: lifstab.adapters.gradient_norms(net.l1, x[:, :16]), "sigmoid",
+                                   sharpness)
             rows.append(dict(task=name, horizon=horizon, seed=seed, arm=arm, input_rate=float(x.mean()),
                              hidden_rate=float(spikes.mean()), mean_surrogate_derivative=float(z.grad.mean()),
                              hidden_surrogate=surrogate, **rho))
@@ -144,24 +133,9 @@ def initial_numbers(point: str, seeds: int, hidden: int, batch_size: int, arms=(
 def main(argv=None) -> int:
     """``python -m lifstab_experiments.training.peer_norse --out DIR [--points digits:100] [--seeds 5]``:
     :func:`initial_numbers` (no training), printed and written to ``DIR/norse_initial.csv``."""
-    import argparse
-    from pathlib import Path
+    from .peer_initial import main as initial_main
 
-    import pandas as pd
-
-    from .long_horizon import BASE
-
-    parser = argparse.ArgumentParser(description="norse's network at initialisation: rates, rho")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--points", nargs="+", default=["digits:100"])
-    parser.add_argument("--seeds", type=int, default=5)
-    args = parser.parse_args(argv)
-    torch.set_num_threads(1)
-    frame = pd.concat([initial_numbers(p, args.seeds, BASE.hidden, BASE.batch_size) for p in args.points])
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-    frame.to_csv(Path(args.out) / "norse_initial.csv", index=False)
-    print(frame.to_string(index=False))
-    return 0
+    return initial_main("norse", initial_numbers, argv)
 
 
 if __name__ == "__main__":

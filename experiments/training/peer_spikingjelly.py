@@ -90,23 +90,17 @@ def initial_numbers(point: str, seeds: int, hidden: int, batch_size: int, arms=(
     ``H_t - v_threshold``; rho of ``(fc1, container)`` measured by :func:`lifstab.measure.gradient_norms`
     through spikingjelly's forward on the batch's first 16 sequences, at the arm's surrogate and (keeper off)
     at a fast_sigmoid of each ``sharpness``; the surrogates. Returns a DataFrame."""
-    import numpy as np
     import pandas as pd
 
     import lifstab.adapters
     from lifstab import measure
-    from lifstab.surrogates import Surrogate
 
-    from .long_horizon import parse_point, point_fields
+    from .peer_initial import first_batches, rho_by_sharpness
     from .peer_training import build
-    from .tasks import load_task
 
-    name, horizon = parse_point(point)
-    fields = point_fields(name, horizon)
-    task = load_task(name, time_steps=fields.get("time_steps"), delay=fields.get("delay"))
+    name, horizon, task, batches = first_batches(point, seeds, batch_size)
     rows = []
-    for seed in range(seeds):
-        x = task.batch(task.train, np.random.default_rng(seed).permutation(len(task.train.labels))[:batch_size])[0]
+    for seed, x in batches:
         for arm in arms:
             net = build(task, arm, seed, hidden, x, "spikingjelly")
             lifstab.detach_edge_keeper(net.fc1)
@@ -116,12 +110,8 @@ def initial_numbers(point: str, seeds: int, hidden: int, batch_size: int, arms=(
             with torch.no_grad():
                 mem, spikes = net(x)
             surrogate = repr(adapters[0].surrogate())
-            rho = {}
-            for k in ("own", *sharpness):
-                if k != "own":
-                    adapters[0].write_surrogate(Surrogate("fast_sigmoid", dampening=1.0, sharpness=k))
-                g = measure.gradient_norms(net.pairs()[0], x[:, :16])
-                rho[f"rho_{k}"] = float(torch.exp(measure.log_growth_factor(g)))
+            rho = rho_by_sharpness(adapters[0], lambda: measure.gradient_norms(net.pairs()[0], x[:, :16]),
+                                   "fast_sigmoid", sharpness)
             rows.append(dict(task=name, horizon=horizon, seed=seed, arm=arm, input_rate=float(x.mean()),
                              hidden_rate=float(spikes.mean()),
                              output_rate=float((mem >= net.lif2.v_threshold).float().mean()),  # spikes at H >= 1
@@ -132,24 +122,9 @@ def initial_numbers(point: str, seeds: int, hidden: int, batch_size: int, arms=(
 def main(argv=None) -> int:
     """``python -m lifstab_experiments.training.peer_spikingjelly --out DIR [--points digits:100] [--seeds 5]``:
     :func:`initial_numbers` (no training), printed and written to ``DIR/spikingjelly_initial.csv``."""
-    import argparse
-    from pathlib import Path
+    from .peer_initial import main as initial_main
 
-    import pandas as pd
-
-    from .long_horizon import BASE
-
-    parser = argparse.ArgumentParser(description="spikingjelly's network at initialisation: rates, rho")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--points", nargs="+", default=["digits:100"])
-    parser.add_argument("--seeds", type=int, default=5)
-    args = parser.parse_args(argv)
-    torch.set_num_threads(1)
-    frame = pd.concat([initial_numbers(p, args.seeds, BASE.hidden, BASE.batch_size) for p in args.points])
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-    frame.to_csv(Path(args.out) / "spikingjelly_initial.csv", index=False)
-    print(frame.drop(columns="hidden_surrogate").to_string(index=False))
-    return 0
+    return initial_main("spikingjelly", initial_numbers, argv, hide=("hidden_surrogate",))
 
 
 if __name__ == "__main__":
