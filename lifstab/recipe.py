@@ -32,7 +32,17 @@ What trained, on latency digits at T 100 and T 250 (5 seeds each, 10 epochs, hid
   own surrogate, not the range's end nearest rho = 1 (sharpness 1000 on spikingjelly's recurrent network at
   tau 2, a surrogate 60-80 times flatter). Measured neutral there (digits T 100, 5 seeds: 0.225 against
   0.222); the loss on that network is the hidden layer's bias lift (without it 0.412 against the default's
-  0.343, experiments/peer_training_results/README.md), which the recipe keeps for now (``min_rate``).
+  0.343, experiments/peer_training_results/README.md).
+
+- ``min_rate=0.02`` on lifstab's layers (a silent layer's bias lifted to that rate: in the plain-loop study
+  the default layer at threshold 1 on sparse inputs starts and often ends silent, docs/long_horizon.md); on
+  a peer library's layers no lift (``peer_min_rate=None``; ``stable_init_``'s default ``min_rate="recipe"``
+  picks by layer kind). The lift cost every peer network it was measured on (5 seeds each): spikingjelly's
+  hidden layer (silent at tau 2, its Sigmoid surrogate still passing gradient) 0.221 lifted against 0.412
+  not (digits T 100, 10 epochs; the default 0.343); snntorch's tutorial network, where it binds only on the
+  output layer (seeds 2-4 of 5), 0.697 against 0.716 (digits T 250, 30 epochs; the default 0.613) and 0.958
+  against 0.975 (memory D 300, 30 epochs; the default 0.954), better without it on 4 of the 5 seed-points
+  where it binds.
 
 A user's own training loop gets the kept edge from :func:`lifstab.stable_init_` (a forward pre-hook);
 the readout and the learning rates are the user's, and :func:`param_groups` builds the latter.
@@ -59,6 +69,8 @@ class TrainingRecipe:
     never_wider: bool = False
     #: ``stable_init_``'s ``never_wider`` default on snntorch, norse and spikingjelly layers: on (module doc)
     peer_never_wider: bool = True
+    #: ``stable_init_``'s ``min_rate`` default on snntorch, norse and spikingjelly layers: no bias lift (module doc)
+    peer_min_rate: float | None = None
 
     def summary(self) -> str:
         return (f"training recipe: keep the layer's zero-mean weights, keep the measured rho at "
@@ -75,6 +87,19 @@ class TrainingRecipe:
 
 #: the recipe (module doc for the evidence)
 RECIPE = TrainingRecipe()
+
+#: ``stable_init_``'s default ``min_rate``: :data:`RECIPE`'s ``min_rate`` on lifstab's layers, its
+#: ``peer_min_rate`` on a peer library's (None, the value that turns the lift off, is taken)
+BY_LAYER = "recipe"
+
+
+def min_rate_for(min_rate, peer: bool):
+    """``min_rate`` as given, or, for :data:`BY_LAYER`, the recipe's value for a lifstab or a ``peer`` layer."""
+    if isinstance(min_rate, str):
+        if min_rate != BY_LAYER:
+            raise ValueError(f"min_rate must lie in (0, 1), be None or {BY_LAYER!r}, got {min_rate!r}")
+        return RECIPE.peer_min_rate if peer else RECIPE.min_rate
+    return min_rate
 
 
 #: bisection steps of :func:`lift_rate_` (the offset's bracket halves each step)
@@ -135,4 +160,4 @@ def param_groups(model: torch.nn.Module, lr: float, recurrent_lr_scale: float = 
     return [g for g in groups if g["params"]]
 
 
-__all__ = ["TrainingRecipe", "RECIPE", "param_groups", "recurrent_weights", "lift_rate_"]
+__all__ = ["TrainingRecipe", "RECIPE", "BY_LAYER", "min_rate_for", "param_groups", "recurrent_weights", "lift_rate_"]

@@ -74,7 +74,7 @@ def test_bias_lift_reaches_the_peer_and_weights_are_kept():
         assert float(run(pair, x).mean()) < 0.02
     weight = pair[0].weight.detach().clone()
     bias = (pair[0].bias + pair[1].recurrent.bias).detach().clone()  # the current's bias, both Linears
-    rec = stable(pair, x)
+    rec = stable(pair, x, min_rate=0.02)  # asked for: a peer layer's default is no lift (next test)
     assert torch.equal(pair[0].weight, weight), "weights='keep' keeps the Linear's weights"
     offset = pair[0].bias.detach() - bias
     assert float(offset.min()) > 0 and torch.allclose(offset, offset[0].expand_as(offset))
@@ -85,6 +85,24 @@ def test_bias_lift_reaches_the_peer_and_weights_are_kept():
         assert float(run(pair, x).mean()) == pytest.approx(0.02, abs=0.001), "the peer fires at min_rate"
     assert any(c.startswith("rate: ") for c in rec.changes)
     assert rec.recommendation.reasons["rate"]
+
+
+def test_a_peer_layer_is_not_lifted_by_default_and_a_lifstab_layer_is():
+    x = inputs()
+    pair = rleaky_pair(scale=0.05)  # a silent layer
+    bias = (pair[0].bias + pair[1].recurrent.bias).detach().clone()
+    rec = stable(pair, x)
+    assert torch.equal(pair[0].bias.detach(), bias) and "rate" not in rec.recommendation.reasons
+    with torch.no_grad():
+        assert float(run(pair, x).mean()) < 0.02, "still silent: RECIPE.peer_min_rate is None"
+    layer = lifstab.RecurrentLIF(x.shape[-1], 16, threshold=20.0, seed=0)
+    with torch.no_grad():
+        assert float(layer(x).mean()) < 0.02
+    before = layer.bias.detach().clone()
+    stable(layer, x)
+    assert float((layer.bias.detach() - before).min()) > 0, "lifstab's own layer: RECIPE.min_rate"
+    with pytest.raises(ValueError, match="min_rate"):
+        stable(rleaky_pair(), x, min_rate="always")
 
 
 def test_options_pass_through_to_peer_layers():
@@ -105,7 +123,7 @@ def test_one_to_one_recurrence_gets_the_lift_measured_with_its_diagonal_and_a_ke
     x = inputs()
     with torch.no_grad():
         assert float(run(pair, x).mean()) < 0.02
-    rec = stable(pair, x)
+    rec = stable(pair, x, min_rate=0.02)
     assert float(simulate(adapt(pair).describe(), x.double())[0].mean()) == pytest.approx(0.02, abs=0.001), \
         "lifted with its diagonal"
     assert rec.recommendation.sharpness_method == "edge" and rec.recommendation.reasons["rate"]
@@ -218,7 +236,7 @@ def test_norse_keeps_the_edge_where_its_surrogate_takes_any_sharpness(monkeypatc
     with pytest.raises(ValueError, match="cannot be re-set exactly"):
         lifstab.attach_edge_keeper(fixed, 0.95)
     layer = norse_recurrent("tanh")
-    rec = stable(layer, x)
+    rec = stable(layer, x, min_rate=0.02)
     assert isinstance(lifstab.edge_keeper_of(layer), PeerEdgeKeeper) and "edge keeper attached" in rec.changes[-1]
     assert any("min_rate=0.02 not applied" in c for c in rec.changes), "norse's recurrent layer has no bias"
     from lifstab.adapters import norse

@@ -44,6 +44,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from lifstab.recipe import RECIPE
+
 from .long_horizon import BASE, parse_point, point_fields, seed_statistics
 from .runner import append_row, append_rows
 from .tasks import load_task
@@ -61,20 +63,22 @@ STUDY = ("default", "conditions", "stable_init")
 ARMS = (*STUDY, *ABLATION)
 #: the arms the must-show compares (stable_init >= default on every seed)
 COMPARED = {"default", "stable_init"}
-#: stable_init_ options per arm
-#: (``never_wider`` became stable_init_'s default on peer layers after these arms were run: every other arm pins the
-#: never_wider=False they ran with, so ``stable_init`` is the recipe as it was and ``never_wider`` is the
-#: recipe now)
+#: the bias lift every arm but ``conditions`` and ``no_lift`` ran with (``RECIPE.min_rate``)
+LIFT = RECIPE.min_rate
+#: stable_init_ options per arm. ``never_wider`` and then no bias lift on peer layers (``RECIPE.peer_min_rate``)
+#: became stable_init_'s defaults after these arms were run: each arm pins what it ran with, so
+#: ``stable_init`` is the recipe as it was first, ``never_wider`` as it was next, ``no_lift`` the recipe now
 ARM_OPTIONS = {"conditions": dict(weights="conditions", min_rate=None, keep_edge=None, never_wider=False),
-               "stable_init": dict(never_wider=False), "edge_only": dict(keep_edge=None, never_wider=False),
-               "tutorial_sg": dict(keep_edge=None, never_wider=False), "never_wider": dict(never_wider=True),
-               "no_lift": dict(min_rate=None)}
+               "stable_init": dict(never_wider=False, min_rate=LIFT),
+               "edge_only": dict(keep_edge=None, never_wider=False, min_rate=LIFT),
+               "tutorial_sg": dict(keep_edge=None, never_wider=False, min_rate=LIFT),
+               "never_wider": dict(never_wider=True, min_rate=LIFT), "no_lift": dict(min_rate=None)}
 BETA, SLOPE = 0.95, 25
 #: the libraries whose network the study trains -> the arms it runs for each (the ablation's arms other
 #: than never_wider take snntorch's network apart)
 #: per-pair stable_init_ options of an arm (pair order): ``hidden_lift``: the defaults on the hidden pair, no
 #: bias lift on the output pair (``min_rate=None``)
-PAIR_OPTIONS = {"hidden_lift": (dict(), dict(min_rate=None))}
+PAIR_OPTIONS = {"hidden_lift": (dict(min_rate=LIFT), dict(min_rate=None))}
 #: (spikingjelly's ``no_lift``: ``stable_init_`` with its defaults but no bias lift, ``min_rate=None``)
 #: (norse: only the recurrent cell is given to stable_init_, it has no bias and its own surrogate is not of the
 #: adapter's family, so ``no_lift`` and ``never_wider`` would be ``stable_init`` run for run; ``edge_only``

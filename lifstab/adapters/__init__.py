@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..recipe import RECIPE, lift_rate_
+from ..recipe import BY_LAYER, RECIPE, lift_rate_, min_rate_for
 from .core import PeerAdapter, PeerLIF, description_layer, simulate
 
 #: library -> adapter module (imported on first use)
@@ -76,7 +76,7 @@ def _one(adapter: PeerAdapter, x: torch.Tensor, options: dict) -> PeerRecommenda
     peer = adapter.describe()
     family = options.pop("family", None) or getattr(adapter, "default_family", "fast_sigmoid")
     keep_edge = options.pop("keep_edge", RECIPE.target_rho)
-    min_rate = options.pop("min_rate", RECIPE.min_rate)
+    min_rate = min_rate_for(options.pop("min_rate", BY_LAYER), peer=True)
     changes = []
     never_wider = options.pop("never_wider", None)
     never_wider = RECIPE.peer_never_wider if never_wider is None else never_wider

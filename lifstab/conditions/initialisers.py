@@ -11,7 +11,7 @@ import torch
 
 from ..edge_keeping import attach_edge_keeper, check_target_rho, detach_edge_keeper, keepable
 from ..lif import RecurrentLIF
-from ..recipe import RECIPE, lift_rate_
+from ..recipe import BY_LAYER, RECIPE, lift_rate_, min_rate_for
 from ..surrogates import FAMILIES, Surrogate
 from .edge import DEFAULT_EDGE_METHOD, DEFAULT_EDGE_TAIL, SHARPNESS_METHODS, _probe_inputs, with_edge
 from .recommendation import Recommendation
@@ -66,7 +66,7 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
                  variant: str = "exact", seed: int | None = None, sharpness_method: str | None = None,
                  probe_inputs=None, dampening_source: str | None = None, edge_margin: float | None = None,
                  edge_method: str = DEFAULT_EDGE_METHOD, target_rate=None, weights: str = RECIPE.weights,
-                 keep_edge: float | None = RECIPE.target_rho, min_rate: float | None = RECIPE.min_rate,
+                 keep_edge: float | None = RECIPE.target_rho, min_rate: float | str | None = BY_LAYER,
                  never_wider: bool | None = None) -> Recommendation:
     """Recommend Conditions I-IV for ``layer`` (its decay, threshold, reset, family), set its surrogate
     and keep the edge of stability during training (:mod:`lifstab.recipe` gives the evidence).
@@ -75,6 +75,8 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
     applied); ``"conditions"`` draws them from I and II (``target_rate``: Condition I's firing rate,
     :func:`conditions_i_and_ii`). ``min_rate``: a layer firing below it on the example inputs gets one bias
     offset that lifts its rate to it (:func:`lifstab.recipe.lift_rate_`, ``reasons["rate"]``; None: never).
+    The default, ``"recipe"``, is 0.02 on lifstab's layers and None on a peer library's (``RECIPE.min_rate``,
+    ``RECIPE.peer_min_rate``: the lift cost every peer network it was measured on, :mod:`lifstab.recipe`).
     III and IV are then solved per neuron on the layer's weights.
 
     ``sharpness_method``: ``"edge"`` (the package doc: the sharpness at ``edge_margin`` times the critical
@@ -100,6 +102,7 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
             return adapters.stable_init_(**options)
         raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
     never_wider = RECIPE.never_wider if never_wider is None else never_wider
+    min_rate = min_rate_for(min_rate, peer=False)
     _check_options(sharpness_method, weights, keep_edge, min_rate, never_wider)
     family = layer.surrogate.family if family is None else family
     previous = layer.surrogate if layer.surrogate.family == family else None

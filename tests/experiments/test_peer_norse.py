@@ -74,7 +74,7 @@ def test_stable_init_changes_the_recurrent_cell_s_surrogate_and_attaches_a_keepe
         warnings.simplefilter("ignore")
         torch.manual_seed(0)
         net = NorseNet(task.n_in, 64, task.n_out)
-        (rec,) = lifstab.adapters.stable_init_(net.pairs(), inputs=x, seed=0)
+        (rec,) = lifstab.adapters.stable_init_(net.pairs(), inputs=x, seed=0, min_rate=0.02)
     assert any("min_rate=0.02 not applied" in c and "no bias" in c for c in rec.changes)
     assert any("never_wider not applied" in c for c in rec.changes)
     assert any(c.startswith("p.method = 'tanh'") for c in rec.changes)
