@@ -324,7 +324,8 @@ def test_without_an_edge_an_attached_layer_gets_the_sharpness_nearest_the_edge()
     x = (torch.rand(100, 8, 60, generator=torch.Generator().manual_seed(1), dtype=torch.float64) < 0.1).double()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rec = lifstab.stable_init_(net, inputs=x, seed=0, family="fast_sigmoid", keep_edge=None)
+        # min_rate: the lifted (firing) layer, whose attached reset makes rho non-monotone in the sharpness
+        rec = lifstab.stable_init_(net, inputs=x, seed=0, family="fast_sigmoid", keep_edge=None, min_rate=0.02)
     edge = rec.recommendation.edge
     assert not edge.feasible and edge.reason.startswith("stable")
     description = adapters.lifstab_layer(net, lifstab.Surrogate("fast_sigmoid"))

@@ -74,9 +74,8 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
     ``weights``: ``"keep"`` (default) keeps the layer's own weights (Conditions I-II are reported, not
     applied); ``"conditions"`` draws them from I and II (``target_rate``: Condition I's firing rate,
     :func:`conditions_i_and_ii`). ``min_rate``: a layer firing below it on the example inputs gets one bias
-    offset that lifts its rate to it (:func:`lifstab.recipe.lift_rate_`, ``reasons["rate"]``; None: never).
-    The default, ``"recipe"``, is 0.02 on lifstab's layers and None on a peer library's (``RECIPE.min_rate``,
-    ``RECIPE.peer_min_rate``: the lift cost every peer network it was measured on, :mod:`lifstab.recipe`).
+    offset that lifts its rate to it (:func:`lifstab.recipe.lift_rate_`, ``reasons["rate"]``; None: never;
+    ``"recipe"``: 0.02 on lifstab's layers, None on a peer library's, :mod:`lifstab.recipe` has the evidence).
     III and IV are then solved per neuron on the layer's weights.
 
     ``sharpness_method``: ``"edge"`` (the package doc: the sharpness at ``edge_margin`` times the critical
@@ -101,8 +100,7 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
         if adapters.is_peer(layer):
             return adapters.stable_init_(**options)
         raise ValueError(f"layer must be a lifstab.RecurrentLIF or RecurrentALIF, got {type(layer).__name__}")
-    never_wider = RECIPE.never_wider if never_wider is None else never_wider
-    min_rate = min_rate_for(min_rate, peer=False)
+    never_wider, min_rate = RECIPE.never_wider if never_wider is None else never_wider, min_rate_for(min_rate, False)
     _check_options(sharpness_method, weights, keep_edge, min_rate, never_wider)
     family = layer.surrogate.family if family is None else family
     previous = layer.surrogate if layer.surrogate.family == family else None
