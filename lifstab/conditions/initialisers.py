@@ -86,7 +86,6 @@ def stable_init_(layer: RecurrentLIF, inputs=None, input_mean=None, input_var=No
 
     ``keep_edge``: the measured rho that an :class:`lifstab.EdgeKeeper` attached to the layer holds during
     training (a forward pre-hook, :func:`lifstab.attach_edge_keeper`; ``reasons["keep_edge"]``); None: none.
-
     ``never_wider``: True keeps the layer's own surrogate (same family) where the recommended one is wider,
     and the keeper never re-sets it wider (``reasons["never_wider"]``). None (default): False on lifstab's
     layers, True on a peer library's (``RECIPE.peer_never_wider``; :mod:`lifstab.recipe` has the evidence).
