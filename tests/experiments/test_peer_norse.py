@@ -1,6 +1,5 @@
 """norse's recurrent network in the peer-training study (``--library norse``, issue 14)."""
 
-import csv
 import warnings
 
 import pytest
@@ -12,16 +11,13 @@ import lifstab.adapters
 pytest.importorskip("norse", reason="norse's network needs norse (pip install 'lifstab[interop]')")
 
 from lifstab_experiments.training import peer_training  # noqa: E402
+from lifstab_experiments.training.runner import read_rows  # noqa: E402
 from lifstab_experiments.training.peer_norse import DT, TAU_SYN_INV, NorseNet, hidden_charges  # noqa: E402
 from lifstab_experiments.training.tasks import load_task  # noqa: E402
 
 TINY = ["--seeds", "1", "--points", "digits:20", "--epochs", "1", "--max-samples", "8", "--batch-size", "4",
         "--hidden", "8"]
 
-
-def _rows(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def _task_and_batch(time_steps=20, batch=4):
@@ -117,7 +113,7 @@ def test_one_training_step_runs_and_moves_the_weights(tmp_path):
 
 def test_the_study_runs_norse_through_the_cli(tmp_path):
     assert peer_training.main(["--out", str(tmp_path), *TINY, "--library", "norse"]) == 0
-    rows = _rows(tmp_path / "peer_training.csv")
+    rows = read_rows(tmp_path / "peer_training.csv")
     assert [r["run_id"] for r in rows] == [f"norse-digits:20-{arm}-s0" for arm in peer_training.LIBRARY_ARMS["norse"]]
     assert all(r["library"] == "norse" and 0 <= float(r["test_accuracy"]) <= 1 for r in rows)
     assert (tmp_path / "peer_training_summary.csv").exists()

@@ -1,6 +1,5 @@
 """spikingjelly's recurrent network in the peer-training study (``--library spikingjelly``, issue 14)."""
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ pytest.importorskip("snntorch", reason="the peer-training study needs snntorch (
 pytest.importorskip("spikingjelly", reason="spikingjelly's network needs spikingjelly (pip install 'lifstab[interop]')")
 
 from lifstab_experiments.training import peer_training  # noqa: E402
+from lifstab_experiments.training.runner import read_rows  # noqa: E402
 from lifstab_experiments.training.peer_spikingjelly import JellyNet, charge  # noqa: E402
 from lifstab_experiments.training.tasks import load_task  # noqa: E402
 
@@ -20,10 +20,6 @@ RESULTS = Path(__file__).resolve().parents[2] / "experiments" / "peer_training_r
 TINY = ["--seeds", "1", "--points", "digits:20", "--epochs", "1", "--max-samples", "8", "--batch-size", "4",
         "--hidden", "8"]
 
-
-def _rows(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def _task_and_batch():
@@ -97,7 +93,7 @@ def test_one_training_step_runs_and_moves_the_weights(tmp_path):
 
 def test_the_study_writes_spikingjelly_rows_apart_and_snntorch_run_ids_are_unchanged(tmp_path):
     assert peer_training.main(["--out", str(tmp_path), *TINY, "--library", "spikingjelly", "--arms", "default"]) == 0
-    (row,) = _rows(tmp_path / "peer_training.csv")
+    (row,) = read_rows(tmp_path / "peer_training.csv")
     assert row["run_id"] == "spikingjelly-digits:20-default-s0" and row["library"] == "spikingjelly"
     assert peer_training.columns("snntorch") == peer_training.COLUMNS and "library" not in peer_training.COLUMNS
     with pytest.raises(ValueError, match="one library"):
@@ -105,7 +101,7 @@ def test_the_study_writes_spikingjelly_rows_apart_and_snntorch_run_ids_are_uncha
     with pytest.raises(SystemExit):
         peer_training.main(["--out", str(tmp_path), *TINY, "--library", "spikingjelly", "--arms", "conditions"])
     committed = [r for name in ("peer_training.csv", "memory300.csv", "ablation/peer_training.csv")
-                 for r in _rows(RESULTS / name)]
+                 for r in read_rows(RESULTS / name)]
     assert len(committed) > 20
     for r in committed:
         point = f"{r['task']}:{r['horizon']}"

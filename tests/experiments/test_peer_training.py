@@ -10,26 +10,23 @@ import lifstab
 pytest.importorskip("snntorch", reason="the peer-training study needs snntorch (pip install 'lifstab[interop]')")
 
 from lifstab_experiments.training import peer_training  # noqa: E402
+from lifstab_experiments.training.runner import read_rows  # noqa: E402
 from lifstab_experiments.training.tasks import load_task  # noqa: E402
 
 TINY = ["--seeds", "1", "--points", "digits:20", "--epochs", "1", "--max-samples", "8", "--batch-size", "4",
         "--hidden", "8"]
 
 
-def _rows(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
 
 def test_study_writes_a_row_per_run_and_a_rerun_skips_them(tmp_path, monkeypatch):
     assert peer_training.main(["--out", str(tmp_path), *TINY]) == 0
-    rows = _rows(tmp_path / "peer_training.csv")
+    rows = read_rows(tmp_path / "peer_training.csv")
     assert sorted(r["run_id"] for r in rows) == ["digits:20-conditions-s0", "digits:20-default-s0",
                                                   "digits:20-stable_init-s0"]
     assert all(0.0 <= float(r["test_accuracy"]) <= 1.0 and r["best_epoch"] == "0" for r in rows)
-    summary = _rows(tmp_path / "peer_training_summary.csv")
+    summary = read_rows(tmp_path / "peer_training_summary.csv")
     assert {r["arm"] for r in summary} == set(peer_training.STUDY)
-    (pair,) = _rows(tmp_path / "peer_training_paired.csv")
+    (pair,) = read_rows(tmp_path / "peer_training_paired.csv")
     assert float(pair["stable_minus_default"]) == pytest.approx(float(pair["stable_init"]) - float(pair["default"]))
 
     def no_training(*args, **kwargs):
@@ -37,10 +34,10 @@ def test_study_writes_a_row_per_run_and_a_rerun_skips_them(tmp_path, monkeypatch
 
     monkeypatch.setattr(peer_training, "train_run", no_training)
     assert peer_training.main(["--out", str(tmp_path), *TINY, "--initial-rates"]) == 0
-    assert len(_rows(tmp_path / "peer_training.csv")) == 3
-    keeper = _rows(tmp_path / "peer_training_keeper.csv")
+    assert len(read_rows(tmp_path / "peer_training.csv")) == 3
+    keeper = read_rows(tmp_path / "peer_training_keeper.csv")
     assert keeper and {r["run_id"] for r in keeper} == {"digits:20-stable_init-s0"} and keeper[0]["step"] == "0"
-    rates = _rows(tmp_path / "peer_training_initial_rates.csv")
+    rates = read_rows(tmp_path / "peer_training_initial_rates.csv")
     assert [r["arm"] for r in rates] == list(peer_training.STUDY)
     assert all(0.0 <= float(r["initial_firing_rate"]) <= 1.0 and float(r["input_rate"]) > 0 for r in rates)
 
@@ -99,11 +96,11 @@ def test_the_diagnosis_records_every_step_without_changing_the_run(tmp_path):
     row = diagnosis.diagnose(tmp_path, "digits:20", "default", 0, every=1, **settings)
     plain = peer_training.train_run("digits:20", "default", 0, 1, diagnosis.BASE.lr, 8, 4, 12)
     assert {k: v for k, v in row.items() if k != "seconds"} == {k: v for k, v in plain.items() if k != "seconds"}
-    rows = _rows(tmp_path / "peer_training_diagnosis.csv")
+    rows = read_rows(tmp_path / "peer_training_diagnosis.csv")
     assert [int(r["step"]) for r in rows] == [0, 1, 2]
     assert all(float(r["sharpness"]) == 12.5 and r["rho"] == r["rho_tutorial"] and float(r["rho"]) > 0 for r in rows)
     stable = diagnosis.diagnose(tmp_path, "digits:20", "stable_init", 0, every=2, **settings)
-    rows = [r for r in _rows(tmp_path / "peer_training_diagnosis.csv") if r["run_id"] == stable["run_id"]]
+    rows = [r for r in read_rows(tmp_path / "peer_training_diagnosis.csv") if r["run_id"] == stable["run_id"]]
     assert [int(r["step"]) for r in rows] == [0, 2] and float(rows[0]["sharpness"]) != 12.5
     with pytest.raises(ValueError, match="every"):
         diagnosis.diagnose(tmp_path, "digits:20", "default", 0, every=0, **settings)
@@ -114,7 +111,7 @@ def test_the_lifstab_keeper_history_starts_at_stable_init_s_sharpness(tmp_path, 
 
     monkeypatch.setattr(diagnosis, "BASE", long_horizon.BASE.replace(epochs=1, hidden=8, batch_size=4, max_samples=12))
     diagnosis.lifstab_keeper_history(tmp_path, "digits:20", 0)
-    rows = _rows(tmp_path / "recommended_keeper.csv")
+    rows = read_rows(tmp_path / "recommended_keeper.csv")
     layers = sorted({int(r["layer"]) for r in rows})
     assert [int(r["step"]) for r in rows] == [-1] * len(layers) + [0] * len(layers), "3 steps: one re-set, at 0"
     assert all(float(r["sharpness"]) > 0 for r in rows)
@@ -138,4 +135,4 @@ def test_a_results_file_from_before_the_diverged_column_takes_new_runs(tmp_path)
     assert peer_training.main(["--out", str(tmp_path), *TINY, "--arms", "default"]) == 0
     with open(tmp_path / "peer_training.csv") as f:
         assert next(csv.reader(f)) == old
-    assert [r["run_id"] for r in _rows(tmp_path / "peer_training.csv")] == ["digits:20-default-s0"]
+    assert [r["run_id"] for r in read_rows(tmp_path / "peer_training.csv")] == ["digits:20-default-s0"]
