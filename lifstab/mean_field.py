@@ -15,8 +15,16 @@ second moments instead of samples:
 - ``R(t, u)`` from the row ``C(t, .)`` by the generated ``field_covariance_term``.
 
 Every signal is normalised to mean square 1 after its step; the per-step growth ``Gamma_t`` is the
-normaliser and ``ln g_t^2`` its running sum. No sampling: the same probe gives the same number on every
-run. The trajectories are all of the probe's, or ``samples`` of them evenly spaced (a fixed choice).
+normaliser and ``ln g_t^2`` its running sum.
+
+**Grouping of the field** (``grouping``): ``"pooled"`` (the default) takes ``R`` as the mean over every
+probed trajectory, all batch elements (and, with pooled probes, all networks) together; ``"element"``
+gives each trajectory the ``R`` of its own batch element, the mean over that element's neurons, as the
+backward pass of element ``b`` sums ``W_ij g_i^b delta_i^b`` over element ``b``'s neurons only. The
+rows ``C_j`` and ``F_j`` are per trajectory either way, and ``Gamma_t`` stays the mean over all
+trajectories (the total gradient norm). With one batch element the two agree.
+
+No sampling: the same probe gives the same number on every run. The trajectories are all of the probe's, or ``samples`` of them evenly spaced (a fixed choice).
 
 **ALIF** (:func:`alif_mean_field_log_gradient_norms`): the backward state of a neuron has a second
 component, the adaptation's adjoint ``eps`` (derivations/edge.py, ``ALIF_BACKWARD_STEP`` and
@@ -39,6 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .stability import Probe
 
 _field_term = edge_torch.field_covariance_term
+#: the groupings of the field covariance ``R`` (module docstring)
+GROUPINGS = ("pooled", "element")
 
 
 def _step_kernels(reset_slope: torch.Tensor | None):
@@ -65,21 +75,43 @@ def probe_columns(count: int, neurons: int, samples: int | None) -> torch.Tensor
     return (elements[:, None] * neurons + torch.arange(neurons)).reshape(-1)
 
 
+def _field_covariance_row(row: torch.Tensor, gain: torch.Tensor, t: int, elements: int | None) -> torch.Tensor:
+    """``R(t, u)`` for ``u >= t`` from the rows ``row[:, t:]`` (``(K, T, S)``, ``u >= t`` filled), by the
+    generated ``field_covariance_term``: ``(K, T - t, 1)``, the mean over every trajectory, when
+    ``elements`` is None; else ``(K, T - t, S)``, each trajectory's the mean over its own batch element
+    (the ``S`` trajectories hold ``elements`` whole elements in order, :func:`probe_columns`)."""
+    if elements is None:
+        return torch.einsum("kus,us->ku", row[:, t:], _field_term(gain[t], gain[t:], 1.0 / row.shape[-1]))[..., None]
+    K, U, S = row[:, t:].shape
+    neurons = S // elements
+    terms = row[:, t:] * _field_term(gain[t], gain[t:], 1.0 / neurons)
+    return terms.reshape(K, U, elements, neurons).sum(-1, keepdim=True).expand(-1, -1, -1, neurons).reshape(K, U, S)
+
+
+def _elements(grouping: str, count: int, neurons: int) -> int | None:
+    """How many batch elements the ``count`` trajectories used hold for :func:`_field_covariance_row`
+    (None: pooled)."""
+    if grouping not in GROUPINGS:
+        raise ValueError(f"grouping must be one of {GROUPINGS}, got {grouping!r}")
+    return None if grouping == "pooled" else count // neurons
+
+
 def _field_signal_row(t: int, R_row: torch.Tensor, signal_weight: torch.Tensor, field_weight: torch.Tensor,
                       out: torch.Tensor) -> torch.Tensor:
     """``F_j(t, u) = E[h(t) delta_j(u)]`` for ``u = t..T-1`` into ``out[:, t:]`` (``(K, T, S)``): backward
     in ``u`` through ``delta(u) = a(u) delta(u+1) + b(u) h(u+1)`` (the normalised step's weights) from
-    ``F(t, T-1) = 0``, the readout being independent of the fields."""
+    ``F(t, T-1) = 0``, the readout being independent of the fields. ``R_row``: :func:`_field_covariance_row`."""
     T = out.shape[1]
-    torch.mul(field_weight[:, t:T - 1], R_row[:, 1:, None], out=out[:, t:T - 1])  # the field's injections
+    torch.mul(field_weight[:, t:T - 1], R_row[:, 1:], out=out[:, t:T - 1])  # the field's injections
     out[:, T - 1] = 0.0
     for u in range(T - 2, t - 1, -1):
         out[:, u].addcmul_(signal_weight[:, u], out[:, u + 1])
     return out[:, t:]
 
 
-def _start(probe: "Probe", sharpness, samples: int | None, stop: int):
-    """The common set-up: sharpness, the trajectories used, their probe values and SG, the output."""
+def _start(probe: "Probe", sharpness, samples: int | None, stop: int, grouping: str = "pooled"):
+    """The common set-up: sharpness, the trajectories used, their batch elements (:func:`_elements`), the
+    output, and their SG."""
     from .stability import _surrogate_values
 
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
@@ -87,45 +119,39 @@ def _start(probe: "Probe", sharpness, samples: int | None, stop: int):
     if not 1 <= stop <= T:
         raise ValueError(f"stop must be a 1-indexed step in [1, {T}], got {stop!r}")
     pick = probe_columns(N, probe.decay.numel(), samples)
+    elements = _elements(grouping, pick.numel(), probe.decay.numel())
     log_norm = torch.full((beta.numel(), T), float("nan"), dtype=torch.float64)
     log_norm[:, T - 1] = 0.0
-    return beta, pick, log_norm, lambda layer: _surrogate_values(layer, probe.centred[:, pick].double(),
-                                                                  probe.neuron[pick], beta)
+    return beta, pick, elements, log_norm, lambda layer: _surrogate_values(
+        layer, probe.centred[:, pick].double(), probe.neuron[pick], beta)
 
 
 @torch.no_grad()
 def mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sharpness: Sequence[float] | torch.Tensor,
-                                  samples: int | None = 2048, stop: int = 1) -> torch.Tensor:
+                                  samples: int | None = 2048, stop: int = 1, grouping: str = "pooled") -> torch.Tensor:
     """Predicted ``ln g_t^2`` (0 at ``t = T``), shape ``(K, T)``, for each sharpness, down to the
-    1-indexed step ``stop`` (earlier steps are NaN). Deterministic (module docstring). An ALIF probe
-    (``probe.adaptation``) goes to :func:`alif_mean_field_log_gradient_norms`."""
-    from .stability import _surrogate_values
-
+    1-indexed step ``stop`` (earlier steps are NaN). Deterministic; ``grouping``: the field's, pooled or
+    per batch element (module docstring). An ALIF probe (``probe.adaptation``) goes to
+    :func:`alif_mean_field_log_gradient_norms`."""
     if probe.adaptation is not None:
-        return alif_mean_field_log_gradient_norms(layer, probe, sharpness, samples, stop)
-    beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
-    T, N = probe.centred.shape
-    if not 1 <= stop <= T:
-        raise ValueError(f"stop must be a 1-indexed step in [1, {T}], got {stop!r}")
-    pick = probe_columns(N, probe.decay.numel(), samples)
-    K, S = beta.numel(), pick.numel()
+        return alif_mean_field_log_gradient_norms(layer, probe, sharpness, samples, stop, grouping)
+    beta, pick, elements, log_norm, surrogate = _start(probe, sharpness, samples, stop, grouping)
+    K, (T, S) = beta.numel(), (probe.centred.shape[0], pick.numel())
     leak, gain = probe.leak[:, pick].double(), probe.gain[:, pick].double()
     field_scale = probe.field_scale[pick].double()
     slope = None if probe.reset_slope is None else probe.reset_slope[:, pick].double()
-    sg = _surrogate_values(layer, probe.centred[:, pick].double(), probe.neuron[pick], beta)  # (K, T, S)
+    sg = surrogate(layer)  # (K, T, S)
     # weights of delta(u + 1) and h(u + 1) in the normalised delta(u), filled as the normalisers are known
     signal_weight = torch.zeros(K, T, S, dtype=torch.float64)
     field_weight = torch.zeros(K, T, S, dtype=torch.float64)
     row = torch.zeros(K, T, S, dtype=torch.float64)  # row[:, u] = C_j(t, u) for u >= t
     row[:, T - 1] = 1.0  # the readout, normalised
     F = torch.empty(K, T, S, dtype=torch.float64)
-    log_norm = torch.full((K, T), float("nan"), dtype=torch.float64)
-    log_norm[:, T - 1] = 0.0
     for t in range(T - 1, max(stop, 1) - 1, -1):
-        R_row = torch.einsum("kus,us->ku", row[:, t:], _field_term(gain[t], gain[t:], 1.0 / S))  # R(t, u), u >= t
+        R_row = _field_covariance_row(row, gain, t, elements)  # R(t, u), u >= t
         F_row = _field_signal_row(t, R_row, signal_weight, field_weight, F)
         variance, signal_part, field_part = _step_kernels(None if slope is None else slope[t])
-        diagonal = variance(leak[t], sg[:, t - 1], field_scale, row[:, t], F_row[:, 0], R_row[:, :1])
+        diagonal = variance(leak[t], sg[:, t - 1], field_scale, row[:, t], F_row[:, 0], R_row[:, 0])
         growth = diagonal.mean(-1)  # Gamma_t, (K,)
         norm = growth.rsqrt()[:, None]
         signal_weight[:, t - 1] = signal_part(leak[t], sg[:, t - 1], field_scale) * norm
@@ -148,7 +174,7 @@ def _alif_field_rows(t: int, R_row: torch.Tensor, weight: dict, out_signal: torc
     the fields)."""
     T = out_signal.shape[1]
     for out, c in ((out_signal, "signal"), (out_adaptation, "adaptation")):
-        torch.mul(weight[c, "field"][:, t:T - 1], R_row[:, 1:, None], out=out[:, t:T - 1])
+        torch.mul(weight[c, "field"][:, t:T - 1], R_row[:, 1:], out=out[:, t:T - 1])
         out[:, T - 1] = 0.0
     for u in range(T - 2, t - 1, -1):
         later_signal, later_adaptation = out_signal[:, u + 1], out_adaptation[:, u + 1]
@@ -160,10 +186,10 @@ def _alif_field_rows(t: int, R_row: torch.Tensor, weight: dict, out_signal: torc
 
 @torch.no_grad()
 def alif_mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sharpness: Sequence[float] | torch.Tensor,
-                                       samples: int | None = 2048, stop: int = 1) -> torch.Tensor:
+                                       samples: int | None = 2048, stop: int = 1, grouping: str = "pooled") -> torch.Tensor:
     """Predicted ``ln g_t^2`` (``g_t = ||dL/dv_t||``, 0 at ``t = T``), ``(K, T)``, of an ALIF layer: the
-    two-component mean field (module docstring), deterministic."""
-    beta, pick, log_norm, surrogate = _start(probe, sharpness, samples, stop)
+    two-component mean field (module docstring), deterministic; ``grouping`` as for LIF."""
+    beta, pick, elements, log_norm, surrogate = _start(probe, sharpness, samples, stop, grouping)
     K, (T, S) = beta.numel(), (probe.centred.shape[0], pick.numel())
     column = lambda a: a[..., pick].double()  # noqa: E731
     leak, gain, field_scale = column(probe.leak), column(probe.gain), column(probe.field_scale)
@@ -176,10 +202,10 @@ def alif_mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sh
     adaptation_variance = torch.zeros(K, S, dtype=torch.float64)  # eps_T = 0
     F = {c: torch.empty(K, T, S, dtype=torch.float64) for c in row}
     for t in range(T - 1, max(stop, 1) - 1, -1):
-        R_row = torch.einsum("kus,us->ku", row["signal"][:, t:], _field_term(gain[t], gain[t:], 1.0 / S))
+        R_row = _field_covariance_row(row["signal"], gain, t, elements)
         F_signal, F_adaptation = _alif_field_rows(t, R_row, weight, F["signal"], F["adaptation"])
         coefficients = (leak[t], slope[t], threshold_slope[t], sg[:, t - 1], field_scale, rho, strength)
-        moments = (row["signal"][:, t], F_signal[:, 0], R_row[:, :1], adaptation_variance, row["adaptation"][:, t],
+        moments = (row["signal"][:, t], F_signal[:, 0], R_row[:, 0], adaptation_variance, row["adaptation"][:, t],
                    F_adaptation[:, 0])
         second = {pair: getattr(edge_torch, f"alif_step_{pair[0]}_{pair[1]}_moment")(*coefficients, *moments)
                   for pair in (("signal", "signal"), ("adaptation", "adaptation"), ("signal", "adaptation"))}

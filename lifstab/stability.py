@@ -130,20 +130,25 @@ def find_log_root(log_growth: Callable[[np.ndarray], np.ndarray], low: float = S
 
 #: the default number of probed trajectories the dmft predictor uses (whole batch elements, all neurons)
 DMFT_TRAJECTORIES = 4096
+#: the default grouping of the dmft predictor's field covariance (:data:`lifstab.mean_field.GROUPINGS`)
+DMFT_GROUPING = "pooled"
 #: the dmft predictor's working memory per sharpness chunk (four ``(K, T, S)`` float64 buffers)
 _DMFT_BYTES = 1 << 28
 
 
 def dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness: Sequence[float] | torch.Tensor,
-                            samples: int | None = DMFT_TRAJECTORIES, stop: int = 1) -> torch.Tensor:
+                            samples: int | None = DMFT_TRAJECTORIES, stop: int = 1,
+                            grouping: str = DMFT_GROUPING) -> torch.Tensor:
     """Predicted ``ln g_t^2`` (0 at ``t = T``), ``(K, T)``, down to the 1-indexed step ``stop``: the
-    deterministic mean-field (:func:`lifstab.mean_field.mean_field_log_gradient_norms`), evaluated in
-    chunks of sharpness values that keep its buffers inside a fixed memory budget."""
+    deterministic mean-field (:func:`lifstab.mean_field.mean_field_log_gradient_norms`, its field
+    ``grouping``), evaluated in chunks of sharpness values that keep its buffers inside a fixed memory
+    budget."""
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
     T, N = probe.centred.shape
     buffers = 4 if probe.adaptation is None else 12  # ALIF: six weights, two rows, two field rows, SG
+    buffers += 2 if grouping == "element" else 0  # R per trajectory and its terms
     chunk = max(1, _DMFT_BYTES // (8 * buffers * T * min(N, samples or N)))
-    return torch.cat([mean_field_log_gradient_norms(layer, probe, part, samples=samples, stop=stop)
+    return torch.cat([mean_field_log_gradient_norms(layer, probe, part, samples=samples, stop=stop, grouping=grouping)
                       for part in beta.split(chunk)])
 
 
@@ -220,9 +225,10 @@ def _window_log_growth(log_norm: torch.Tensor, first: int, last: int) -> torch.T
     return (log_norm[:, first - 1] - log_norm[:, last - 1]) / (last - first)
 
 
-def _dmft(layer, probe, beta, samples=DMFT_TRAJECTORIES, **_):
+def _dmft(layer, probe, beta, samples=DMFT_TRAJECTORIES, grouping=DMFT_GROUPING, **_):
     first, last = growth_window(probe.centred.shape[0])
-    return _window_log_growth(dmft_log_gradient_norms(layer, probe, beta, samples=samples, stop=first), first, last)
+    log_norm = dmft_log_gradient_norms(layer, probe, beta, samples=samples, stop=first, grouping=grouping)
+    return _window_log_growth(log_norm, first, last)
 
 
 def _dmft_sampled(layer, probe, beta, samples=2048, seed=0):
@@ -307,7 +313,7 @@ def predicted_log_growth(layer: RecurrentLIF, x: torch.Tensor, sharpness: Sequen
                          method: str = "dmft", probe: Probe | None = None, **options) -> np.ndarray:
     """Predicted ``ln rho(beta)`` for each sharpness (the layer's family, dampening and tail) on
     inputs ``x`` (``(T, B, n_in)``), from one forward probe. ``options`` go to the method (``dmft``:
-    ``samples``, ``seed``)."""
+    ``samples``, ``grouping``; ``dmft_sampled``: ``samples``, ``seed``)."""
     _method(method)
     beta = torch.as_tensor(np.asarray(sharpness, dtype=float)).reshape(-1)
     if beta.numel() == 0 or not torch.all(torch.isfinite(beta)) or not torch.all(beta > 0):

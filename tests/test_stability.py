@@ -119,11 +119,12 @@ def _forbidden(*_, **__):
     raise AssertionError("the predictor ran a backward pass")
 
 
+@pytest.mark.parametrize("grouping", ["pooled", "element"])
 @pytest.mark.parametrize("detach_reset, adaptive", [(True, False), (False, False), (True, True), (False, True)])
-def test_dmft_runs_no_autograd_and_is_deterministic(monkeypatch, detach_reset, adaptive):
+def test_dmft_runs_no_autograd_and_is_deterministic(monkeypatch, detach_reset, adaptive, grouping):
     """The predictor: no backward pass, no graph, no random numbers; the same value on every run; with
     the reset attached too (its reset slope comes from the generated derivative kernel, not autograd),
-    and for ALIF layers (the threshold's slope likewise)."""
+    for ALIF layers (the threshold's slope likewise), and with the field pooled or per batch element."""
     adaptation = {"adaptation_tau": 100.0, "adaptation_strength": 0.3} if adaptive else {}
     layer, x, _ = build(config_from_dict({**TINY, "detach_reset": detach_reset, **adaptation}), 0)
     for name in ("grad", "backward"):
@@ -131,14 +132,44 @@ def test_dmft_runs_no_autograd_and_is_deterministic(monkeypatch, detach_reset, a
     monkeypatch.setattr(torch.Tensor, "backward", _forbidden)
     rng_state = torch.random.get_rng_state()
     with _NoGraph():
-        first = S.critical_sharpness(layer, x)
-        again = S.critical_sharpness(layer, x)
+        first = S.critical_sharpness(layer, x, grouping=grouping)
+        again = S.critical_sharpness(layer, x, grouping=grouping)
     assert first.feasible and first == again
     assert (S.forward_probe(layer, x).reset_slope is None) == detach_reset
     assert (S.forward_probe(layer, x).adaptation is not None) == adaptive
     assert torch.equal(rng_state, torch.random.get_rng_state())
     with pytest.raises(AssertionError, match="graph"), _NoGraph():
         layer.w_in * 2.0  # the guard does catch graph building
+
+
+def test_the_per_element_field_covariance_is_each_batch_elements_mean():
+    """grouping="element": trajectory ``b * n + j`` gets the mean of ``g_i(t) g_i(u) C_i(t, u)`` over
+    element ``b``'s ``n`` neurons (a direct loop); pooled: the mean over all trajectories."""
+    from lifstab.mean_field import _field_covariance_row
+
+    gen = torch.Generator().manual_seed(0)
+    K, T, elements, n, t = 2, 9, 3, 5, 4
+    row, gain = torch.rand(K, T, elements * n, generator=gen, dtype=torch.float64), torch.rand(T, elements * n, generator=gen, dtype=torch.float64)
+    terms = row[:, t:] * gain[t] * gain[t:]
+    per_element = _field_covariance_row(row, gain, t, elements)
+    for b in range(elements):
+        own = terms[..., b * n:(b + 1) * n].mean(-1, keepdim=True)
+        torch.testing.assert_close(per_element[..., b * n:(b + 1) * n], own.expand(-1, -1, n), rtol=1e-13, atol=0)
+    torch.testing.assert_close(_field_covariance_row(row, gain, t, None), terms.mean(-1, keepdim=True), rtol=1e-13, atol=0)
+
+
+@pytest.mark.parametrize("overrides", [{}, {"detach_reset": False}, {"adaptation_tau": 100.0, "adaptation_strength": 0.3},
+                                       {"detach_reset": False, "adaptation_tau": 100.0, "adaptation_strength": 0.3}])
+def test_the_per_element_field_with_one_batch_element_is_the_pooled_one(overrides):
+    """One batch element (LIF and ALIF, reset detached or attached): the per-element field is the pooled
+    one; with six elements it is not (the option does something)."""
+    for batch, same in ((1, True), (6, False)):
+        layer, x, _ = build(config_from_dict({**TINY, **overrides, "batch": batch}), 0)
+        probe = S.forward_probe(layer, x)
+        pooled, element = (S.dmft_log_gradient_norms(layer, probe, [0.5, 4.0], grouping=g) for g in ("pooled", "element"))
+        assert torch.allclose(element, pooled, rtol=1e-11, atol=1e-11) == same
+    with pytest.raises(ValueError, match="grouping"):
+        S.dmft_log_gradient_norms(layer, probe, [1.0], grouping="network")
 
 
 @pytest.mark.parametrize("overrides", [{}, {"reset": "multiplicative"},

@@ -77,11 +77,17 @@ def measured_edge(runs) -> float | None:
     return find_log_root(log_growth)[0]
 
 
+def predicted_edge(runs, **options) -> float | None:
+    """The dmft edge of ``runs`` (one layer's, over seeds) on their probes pooled; ``options`` go to the
+    method (e.g. ``grouping``)."""
+    probe = pool_probes([forward_probe(layer, x, tr) for layer, x, _, tr in runs])
+    return critical_sharpness(runs[0][0], runs[0][1], probe=probe, **options).critical_sharpness
+
+
 def one_row(index: int, cfg: dict, reset: str, detach_reset: bool, seeds) -> dict:
     runs = layers_for(cfg, reset, detach_reset, seeds)
     measured = measured_edge(runs)
-    probe = pool_probes([forward_probe(layer, x, tr) for layer, x, _, tr in runs])
-    predicted = critical_sharpness(runs[0][0], runs[0][1], probe=probe).critical_sharpness
+    predicted = predicted_edge(runs)
     rate = float(np.mean([measure.firing_rate(tr.spikes) for *_, tr in runs]))
     ratio = math.log(predicted / measured) if predicted and measured else None
     return dict(index=index, family=cfg["sg"], reset=reset, detach_reset=detach_reset, n_rec=cfg["n_rec"],

@@ -46,9 +46,8 @@ from tqdm import tqdm
 from lifstab import measure
 from lifstab.edge_stack import stack_inputs
 from lifstab.protocol import build, config_from_dict
-from lifstab.stability import critical_sharpness, forward_probe, pool_probes
 
-from .edge_attached import RESETS, error_stats, lif_config, log_uniform, measured_edge, one_row
+from .edge_attached import RESETS, error_stats, lif_config, log_uniform, measured_edge, one_row, predicted_edge
 from .edge_study import FAMILY_ORDER, as_float, append_row, load_rows
 
 KINDS = ("lif", "attached", "alif", "stack")
@@ -129,8 +128,7 @@ def stack_edge(values: list[float | None]) -> tuple[float | None, int | None]:
 def stack_row(entry: dict, seeds) -> dict:
     per_layer = stack_runs(entry["configs"], entry["reset"], seeds)
     measured = [measured_edge(runs) for runs in per_layer]
-    predicted = [critical_sharpness(runs[0][0], runs[0][1], probe=pool_probes(
-        [forward_probe(layer, x, tr) for layer, x, _, tr in runs])).critical_sharpness for runs in per_layer]
+    predicted = [predicted_edge(runs) for runs in per_layer]
     (beta_m, limiting), (beta_p, _) = stack_edge(measured), stack_edge(predicted)
     cfg = entry["configs"][0]
     return dict(family=cfg["sg"], reset=entry["reset"], detach_reset=True, n_rec=cfg["n_rec"], tau=cfg["tau"],

@@ -1,0 +1,166 @@
+"""The dmft's field covariance pooled over every trajectory against per batch element, on the whole
+committed census, without measuring again.
+
+The dmft (:mod:`lifstab.mean_field`) gives every probed trajectory a Gaussian recurrent field whose
+covariance ``R(t, u)`` is, by default, the mean over all trajectories of the pooled probes: every batch
+element and both seeds (``grouping="pooled"``). The backward pass never mixes batch elements: in element
+``b`` the field on neuron ``j`` sums ``W_ij g_i^b delta_i^b`` over element ``b``'s neurons.
+``grouping="element"`` gives each trajectory the ``R`` of its own element; the growth stays the mean over
+all trajectories. This script rebuilds every census row's layers, inputs and pooled probes exactly as
+:func:`.edge_census.census_row` does (:func:`.edge_attached.layers_for`, :func:`.edge_census.stack_runs`,
+:func:`.edge_attached.predicted_edge`), predicts the edge with both groupings (a stack: each layer's,
+and the larger, :func:`.edge_census.stack_edge`) and compares with the census's ``measured_beta_c``.
+``census_pooled_ln`` is ``ln(pooled / census predicted_beta_c)``: 0 when the recomputation reproduces the
+census. With ``--census-pooled`` only the per-element edge is computed and the pooled one is the census's
+(``pooled_source``; half the cost, once the recomputation has been checked on some rows).
+
+    python -m lifstab_experiments.verification.edge_grouping \\
+        --census experiments/edge_census_results/census.csv --out experiments/edge_census_results/grouping
+
+``rows.csv`` is appended row by row (a rerun skips the indices done); ``summary.csv``/``summary.md`` (per
+kind and family: median and max |ln(pred / measured)|, count within 0.1, pooled against per element) are
+rewritten at the end. ``--seed-averaged`` normalises each seed's network on its own and averages ``ln rho``
+over the seeds (the census's measured rule) instead of pooling the seeds' probes under one normalisation
+(``seed_averaged_rows.csv``, ``seed_averaged_summary.*``): it separates the grouping from the pooling of
+seeds, under which the faster-growing seed dominates the joint norm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from lifstab.stability import find_log_root, forward_probe, predicted_log_growth
+
+from .edge_attached import layers_for, predicted_edge
+from .edge_census import census_configs, stack_edge, stack_runs, summarise
+from .edge_study import append_row, as_float, load_rows
+
+GROUPINGS = ("pooled", "element")
+FIELDS = ["index", "kind", "family", "measured_beta_c", "census_predicted_beta_c", "pooled_beta_c", "element_beta_c",
+          "ln_ratio_pooled", "ln_ratio_element", "census_pooled_ln", "pooled_source", "pooled_layers", "element_layers",
+          "seconds"]
+#: the summary's statistics, per grouping
+STATS = ("median_abs_ln_ratio", "max_abs_ln_ratio", "within_bar", "no_root")
+
+
+def _ln(a, b) -> float | None:
+    return math.log(a / b) if a and b and a > 0 and b > 0 else None
+
+
+def _edge(cell) -> float | None:
+    """A CSV cell as an edge: None where it is empty (no root)."""
+    value = as_float(cell)
+    return value if value > 0 else None
+
+
+def seed_averaged_edge(runs, **options) -> float | None:
+    """The dmft edge with each seed's network normalised on its own and ``ln rho`` averaged over the seeds
+    (the census's measured rule), instead of the seeds' probes pooled under one normalisation."""
+    probes = [forward_probe(layer, x, tr) for layer, x, _, tr in runs]
+
+    def log_growth(betas):
+        return np.mean([predicted_log_growth(layer, x, betas, probe=probe, **options)
+                        for (layer, x, *_), probe in zip(runs, probes)], axis=0)
+
+    return find_log_root(log_growth)[0]
+
+
+def grouping_row(entry: dict, census: dict, seeds, groupings=GROUPINGS, edge=predicted_edge) -> dict:
+    """One census entry predicted with ``groupings`` on the census's own runs (module docstring); without
+    ``"pooled"`` the pooled edge is the census's ``predicted_beta_c`` (``pooled_source``: ``census``).
+    ``edge``: :func:`.edge_attached.predicted_edge` (the census's) or :func:`seed_averaged_edge`."""
+    start = time.perf_counter()
+    if int(census["n_rec"]) != entry["configs"][0]["n_rec"] or census["family"] != entry["family"]:
+        raise ValueError(f"census row {entry['index']} is not census_configs' entry (another grid?)")
+    if entry["kind"] == "stack":
+        per_layer = stack_runs(entry["configs"], entry["reset"], seeds)
+    else:
+        per_layer = [layers_for(entry["configs"][0], entry["reset"], entry["detach_reset"], seeds)]
+    measured = _edge(census["measured_beta_c"])
+    row = dict(index=entry["index"], kind=entry["kind"], family=entry["family"], measured_beta_c=measured,
+               census_predicted_beta_c=census["predicted_beta_c"] or None, pooled_source="recomputed",
+               pooled_beta_c=_edge(census["predicted_beta_c"]), pooled_layers=census["layer_predicted"])
+    if "pooled" not in groupings:
+        row.update(pooled_source="census", ln_ratio_pooled=_ln(row["pooled_beta_c"], measured))
+    for grouping in groupings:
+        layers = [edge(runs, grouping=grouping) for runs in per_layer]
+        value = stack_edge(layers)[0]
+        row.update({f"{grouping}_beta_c": value, f"ln_ratio_{grouping}": _ln(value, measured),
+                    f"{grouping}_layers": ";".join(f"{v:.6g}" if v else "None" for v in layers)})
+    if edge is seed_averaged_edge:
+        row["pooled_source"] = "seed-averaged"
+    if "pooled" in groupings:
+        row["census_pooled_ln"] = _ln(row["pooled_beta_c"], as_float(row["census_predicted_beta_c"]))
+    row["seconds"] = time.perf_counter() - start
+    return row
+
+
+def compare(rows: list[dict]) -> list[dict]:
+    """:func:`.edge_census.summarise` of each grouping side by side: per (kind, family), kind and overall
+    (``rows``: as :func:`grouping_row` writes them, CSV strings or numbers)."""
+    tables = {g: summarise([dict(kind=r["kind"], family=r["family"], measured_beta_c=r["measured_beta_c"],
+                                 predicted_beta_c=r[f"{g}_beta_c"], ln_ratio=r[f"ln_ratio_{g}"]) for r in rows])
+              for g in GROUPINGS}
+    out = []
+    for entries in zip(*tables.values()):
+        line = {k: entries[0][k] for k in ("kind", "family", "configs")}
+        for stat in STATS:
+            line.update({f"{g}_{stat}": e[stat] for g, e in zip(GROUPINGS, entries)})
+        out.append(line)
+    return out
+
+
+def write_summary(rows: list[dict], out: Path, prefix: str = "") -> str:
+    """``summary.csv`` and ``summary.md`` of :func:`compare` (named with ``prefix``); returns the markdown."""
+    import pandas as pd
+
+    frame = pd.DataFrame(compare(rows))
+    frame.to_csv(out / f"{prefix}summary.csv", index=False)
+    text = frame.to_markdown(index=False, floatfmt=".3g") + "\n"
+    (out / f"{prefix}summary.md").write_text(text)
+    return text
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.verification.edge_grouping",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--census", default="experiments/edge_census_results/census.csv")
+    parser.add_argument("--out", default="experiments/edge_census_results/grouping")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="the census's seeds")
+    parser.add_argument("--indices", type=int, nargs="+", default=None, help="only these census rows")
+    parser.add_argument("--census-pooled", action="store_true",
+                        help="take the pooled edge from the census (recompute only per element; cost)")
+    parser.add_argument("--seed-averaged", action="store_true",
+                        help="each seed normalised on its own, ln rho averaged (seed_averaged_*.csv)")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--T", type=int, default=250, help="the census's grid (edge_census's options)")
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--n-rec", type=int, default=None)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    census = {int(r["index"]): r for r in load_rows(Path(args.census))}
+    entries = census_configs(max(census) + 1, T=args.T, batch=args.batch, n_rec=args.n_rec)
+    prefix = "seed_averaged_" if args.seed_averaged else ""
+    path = out / f"{prefix}rows.csv"
+    done = {int(r["index"]) for r in load_rows(path)}
+    for index in sorted(census if args.indices is None else args.indices):
+        if index not in done:
+            row = grouping_row(entries[index], census[index], args.seeds, ("element",) if args.census_pooled
+                               else GROUPINGS, seed_averaged_edge if args.seed_averaged else predicted_edge)
+            append_row(path, row, FIELDS)
+            print({k: row.get(k) for k in ("index", "kind", "ln_ratio_pooled", "ln_ratio_element", "census_pooled_ln")},
+                  flush=True)
+    print(write_summary(load_rows(path), out, prefix))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
