@@ -39,8 +39,8 @@ What trained, on latency digits at T 100 and T 250 (5 seeds each, 10 epochs, hid
   a peer library's layers no lift (``peer_min_rate=None``; ``stable_init_``'s default ``min_rate="recipe"``
   picks by layer kind). The lift cost every peer network it was measured on (5 seeds each): spikingjelly's
   hidden layer (silent at tau 2, its Sigmoid surrogate still passing gradient) 0.221 lifted against 0.412
-  not (digits T 100, 10 epochs; the default 0.343); snntorch's tutorial network, where it binds only on the
-  output layer (seeds 2-4 of 5), 0.697 against 0.716 (digits T 250, 30 epochs; the default 0.613) and 0.958
+  not (digits T 100, 10 epochs; the default 0.343), 0.339 against 0.549 at 30 epochs (the default 0.519); snntorch's tutorial network, where it binds only on the
+  output layer (2-3 of 5 seeds), 0.697 against 0.716 (digits T 250, 30 epochs; the default 0.613) and 0.958
   against 0.975 (memory D 300, 30 epochs; the default 0.954), better without it on 4 of the 5 seed-points
   where it binds.
 
