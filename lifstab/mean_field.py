@@ -24,7 +24,8 @@ backward pass of element ``b`` sums ``W_ij g_i^b delta_i^b`` over element ``b``'
 rows ``C_j`` and ``F_j`` are per trajectory either way, and ``Gamma_t`` stays the mean over all
 trajectories (the total gradient norm). With one batch element the two agree.
 
-No sampling: the same probe gives the same number on every run. The trajectories are all of the probe's, or ``samples`` of them evenly spaced (a fixed choice).
+No sampling: the same probe gives the same number on every run. The trajectories are all of the probe's,
+or ``samples`` of them evenly spaced (a fixed choice).
 
 **ALIF** (:func:`alif_mean_field_log_gradient_norms`): the backward state of a neuron has a second
 component, the adaptation's adjoint ``eps`` (derivations/edge.py, ``ALIF_BACKWARD_STEP`` and

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lifstab.mean_field import _step_kernels
+from lifstab.mean_field import _field_signal_row, _step_kernels
 from lifstab.measure import growth_window
 from lifstab.probe import _surrogate_values
 from lifstab.stability import forward_probe, pool_probes, predicted_log_growth
@@ -78,11 +78,7 @@ def quenched_log_gradient_norms(layer, probe, weights_sq: torch.Tensor, sharpnes
     log_norm[..., T - 1] = 0.0
     for t in range(T - 1, max(stop, 1) - 1, -1):
         R_row = _quenched_field_rows(row, gain, t, weights, shape, pool_batch)
-        torch.mul(field_weight[:, t:T - 1], R_row[:, 1:], out=F[:, t:T - 1])
-        F[:, T - 1] = 0.0
-        for u in range(T - 2, t - 1, -1):
-            F[:, u].addcmul_(signal_weight[:, u], F[:, u + 1])
-        F_row = F[:, t:]
+        F_row = _field_signal_row(t, R_row, signal_weight, field_weight, F)
         variance, signal_part, field_part = _step_kernels(None if slope is None else slope[t])
         diagonal = variance(leak[t], sg[:, t - 1], field_scale, row[:, t], F_row[:, 0], R_row[:, 0])
         growth = diagonal.reshape(K, nets, -1).mean(-1)  # per network: each seed's own norm (census rule)
