@@ -154,6 +154,12 @@ def plot(rows: list[dict], out: Path) -> list[Path]:
         left.plot([], [], "o", color=style(f)["color"], label=family)
     for k, kind in enumerate(KINDS):
         right.plot([], [], "os^D"[k], color="0.3", label=kind)
+    for ax in (left, right):  # linear around the bar, logarithmic beyond: one ill-conditioned row can reach 1
+        ax.set_xscale("symlog", linthresh=0.25)
+        ax.set_yscale("symlog", linthresh=0.25)
+        ticks = [-1, -0.5, -0.25, -0.1, 0, 0.1, 0.25, 0.5, 1]
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks], fontsize=7)
+        ax.set_yticks(ticks, [f"{t:g}" for t in ticks], fontsize=7)
     left.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="replicate A: ln(pred / measured)",
              ylabel="replicate B: ln(pred / measured)", title=f"the bar (|ln| <= {BAR:g}) in both: grey box")
     right.set(xlim=(-slim, slim), ylim=(-slim, slim), xlabel="measured edge, ln(B / A)",
