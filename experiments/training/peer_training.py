@@ -56,8 +56,9 @@ from .training import gradients_finite
 #: ``edge_only``: ``stable_init_`` without the keeper (the surrogate stays at the edge of initialisation);
 #: ``tutorial_sg``: ``edge_only`` with the tutorial's own surrogate written back (the weights' changes alone);
 #: ``never_wider``: ``lifstab.adapters.stable_init_(..., never_wider=True)``, the one-sided surrogate rule;
-#: ``no_lift``: ``never_wider`` without the bias lift (``min_rate=None``)
-ABLATION = ("diagonal0", "edge_only", "tutorial_sg", "never_wider", "no_lift")
+#: ``no_lift``: ``never_wider`` without the bias lift (``min_rate=None``); ``no_keeper``: ``no_lift`` without the
+#: edge keeper (``keep_edge=None``: the weights and surrogate ``stable_init_`` leaves, nothing during training)
+ABLATION = ("diagonal0", "edge_only", "tutorial_sg", "never_wider", "no_lift", "no_keeper")
 #: the study's arms, run unless ``--arms`` says otherwise
 STUDY = ("default", "conditions", "stable_init")
 ARMS = (*STUDY, *ABLATION)
@@ -72,7 +73,8 @@ ARM_OPTIONS = {"conditions": dict(weights="conditions", min_rate=None, keep_edge
                "stable_init": dict(never_wider=False, min_rate=LIFT),
                "edge_only": dict(keep_edge=None, never_wider=False, min_rate=LIFT),
                "tutorial_sg": dict(keep_edge=None, never_wider=False, min_rate=LIFT),
-               "never_wider": dict(never_wider=True, min_rate=LIFT), "no_lift": dict(min_rate=None)}
+               "never_wider": dict(never_wider=True, min_rate=LIFT), "no_lift": dict(min_rate=None),
+               "no_keeper": dict(min_rate=None, keep_edge=None)}
 BETA, SLOPE = 0.95, 25
 #: the libraries whose network the study trains -> the arms it runs for each (the ablation's arms other
 #: than never_wider take snntorch's network apart)

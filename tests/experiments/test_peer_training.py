@@ -87,6 +87,10 @@ def test_ablation_arms_each_change_one_thing():
     assert torch.equal(no_lift.fc2.bias, default.fc2.bias) and torch.equal(no_lift.fc2.weight, default.fc2.weight)
     lift = (arms["never_wider"].fc1.bias - no_lift.fc1.bias).detach()  # this silent hidden layer is lifted
     assert float(lift.min()) > 0 and torch.allclose(lift, lift[0].expand_as(lift)), "one shared offset"
+    no_keeper = arms["no_keeper"]  # no_lift but for the keeper: every parameter and the surrogate equal
+    assert lifstab.edge_keeper_of(no_keeper.pairs()[0]) is None and lifstab.edge_keeper_of(no_lift.pairs()[0]) is not None
+    assert sharpness["no_keeper"] == sharpness["no_lift"]
+    assert all(torch.equal(a, b) for a, b in zip(no_keeper.parameters(), no_lift.parameters()))
 
 
 def test_the_diagnosis_records_every_step_without_changing_the_run(tmp_path):
