@@ -238,6 +238,7 @@ def gradient_norms_over_sharpness(
     trajectory: Trajectory,
     sharpness: Sequence[float] | torch.Tensor,
     readout_weights: torch.Tensor,
+    on_step: Callable[[int, torch.Tensor], None] | None = None,
 ) -> torch.Tensor:
     """``g_t`` for every sharpness in ``sharpness`` (the layer's surrogate family, dampening and tail),
     from one recorded forward pass: the backward recursion
@@ -246,7 +247,8 @@ def gradient_norms_over_sharpness(
 
     (plus ``dk_dz * SG`` on the diagonal when the reset is not detached; the adaptation's adjoint for
     ALIF, :func:`backward_norms`) run for all sharpness values stacked along a leading axis. Returns
-    ``(K, T)``; equals :func:`gradient_norms` (a test checks).
+    ``(K, T)``; equals :func:`gradient_norms` (a test checks). ``on_step(t, grad)``, if given, sees each
+    ``dL/dv_t`` (``(K, B, n)``, 0-indexed ``t``) as the recursion reaches it (to look inside, not to change).
     """
     _check_layer(layer)
     beta = torch.as_tensor(sharpness, dtype=trajectory.voltages.dtype).reshape(-1)
@@ -263,18 +265,20 @@ def gradient_norms_over_sharpness(
     adaptation = None if trajectory.adaptations is None else adaptation_factors(layer, trajectory)
     return backward_norms(grad, dk_dv, dk_dI, lambda t: sg.torch(centred[t]),
                           None if w_rec is None else w_rec.detach(), None if layer.detach_reset else dk_dz,
-                          adaptation)
+                          adaptation, on_step)
 
 
 def backward_norms(grad: torch.Tensor, dk_dv: torch.Tensor, dk_dI: torch.Tensor,
                    surrogate_grad: Callable[[int], torch.Tensor], w_rec: torch.Tensor | None,
-                   dk_dz: torch.Tensor | None = None, adaptation: AdaptationFactors | None = None) -> torch.Tensor:
+                   dk_dz: torch.Tensor | None = None, adaptation: AdaptationFactors | None = None,
+                   on_step: Callable[[int, torch.Tensor], None] | None = None) -> torch.Tensor:
     """``g_t`` of the BPTT recursion ``dL/dv_{t-1} = dk_dv * dL/dv_t + SG_{t-1} * ((dk_dI * dL/dv_t) @
     w_rec^T)`` (plus ``dk_dz * SG_{t-1}`` on the diagonal when ``dk_dz`` is given: the reset not detached),
     from ``grad = dL/dv_T`` of shape ``(K, B, n)``. ``dk_dv``, ``dk_dI``, ``dk_dz``: ``(T, B, n)``
     (:func:`step_factors`); ``surrogate_grad(t)``: SG of the 0-indexed voltage ``t``, ``(K, B, n)``.
     With ``adaptation`` (ALIF) the recursion of :func:`_adaptive_step` carries the adaptation's adjoint
-    as well; ``g_t`` is still the norm of ``dL/dv_t``. Returns ``(K, T)``."""
+    as well; ``g_t`` is still the norm of ``dL/dv_t``. Returns ``(K, T)``. ``on_step(t, dL/dv_t)``: as
+    :func:`gradient_norms_over_sharpness`."""
     T = dk_dv.shape[0]
     w_rec_t = None if w_rec is None else w_rec.T
     norms = torch.empty(grad.shape[0], T, dtype=grad.dtype)
@@ -290,6 +294,8 @@ def backward_norms(grad: torch.Tensor, dk_dv: torch.Tensor, dk_dI: torch.Tensor,
             diagonal = dk_dv[t] if dk_dz is None else dk_dv[t] + dk_dz[t] * sg
             grad = diagonal * grad if field is None else diagonal * grad + sg * field
         norms[:, t - 1] = grad.flatten(1).norm(dim=1)
+        if on_step is not None:
+            on_step(t - 1, grad)
     return norms
 
 

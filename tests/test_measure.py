@@ -44,6 +44,18 @@ def test_replayed_backward_equals_autograd(reset, detach, device):
         torch.testing.assert_close(batched[k], reference, rtol=1e-10, atol=1e-300)
 
 
+def test_on_step_sees_every_backward_signal_the_norms_are_taken_of():
+    layer, x = tiny_layer("subtractive", False), tiny_inputs()
+    r = M.readout((3, 16), seed=5)
+    seen = {}
+    norms = M.gradient_norms_over_sharpness(layer, M.record(layer, x), [0.5, 2.0], r,
+                                            on_step=lambda t, grad: seen.setdefault(t, grad.clone()))
+    assert sorted(seen) == list(range(x.shape[0] - 1))  # every step but the last, whose signal is r
+    for t, grad in seen.items():
+        torch.testing.assert_close(grad.flatten(1).norm(dim=1), norms[:, t], rtol=1e-12, atol=0)
+    assert torch.equal(norms, M.gradient_norms_over_sharpness(layer, M.record(layer, x), [0.5, 2.0], r))
+
+
 def test_gradient_norms_last_step_is_readout_norm_and_frozen_weights_work():
     layer, x = tiny_layer(), tiny_inputs()
     for p in layer.parameters():
