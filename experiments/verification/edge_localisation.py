@@ -15,7 +15,9 @@ the same); the median over the window is ``pr_backward``. Beside it, at the same
 * ``predicted``: the dmft ``ln rho`` on the seeds' pooled probes (no backward pass).
 
 Rows are evaluated at the census's measured and predicted edges (``--at``). For a stack row the layer that
-limits the measured edge is taken.
+limits the measured edge is taken. ``--variants`` instead rebuilds single-layer rows as they are
+(``census``), without the adaptation (``lif``: ALIF rows as plain LIF) and with the reset detached
+(``detached``), and writes each one's measured and predicted edge to ``variants.csv``.
 
     python -m lifstab_experiments.verification.edge_localisation --indices 62 61 13 97 \\
         --out experiments/edge_census_results/localisation
@@ -33,7 +35,7 @@ import torch
 from lifstab import measure
 from lifstab.stability import forward_probe, pool_probes, predicted_log_growth
 
-from .edge_attached import layers_for
+from .edge_attached import layers_for, measured_edge, predicted_edge
 from .edge_census import census_configs, stack_runs
 from .edge_study import as_float, load_rows
 
@@ -91,6 +93,25 @@ def localisation_rows(entry: dict, census_row: dict, seeds, at=("measured", "pre
     return rows
 
 
+VARIANTS = ("census", "lif", "detached")
+
+
+def variant_row(entry: dict, seeds, variant: str) -> dict:
+    """A single-layer census entry rebuilt as ``variant`` (:data:`VARIANTS`): its measured and predicted edges."""
+    if entry["kind"] == "stack":
+        raise ValueError("variants rebuild single-layer rows; this census row is a stack")
+    cfg = dict(entry["configs"][0])
+    if variant == "lif":
+        cfg.pop("adaptation_tau", None)
+        cfg.pop("adaptation_strength", None)
+    runs = layers_for(cfg, entry["reset"], True if variant == "detached" else entry["detach_reset"], seeds)
+    measured, predicted = measured_edge(runs), predicted_edge(runs)
+    return dict(index=entry["index"], variant=variant, firing_rate=float(np.mean([measure.firing_rate(tr.spikes)
+                                                                                   for *_, tr in runs])),
+                measured_beta_c=measured, predicted_beta_c=predicted,
+                ln_ratio=float(np.log(predicted / measured)) if measured and predicted else None)
+
+
 def main(argv=None) -> int:
     import pandas as pd
 
@@ -99,6 +120,8 @@ def main(argv=None) -> int:
     parser.add_argument("--census", default="experiments/edge_census_results/census.csv")
     parser.add_argument("--indices", type=int, nargs="+", required=True, help="census rows")
     parser.add_argument("--at", nargs="+", choices=("measured", "predicted"), default=["measured", "predicted"])
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=None,
+                        help="rebuild the rows as these variants and write their edges (variants.csv) instead")
     parser.add_argument("--out", default="experiments/edge_census_results/localisation")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="the census's seeds")
     parser.add_argument("--threads", type=int, default=1)
@@ -114,12 +137,17 @@ def main(argv=None) -> int:
     if missing:
         raise SystemExit(f"--indices: not in the census: {missing}")
     entries = census_configs(max(census) + 1, T=args.T, batch=args.batch, n_rec=args.n_rec)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.variants:
+        frame = pd.DataFrame([variant_row(entries[i], args.seeds, v) for i in args.indices for v in args.variants])
+        frame.to_csv(out / "variants.csv", index=False)
+        print(frame.to_string(index=False, float_format="%.4g"))
+        return 0
     rows = []
     for index in args.indices:
         rows += localisation_rows(entries[index], census[index], args.seeds, args.at)
         print(pd.DataFrame(rows[-len(args.at):]).to_string(index=False, float_format="%.4g"), flush=True)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     frame = pd.DataFrame(rows, columns=FIELDS)
     frame.to_csv(out / "rows.csv", index=False)
     (out / "summary.md").write_text(frame.to_markdown(index=False, floatfmt=".4g") + "\n")

@@ -46,3 +46,20 @@ def test_census_rows_at_both_edges(tmp_path):
             assert abs(float(row["measured"])) < 0.02
     with pytest.raises(SystemExit, match="--indices"):
         L.main(["--census", str(tmp_path / "c" / "census.csv"), "--indices", "99", "--out", str(tmp_path)])
+
+
+def test_variants_rebuild_a_row_as_lif_and_detached(tmp_path):
+    assert E.main(["--out", str(tmp_path / "c"), "--configs", "3", "--seeds", "0", *GRID]) == 0
+    census = load_rows(tmp_path / "c" / "census.csv")
+    assert L.main(["--census", str(tmp_path / "c" / "census.csv"), "--indices", "1", "2", "--seeds", "0",
+                   "--variants", *L.VARIANTS, "--out", str(tmp_path / "v"), *GRID]) == 0
+    rows = {(r["index"], r["variant"]): r for r in load_rows(tmp_path / "v" / "variants.csv")}
+    for index in ("1", "2"):  # rows 1 (attached LIF) and 2 (ALIF): as built, the census's own edges
+        for key in ("measured_beta_c", "predicted_beta_c"):
+            assert (rows[index, "census"][key] or None) == (census[int(index)][key] or None) or float(
+                rows[index, "census"][key]) == pytest.approx(float(census[int(index)][key]), rel=1e-9)
+    assert rows["1", "lif"]["measured_beta_c"] == rows["1", "census"]["measured_beta_c"]  # no adaptation to remove
+    entry = E.census_configs(3, T=40, batch=2, n_rec=32)[0]
+    entry["kind"] = "stack"
+    with pytest.raises(ValueError, match="stack"):
+        L.variant_row(entry, [0], "lif")
