@@ -28,7 +28,6 @@ seeds, under which the faster-growing seed dominates the joint norm.
 from __future__ import annotations
 
 import argparse
-import math
 import time
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from lifstab.stability import find_log_root, forward_probe, predicted_log_growth
 
 from .edge_attached import layers_for, predicted_edge
 from .edge_census import census_configs, stack_edge, stack_runs, summarise
-from .edge_study import append_row, as_float, load_rows
+from .edge_study import append_row, as_edge, as_float, load_rows, log_ratio
 
 GROUPINGS = ("pooled", "element")
 FIELDS = ["index", "kind", "family", "measured_beta_c", "census_predicted_beta_c", "pooled_beta_c", "element_beta_c",
@@ -47,16 +46,6 @@ FIELDS = ["index", "kind", "family", "measured_beta_c", "census_predicted_beta_c
           "seconds"]
 #: the summary's statistics, per grouping
 STATS = ("median_abs_ln_ratio", "max_abs_ln_ratio", "within_bar", "no_root")
-
-
-def _ln(a, b) -> float | None:
-    return math.log(a / b) if a and b and a > 0 and b > 0 else None
-
-
-def _edge(cell) -> float | None:
-    """A CSV cell as an edge: None where it is empty (no root)."""
-    value = as_float(cell)
-    return value if value > 0 else None
 
 
 def seed_averaged_edge(runs, **options) -> float | None:
@@ -82,21 +71,21 @@ def grouping_row(entry: dict, census: dict, seeds, groupings=GROUPINGS, edge=pre
         per_layer = stack_runs(entry["configs"], entry["reset"], seeds)
     else:
         per_layer = [layers_for(entry["configs"][0], entry["reset"], entry["detach_reset"], seeds)]
-    measured = _edge(census["measured_beta_c"])
+    measured = as_edge(census["measured_beta_c"])
     row = dict(index=entry["index"], kind=entry["kind"], family=entry["family"], measured_beta_c=measured,
                census_predicted_beta_c=census["predicted_beta_c"] or None, pooled_source="recomputed",
-               pooled_beta_c=_edge(census["predicted_beta_c"]), pooled_layers=census["layer_predicted"])
+               pooled_beta_c=as_edge(census["predicted_beta_c"]), pooled_layers=census["layer_predicted"])
     if "pooled" not in groupings:
-        row.update(pooled_source="census", ln_ratio_pooled=_ln(row["pooled_beta_c"], measured))
+        row.update(pooled_source="census", ln_ratio_pooled=log_ratio(row["pooled_beta_c"], measured))
     for grouping in groupings:
         layers = [edge(runs, grouping=grouping) for runs in per_layer]
         value = stack_edge(layers)[0]
-        row.update({f"{grouping}_beta_c": value, f"ln_ratio_{grouping}": _ln(value, measured),
+        row.update({f"{grouping}_beta_c": value, f"ln_ratio_{grouping}": log_ratio(value, measured),
                     f"{grouping}_layers": ";".join(f"{v:.6g}" if v else "None" for v in layers)})
     if edge is seed_averaged_edge:
         row["pooled_source"] = "seed-averaged"
     if "pooled" in groupings:
-        row["census_pooled_ln"] = _ln(row["pooled_beta_c"], as_float(row["census_predicted_beta_c"]))
+        row["census_pooled_ln"] = log_ratio(row["pooled_beta_c"], as_float(row["census_predicted_beta_c"]))
     row["seconds"] = time.perf_counter() - start
     return row
 

@@ -37,7 +37,7 @@ from lifstab.stability import forward_probe, pool_probes, predicted_log_growth
 
 from .edge_attached import layers_for, measured_edge, predicted_edge
 from .edge_census import census_configs, stack_runs
-from .edge_study import as_float, load_rows
+from .edge_study import as_float, load_rows, log_ratio
 
 FIELDS = ["index", "kind", "family", "reset", "detach_reset", "n_rec", "trajectories", "firing_rate", "at",
           "sharpness", "measured", "diagonal", "predicted", "pr_backward", "pr_diagonal", "census_ln_ratio"]
@@ -109,7 +109,7 @@ def variant_row(entry: dict, seeds, variant: str) -> dict:
     return dict(index=entry["index"], variant=variant, firing_rate=float(np.mean([measure.firing_rate(tr.spikes)
                                                                                    for *_, tr in runs])),
                 measured_beta_c=measured, predicted_beta_c=predicted,
-                ln_ratio=float(np.log(predicted / measured)) if measured and predicted else None)
+                ln_ratio=log_ratio(predicted, measured))
 
 
 def main(argv=None) -> int:

@@ -26,27 +26,17 @@ and ``replicates.png`` (replicate B's ln ratio against A's; measured against pre
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 import numpy as np
 
 from .edge_census import BAR, KINDS, summarise
-from .edge_study import FAMILY_ORDER, as_float, load_rows
+from .edge_study import FAMILY_ORDER, as_edge, as_float, load_rows, log_ratio
 
 FIELDS = ["index", "kind", "family", "reset", "regime", "firing_rate_a", "firing_rate_b", "measured_a",
           "measured_b", "predicted_a", "predicted_b", "ln_ratio_a", "ln_ratio_b", "measured_shift",
           "predicted_shift", "combined_ln_ratio", "verdict"]
 VERDICTS = ("within", "reproduced", "one replicate", "no root")
-
-
-def _edge(cell) -> float | None:
-    value = as_float(cell)
-    return value if value > 0 else None
-
-
-def _ln(a: float | None, b: float | None) -> float | None:
-    return math.log(a / b) if a and b else None
 
 
 def verdict(a: float | None, b: float | None, bar: float = BAR) -> str:
@@ -72,14 +62,14 @@ def pair_rows(first: list[dict], second: list[dict]) -> list[dict]:
             raise ValueError(f"census row {a['index']} is not the same configuration in both replicates "
                              f"({a['kind']}/{a['family']}/{a['reset']} against {b['kind']}/{b['family']}/{b['reset']})"
                              "; run both with the same --configs, --grid-seed, --T, --batch and --n-rec")
-        edges = {f"{what}_{side}": _edge(r[f"{what}_beta_c"]) for side, r in (("a", a), ("b", b))
+        edges = {f"{what}_{side}": as_edge(r[f"{what}_beta_c"]) for side, r in (("a", a), ("b", b))
                  for what in ("measured", "predicted")}
-        ratio_a, ratio_b = (_ln(edges[f"predicted_{s}"], edges[f"measured_{s}"]) for s in "ab")
+        ratio_a, ratio_b = (log_ratio(edges[f"predicted_{s}"], edges[f"measured_{s}"]) for s in "ab")
         rows.append(dict(index=int(a["index"]), kind=a["kind"], family=a["family"], reset=a["reset"],
                          regime=a["regime"], firing_rate_a=as_float(a["firing_rate"]),
                          firing_rate_b=as_float(b["firing_rate"]), **edges, ln_ratio_a=ratio_a, ln_ratio_b=ratio_b,
-                         measured_shift=_ln(edges["measured_b"], edges["measured_a"]),
-                         predicted_shift=_ln(edges["predicted_b"], edges["predicted_a"]),
+                         measured_shift=log_ratio(edges["measured_b"], edges["measured_a"]),
+                         predicted_shift=log_ratio(edges["predicted_b"], edges["predicted_a"]),
                          combined_ln_ratio=None if ratio_a is None or ratio_b is None else (ratio_a + ratio_b) / 2,
                          verdict=verdict(ratio_a, ratio_b)))
     return rows

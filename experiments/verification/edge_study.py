@@ -167,6 +167,17 @@ def as_float(value) -> float:
         return float("nan")
 
 
+def as_edge(value) -> float | None:
+    """A CSV cell (or number) as an edge: None where it is empty, not a number or not positive (no root)."""
+    number = as_float(value)
+    return number if number > 0 else None
+
+
+def log_ratio(a: float | None, b: float | None) -> float | None:
+    """``ln(a / b)``, None unless both are positive."""
+    return math.log(a / b) if a and b and a > 0 and b > 0 else None
+
+
 def summarise(rows: list[dict], methods, count: int | None = None) -> dict:
     """Median and max |ln(pred / beta_c)| per method (and per half), coverage, rho errors."""
     count = len(rows) if count is None else count
