@@ -47,7 +47,7 @@ from lifstab import measure
 from lifstab.edge_stack import stack_inputs
 from lifstab.protocol import build, config_from_dict
 
-from .edge_attached import RESETS, error_stats, lif_config, log_uniform, measured_edge, one_row, predicted_edge
+from .edge_attached import RESETS, error_stats, layers_for, lif_config, log_uniform, measured_edge, one_row, predicted_edge
 from .edge_study import FAMILY_ORDER, as_float, append_row, load_rows
 
 KINDS = ("lif", "attached", "alif", "stack")
@@ -115,6 +115,15 @@ def stack_runs(configs: list[dict], reset: str, seeds) -> list[list[tuple]]:
         for runs, (layer, _, r), x in zip(per_layer, built, inputs):
             runs.append((layer, x, r, measure.record(layer, x)))
     return per_layer
+
+
+def limiting_runs(entry: dict, census_row: dict, seeds, by: str = "measured") -> list[tuple]:
+    """The runs ``(layer, inputs, readout, trajectory)`` over ``seeds`` of the layer whose edge the census
+    row reports: a single layer's, or the stack's layer that limits its ``by`` ("measured"/"predicted") edge."""
+    if entry["kind"] != "stack":
+        return layers_for(entry["configs"][0], entry["reset"], entry["detach_reset"], seeds)
+    edges = [as_float(v) for v in str(census_row[f"layer_{by}"]).split(";")]
+    return stack_runs(entry["configs"], entry["reset"], seeds)[int(np.nanargmax(edges))]
 
 
 def stack_edge(values: list[float | None]) -> tuple[float | None, int | None]:

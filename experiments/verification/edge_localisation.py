@@ -36,7 +36,7 @@ from lifstab import measure
 from lifstab.stability import forward_probe, pool_probes, predicted_log_growth
 
 from .edge_attached import layers_for, measured_edge, predicted_edge
-from .edge_census import census_configs, stack_runs
+from .edge_census import census_configs, limiting_runs
 from .edge_study import as_float, load_rows, log_ratio
 
 FIELDS = ["index", "kind", "family", "reset", "detach_reset", "n_rec", "trajectories", "firing_rate", "at",
@@ -64,15 +64,8 @@ def replayed(layer, trajectory, readout, sharpness: float, recurrent: bool = Tru
     return float(measure.log_growth_factor(norms)[0]), float(np.nanmedian(ratios))
 
 
-def census_runs(entry: dict, census_row: dict, seeds) -> list[tuple]:
-    """The census row's runs ``(layer, x, readout, trajectory)``; a stack's measured limiting layer."""
-    if entry["kind"] != "stack":
-        return layers_for(entry["configs"][0], entry["reset"], entry["detach_reset"], seeds)
-    return stack_runs(entry["configs"], entry["reset"], seeds)[int(as_float(census_row["limiting"]))]
-
-
 def localisation_rows(entry: dict, census_row: dict, seeds, at=("measured", "predicted")) -> list[dict]:
-    runs = census_runs(entry, census_row, seeds)
+    runs = limiting_runs(entry, census_row, seeds)
     probe = pool_probes([forward_probe(layer, x, tr) for layer, x, _, tr in runs])
     layer, x = runs[0][0], runs[0][1]
     rows = []

@@ -35,8 +35,7 @@ import torch
 
 from lifstab.probe import forward_probe
 
-from .edge_attached import layers_for
-from .edge_census import census_configs, stack_runs
+from .edge_census import census_configs, limiting_runs
 from .edge_study import as_float, load_rows
 
 FIELDS = ["index", "kind", "family", "reset", "n_rec", "firing_rate", "predicted_beta_c", "pr_neurons", "pr_step",
@@ -57,14 +56,6 @@ def participation(layer, x, trajectory, sharpness: float) -> tuple[float, float]
     return pr_neurons, float(pr_step)
 
 
-def row_runs(entry: dict, census_row: dict, seeds) -> list[tuple]:
-    """The runs of the layer whose edge the census reports (a stack's predicted limiting layer)."""
-    if entry["kind"] != "stack":
-        return layers_for(entry["configs"][0], entry["reset"], entry["detach_reset"], seeds)
-    predicted = [as_float(v) for v in str(census_row["layer_predicted"]).split(";")]
-    return stack_runs(entry["configs"], entry["reset"], seeds)[int(np.nanargmax(predicted))]
-
-
 def participation_row(entry: dict, census_row: dict, replicate_row: dict | None, seeds) -> dict:
     beta = as_float(census_row["predicted_beta_c"])
     row = dict(index=entry["index"], kind=entry["kind"], family=entry["family"], reset=entry["reset"],
@@ -73,7 +64,8 @@ def participation_row(entry: dict, census_row: dict, replicate_row: dict | None,
                combined_ln_ratio=None if replicate_row is None else as_float(replicate_row["combined_ln_ratio"]),
                verdict=None if replicate_row is None else replicate_row["verdict"])
     if beta > 0:
-        values = np.array([participation(layer, x, tr, beta) for layer, x, _, tr in row_runs(entry, census_row, seeds)])
+        runs = limiting_runs(entry, census_row, seeds, by="predicted")
+        values = np.array([participation(layer, x, tr, beta) for layer, x, _, tr in runs])
         row.update(pr_neurons=float(values[:, 0].mean()), pr_step=float(values[:, 1].mean()))
         row["pr_neurons_fraction"] = row["pr_neurons"] / row["n_rec"]
     return row
