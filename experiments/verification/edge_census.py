@@ -117,6 +117,27 @@ def stack_runs(configs: list[dict], reset: str, seeds) -> list[list[tuple]]:
     return per_layer
 
 
+def add_census_arguments(parser) -> None:
+    """The options of a module that rebuilds a committed census's rows: ``--census`` (its CSV), ``--seeds``,
+    ``--threads`` and the grid's ``--T``, ``--batch`` and ``--n-rec`` (this module's options)."""
+    parser.add_argument("--census", default="experiments/edge_census_results/census.csv")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="the census's seeds")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--T", type=int, default=250, help="the census's grid (edge_census's options)")
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--n-rec", type=int, default=None)
+
+
+def read_census(args) -> tuple[dict[int, dict], list[dict]]:
+    """From :func:`add_census_arguments`' options: the census's rows by index and the grid's entries
+    (:func:`census_configs`); sets the thread count. A missing or empty ``--census`` ends the run, named."""
+    rows = {int(r["index"]): r for r in load_rows(Path(args.census))}
+    if not rows:
+        raise SystemExit(f"--census: no such file or no rows: {args.census}")
+    torch.set_num_threads(args.threads)
+    return rows, census_configs(max(rows) + 1, T=args.T, batch=args.batch, n_rec=args.n_rec)
+
+
 def limiting_runs(entry: dict, census_row: dict, seeds, by: str = "measured") -> list[tuple]:
     """The runs ``(layer, inputs, readout, trajectory)`` over ``seeds`` of the layer whose edge the census
     row reports: a single layer's, or the stack's layer that limits its ``by`` ("measured"/"predicted") edge."""

@@ -32,12 +32,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from lifstab.stability import find_log_root, forward_probe, predicted_log_growth
 
 from .edge_attached import layers_for, predicted_edge
-from .edge_census import census_configs, stack_edge, stack_runs, summarise
+from .edge_census import add_census_arguments, read_census, stack_edge, stack_runs, summarise
 from .edge_study import append_row, as_edge, as_float, load_rows, log_ratio
 
 GROUPINGS = ("pooled", "element")
@@ -119,24 +118,17 @@ def write_summary(rows: list[dict], out: Path, prefix: str = "") -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.verification.edge_grouping",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--census", default="experiments/edge_census_results/census.csv")
+    add_census_arguments(parser)
     parser.add_argument("--out", default="experiments/edge_census_results/grouping")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="the census's seeds")
     parser.add_argument("--indices", type=int, nargs="+", default=None, help="only these census rows")
     parser.add_argument("--census-pooled", action="store_true",
                         help="take the pooled edge from the census (recompute only per element; cost)")
     parser.add_argument("--seed-averaged", action="store_true",
                         help="each seed normalised on its own, ln rho averaged (seed_averaged_*.csv)")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--T", type=int, default=250, help="the census's grid (edge_census's options)")
-    parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--n-rec", type=int, default=None)
     args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    census, entries = read_census(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    census = {int(r["index"]): r for r in load_rows(Path(args.census))}
-    entries = census_configs(max(census) + 1, T=args.T, batch=args.batch, n_rec=args.n_rec)
     prefix = "seed_averaged_" if args.seed_averaged else ""
     path = out / f"{prefix}rows.csv"
     done = {int(r["index"]) for r in load_rows(path)}

@@ -36,8 +36,8 @@ from lifstab import measure
 from lifstab.stability import forward_probe, pool_probes, predicted_log_growth
 
 from .edge_attached import layers_for, measured_edge, predicted_edge
-from .edge_census import census_configs, limiting_runs
-from .edge_study import as_float, load_rows, log_ratio
+from .edge_census import add_census_arguments, limiting_runs, read_census
+from .edge_study import as_float, log_ratio
 
 FIELDS = ["index", "kind", "family", "reset", "detach_reset", "n_rec", "trajectories", "firing_rate", "at",
           "sharpness", "measured", "diagonal", "predicted", "pr_backward", "pr_diagonal", "census_ln_ratio"]
@@ -110,26 +110,17 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.verification.edge_localisation",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--census", default="experiments/edge_census_results/census.csv")
+    add_census_arguments(parser)
     parser.add_argument("--indices", type=int, nargs="+", required=True, help="census rows")
     parser.add_argument("--at", nargs="+", choices=("measured", "predicted"), default=["measured", "predicted"])
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=None,
                         help="rebuild the rows as these variants and write their edges (variants.csv) instead")
     parser.add_argument("--out", default="experiments/edge_census_results/localisation")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="the census's seeds")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--T", type=int, default=250, help="the census's grid (edge_census's options)")
-    parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--n-rec", type=int, default=None)
     args = parser.parse_args(argv)
-    if not Path(args.census).is_file():
-        raise SystemExit(f"--census: no such file: {args.census}")
-    torch.set_num_threads(args.threads)
-    census = {int(r["index"]): r for r in load_rows(Path(args.census))}
+    census, entries = read_census(args)
     missing = sorted(set(args.indices) - set(census))
     if missing:
         raise SystemExit(f"--indices: not in the census: {missing}")
-    entries = census_configs(max(census) + 1, T=args.T, batch=args.batch, n_rec=args.n_rec)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.variants:

@@ -31,11 +31,10 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from lifstab.probe import forward_probe
 
-from .edge_census import census_configs, limiting_runs
+from .edge_census import add_census_arguments, limiting_runs, read_census
 from .edge_study import as_float, load_rows
 
 FIELDS = ["index", "kind", "family", "reset", "n_rec", "firing_rate", "predicted_beta_c", "pr_neurons", "pr_step",
@@ -107,25 +106,17 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m lifstab_experiments.verification.edge_participation",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--census", default="experiments/edge_census_results/census.csv")
+    add_census_arguments(parser)
     parser.add_argument("--replicate", default="experiments/edge_census_results/replicate/rows.csv")
     parser.add_argument("--out", default="experiments/edge_census_results/participation")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="the census's seeds")
     parser.add_argument("--scan", default="experiments/edge_census_results/miss/scan.csv",
                         help="edge_census_miss --scan rows (optional: the ln rho offsets)")
     parser.add_argument("--indices", type=int, nargs="+", default=None, help="only these census rows")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--T", type=int, default=250, help="the census's grid (edge_census's options)")
-    parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--n-rec", type=int, default=None)
     args = parser.parse_args(argv)
-    for name in ("census", "replicate"):
-        if not Path(getattr(args, name)).is_file():
-            raise SystemExit(f"--{name}: no such file: {getattr(args, name)}")
-    torch.set_num_threads(args.threads)
-    census = {int(r["index"]): r for r in load_rows(Path(args.census))}
+    if not Path(args.replicate).is_file():
+        raise SystemExit(f"--replicate: no such file: {args.replicate}")
+    census, entries = read_census(args)
     replicate = {int(r["index"]): r for r in load_rows(Path(args.replicate))}
-    entries = census_configs(max(census) + 1, T=args.T, batch=args.batch, n_rec=args.n_rec)
     rows = [participation_row(entries[i], census[i], replicate.get(i), args.seeds) for i in sorted(census)
             if args.indices is None or i in args.indices]
     out = Path(args.out)
