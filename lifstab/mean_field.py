@@ -22,7 +22,11 @@ probed trajectory, all batch elements (and, with pooled probes, all networks) to
 gives each trajectory the ``R`` of its own batch element, the mean over that element's neurons, as the
 backward pass of element ``b`` sums ``W_ij g_i^b delta_i^b`` over element ``b``'s neurons only. The
 rows ``C_j`` and ``F_j`` are per trajectory either way, and ``Gamma_t`` stays the mean over all
-trajectories (the total gradient norm). With one batch element the two agree.
+trajectories (the total gradient norm). With one batch element the two agree. ``"cavity"`` is per
+element with the trajectory's own term left out, the mean over the element's other ``n - 1`` neurons:
+the layer's diagonal is zero, so no neuron's field carries its own backward signal. The own term is
+``O(1/n)`` of ``R`` when many neurons carry the signal, but most of it in a nearly silent layer where a
+few do (docs/theory.md, "A nearly silent layer").
 
 No sampling: the same probe gives the same number on every run. The trajectories are all of the probe's,
 or ``samples`` of them evenly spaced (a fixed choice).
@@ -49,7 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _field_term = edge_torch.field_covariance_term
 #: the groupings of the field covariance ``R`` (module docstring)
-GROUPINGS = ("pooled", "element")
+GROUPINGS = ("pooled", "element", "cavity")
 
 
 def _step_kernels(reset_slope: torch.Tensor | None):
@@ -76,17 +80,22 @@ def probe_columns(count: int, neurons: int, samples: int | None) -> torch.Tensor
     return (elements[:, None] * neurons + torch.arange(neurons)).reshape(-1)
 
 
-def _field_covariance_row(row: torch.Tensor, gain: torch.Tensor, t: int, elements: int | None) -> torch.Tensor:
+def _field_covariance_row(row: torch.Tensor, gain: torch.Tensor, t: int, elements: int | None,
+                          cavity: bool = False) -> torch.Tensor:
     """``R(t, u)`` for ``u >= t`` from the rows ``row[:, t:]`` (``(K, T, S)``, ``u >= t`` filled), by the
     generated ``field_covariance_term``: ``(K, T - t, 1)``, the mean over every trajectory, when
     ``elements`` is None; else ``(K, T - t, S)``, each trajectory's the mean over its own batch element
-    (the ``S`` trajectories hold ``elements`` whole elements in order, :func:`probe_columns`)."""
+    (the ``S`` trajectories hold ``elements`` whole elements in order, :func:`probe_columns`), or with
+    ``cavity`` the mean over the element's other ``n - 1`` neurons (the trajectory's own term left out)."""
     if elements is None:
         return torch.einsum("kus,us->ku", row[:, t:], _field_term(gain[t], gain[t:], 1.0 / row.shape[-1]))[..., None]
     K, U, S = row[:, t:].shape
     neurons = S // elements
-    terms = row[:, t:] * _field_term(gain[t], gain[t:], 1.0 / neurons)
-    return terms.reshape(K, U, elements, neurons).sum(-1, keepdim=True).expand(-1, -1, -1, neurons).reshape(K, U, S)
+    if cavity and neurons < 2:
+        raise ValueError("the cavity field needs at least 2 neurons per batch element")
+    terms = row[:, t:] * _field_term(gain[t], gain[t:], 1.0 if cavity else 1.0 / neurons)
+    sums = terms.reshape(K, U, elements, neurons).sum(-1, keepdim=True).expand(-1, -1, -1, neurons).reshape(K, U, S)
+    return (sums - terms) / (neurons - 1) if cavity else sums
 
 
 def _elements(grouping: str, count: int, neurons: int) -> int | None:
@@ -137,6 +146,7 @@ def mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sharpne
     if probe.adaptation is not None:
         return alif_mean_field_log_gradient_norms(layer, probe, sharpness, samples, stop, grouping)
     beta, pick, elements, log_norm, surrogate = _start(probe, sharpness, samples, stop, grouping)
+    cavity = grouping == "cavity"
     K, (T, S) = beta.numel(), (probe.centred.shape[0], pick.numel())
     leak, gain = probe.leak[:, pick].double(), probe.gain[:, pick].double()
     field_scale = probe.field_scale[pick].double()
@@ -149,7 +159,7 @@ def mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sharpne
     row[:, T - 1] = 1.0  # the readout, normalised
     F = torch.empty(K, T, S, dtype=torch.float64)
     for t in range(T - 1, max(stop, 1) - 1, -1):
-        R_row = _field_covariance_row(row, gain, t, elements)  # R(t, u), u >= t
+        R_row = _field_covariance_row(row, gain, t, elements, cavity)  # R(t, u), u >= t
         F_row = _field_signal_row(t, R_row, signal_weight, field_weight, F)
         variance, signal_part, field_part = _step_kernels(None if slope is None else slope[t])
         diagonal = variance(leak[t], sg[:, t - 1], field_scale, row[:, t], F_row[:, 0], R_row[:, 0])
@@ -191,6 +201,7 @@ def alif_mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sh
     """Predicted ``ln g_t^2`` (``g_t = ||dL/dv_t||``, 0 at ``t = T``), ``(K, T)``, of an ALIF layer: the
     two-component mean field (module docstring), deterministic; ``grouping`` as for LIF."""
     beta, pick, elements, log_norm, surrogate = _start(probe, sharpness, samples, stop, grouping)
+    cavity = grouping == "cavity"
     K, (T, S) = beta.numel(), (probe.centred.shape[0], pick.numel())
     column = lambda a: a[..., pick].double()  # noqa: E731
     leak, gain, field_scale = column(probe.leak), column(probe.gain), column(probe.field_scale)
@@ -203,7 +214,7 @@ def alif_mean_field_log_gradient_norms(layer: "RecurrentLIF", probe: "Probe", sh
     adaptation_variance = torch.zeros(K, S, dtype=torch.float64)  # eps_T = 0
     F = {c: torch.empty(K, T, S, dtype=torch.float64) for c in row}
     for t in range(T - 1, max(stop, 1) - 1, -1):
-        R_row = _field_covariance_row(row["signal"], gain, t, elements)
+        R_row = _field_covariance_row(row["signal"], gain, t, elements, cavity)
         F_signal, F_adaptation = _alif_field_rows(t, R_row, weight, F["signal"], F["adaptation"])
         coefficients = (leak[t], slope[t], threshold_slope[t], sg[:, t - 1], field_scale, rho, strength)
         moments = (row["signal"][:, t], F_signal[:, 0], R_row[:, 0], adaptation_variance, row["adaptation"][:, t],

@@ -146,7 +146,7 @@ def dmft_log_gradient_norms(layer: RecurrentLIF, probe: Probe, sharpness: Sequen
     beta = torch.as_tensor(sharpness, dtype=torch.float64).reshape(-1)
     T, N = probe.centred.shape
     buffers = 4 if probe.adaptation is None else 12  # ALIF: six weights, two rows, two field rows, SG
-    buffers += 2 if grouping == "element" else 0  # R per trajectory and its terms
+    buffers += 0 if grouping == "pooled" else 3  # R per trajectory, its terms and sums
     chunk = max(1, _DMFT_BYTES // (8 * buffers * T * min(N, samples or N)))
     return torch.cat([mean_field_log_gradient_norms(layer, probe, part, samples=samples, stop=stop, grouping=grouping)
                       for part in beta.split(chunk)])

@@ -119,7 +119,7 @@ def _forbidden(*_, **__):
     raise AssertionError("the predictor ran a backward pass")
 
 
-@pytest.mark.parametrize("grouping", ["pooled", "element"])
+@pytest.mark.parametrize("grouping", ["pooled", "element", "cavity"])
 @pytest.mark.parametrize("detach_reset, adaptive", [(True, False), (False, False), (True, True), (False, True)])
 def test_dmft_runs_no_autograd_and_is_deterministic(monkeypatch, detach_reset, adaptive, grouping):
     """The predictor: no backward pass, no graph, no random numbers; the same value on every run; with
@@ -144,7 +144,8 @@ def test_dmft_runs_no_autograd_and_is_deterministic(monkeypatch, detach_reset, a
 
 def test_the_per_element_field_covariance_is_each_batch_elements_mean():
     """grouping="element": trajectory ``b * n + j`` gets the mean of ``g_i(t) g_i(u) C_i(t, u)`` over
-    element ``b``'s ``n`` neurons (a direct loop); pooled: the mean over all trajectories."""
+    element ``b``'s ``n`` neurons (a direct loop); "cavity": over its ``n - 1`` other neurons; pooled:
+    the mean over all trajectories."""
     from lifstab.mean_field import _field_covariance_row
 
     gen = torch.Generator().manual_seed(0)
@@ -156,18 +157,28 @@ def test_the_per_element_field_covariance_is_each_batch_elements_mean():
         own = terms[..., b * n:(b + 1) * n].mean(-1, keepdim=True)
         torch.testing.assert_close(per_element[..., b * n:(b + 1) * n], own.expand(-1, -1, n), rtol=1e-13, atol=0)
     torch.testing.assert_close(_field_covariance_row(row, gain, t, None), terms.mean(-1, keepdim=True), rtol=1e-13, atol=0)
+    cavity = _field_covariance_row(row, gain, t, elements, cavity=True)
+    for b in range(elements):
+        for j in range(n):
+            others = [b * n + i for i in range(n) if i != j]
+            torch.testing.assert_close(cavity[..., b * n + j], terms[..., others].mean(-1), rtol=1e-13, atol=0)
+    with pytest.raises(ValueError, match="2 neurons"):
+        _field_covariance_row(row, gain, t, elements * n, cavity=True)
 
 
 @pytest.mark.parametrize("overrides", [{}, {"detach_reset": False}, {"adaptation_tau": 100.0, "adaptation_strength": 0.3},
                                        {"detach_reset": False, "adaptation_tau": 100.0, "adaptation_strength": 0.3}])
 def test_the_per_element_field_with_one_batch_element_is_the_pooled_one(overrides):
     """One batch element (LIF and ALIF, reset detached or attached): the per-element field is the pooled
-    one; with six elements it is not (the option does something)."""
+    one; with six elements it is not (the option does something). The cavity field (own term left out)
+    differs from both either way."""
     for batch, same in ((1, True), (6, False)):
         layer, x, _ = build(config_from_dict({**TINY, **overrides, "batch": batch}), 0)
         probe = S.forward_probe(layer, x)
-        pooled, element = (S.dmft_log_gradient_norms(layer, probe, [0.5, 4.0], grouping=g) for g in ("pooled", "element"))
+        pooled, element, cavity = (S.dmft_log_gradient_norms(layer, probe, [0.5, 4.0], grouping=g)
+                                   for g in ("pooled", "element", "cavity"))
         assert torch.allclose(element, pooled, rtol=1e-11, atol=1e-11) == same
+        assert not torch.allclose(cavity, element, rtol=1e-6, atol=1e-9)
     with pytest.raises(ValueError, match="grouping"):
         S.dmft_log_gradient_norms(layer, probe, [1.0], grouping="network")
 

@@ -6,7 +6,8 @@ covariance ``R(t, u)`` is, by default, the mean over all trajectories of the poo
 element and both seeds (``grouping="pooled"``). The backward pass never mixes batch elements: in element
 ``b`` the field on neuron ``j`` sums ``W_ij g_i^b delta_i^b`` over element ``b``'s neurons.
 ``grouping="element"`` gives each trajectory the ``R`` of its own element; the growth stays the mean over
-all trajectories. This script rebuilds every census row's layers, inputs and pooled probes exactly as
+all trajectories. ``grouping="cavity"`` is per element with the trajectory's own term left out (the
+layer's diagonal is zero: no neuron's field carries its own signal); ``--groupings`` picks those compared. This script rebuilds every census row's layers, inputs and pooled probes exactly as
 :func:`.edge_census.census_row` does (:func:`.edge_attached.layers_for`, :func:`.edge_census.stack_runs`,
 :func:`.edge_attached.predicted_edge`), predicts the edge with both groupings (a stack: each layer's,
 and the larger, :func:`.edge_census.stack_edge`) and compares with the census's ``measured_beta_c``.
@@ -39,10 +40,20 @@ from .edge_attached import layers_for, predicted_edge
 from .edge_census import add_census_arguments, read_census, stack_edge, stack_runs, summarise
 from .edge_study import append_row, as_edge, as_float, load_rows, log_ratio
 
-GROUPINGS = ("pooled", "element")
-FIELDS = ["index", "kind", "family", "measured_beta_c", "census_predicted_beta_c", "pooled_beta_c", "element_beta_c",
-          "ln_ratio_pooled", "ln_ratio_element", "census_pooled_ln", "pooled_source", "pooled_layers", "element_layers",
-          "seconds"]
+GROUPINGS = ("pooled", "element", "cavity")
+#: what a run compares unless told (``--groupings``)
+DEFAULT_GROUPINGS = ("pooled", "element")
+
+
+def fields(groupings=DEFAULT_GROUPINGS) -> list[str]:
+    """The rows' columns for ``groupings`` (the pooled edge always; for the default, the committed header)."""
+    compared = ["pooled", *(g for g in groupings if g != "pooled")]
+    return ["index", "kind", "family", "measured_beta_c", "census_predicted_beta_c",
+            *(f"{g}_beta_c" for g in compared), *(f"ln_ratio_{g}" for g in compared), "census_pooled_ln",
+            "pooled_source", *(f"{g}_layers" for g in compared), "seconds"]
+
+
+FIELDS = fields()
 #: the summary's statistics, per grouping
 STATS = ("median_abs_ln_ratio", "max_abs_ln_ratio", "within_bar", "no_root")
 
@@ -59,7 +70,7 @@ def seed_averaged_edge(runs, **options) -> float | None:
     return find_log_root(log_growth)[0]
 
 
-def grouping_row(entry: dict, census: dict, seeds, groupings=GROUPINGS, edge=predicted_edge) -> dict:
+def grouping_row(entry: dict, census: dict, seeds, groupings=DEFAULT_GROUPINGS, edge=predicted_edge) -> dict:
     """One census entry predicted with ``groupings`` on the census's own runs (module docstring); without
     ``"pooled"`` the pooled edge is the census's ``predicted_beta_c`` (``pooled_source``: ``census``).
     ``edge``: :func:`.edge_attached.predicted_edge` (the census's) or :func:`seed_averaged_edge`."""
@@ -92,14 +103,15 @@ def grouping_row(entry: dict, census: dict, seeds, groupings=GROUPINGS, edge=pre
 def compare(rows: list[dict]) -> list[dict]:
     """:func:`.edge_census.summarise` of each grouping side by side: per (kind, family), kind and overall
     (``rows``: as :func:`grouping_row` writes them, CSV strings or numbers)."""
+    present = [g for g in GROUPINGS if rows and f"ln_ratio_{g}" in rows[0]]
     tables = {g: summarise([dict(kind=r["kind"], family=r["family"], measured_beta_c=r["measured_beta_c"],
                                  predicted_beta_c=r[f"{g}_beta_c"], ln_ratio=r[f"ln_ratio_{g}"]) for r in rows])
-              for g in GROUPINGS}
+              for g in present}
     out = []
     for entries in zip(*tables.values()):
         line = {k: entries[0][k] for k in ("kind", "family", "configs")}
         for stat in STATS:
-            line.update({f"{g}_{stat}": e[stat] for g, e in zip(GROUPINGS, entries)})
+            line.update({f"{g}_{stat}": e[stat] for g, e in zip(present, entries)})
         out.append(line)
     return out
 
@@ -123,6 +135,8 @@ def main(argv=None) -> int:
     parser.add_argument("--indices", type=int, nargs="+", default=None, help="only these census rows")
     parser.add_argument("--census-pooled", action="store_true",
                         help="take the pooled edge from the census (recompute only per element; cost)")
+    parser.add_argument("--groupings", nargs="+", choices=GROUPINGS, default=list(DEFAULT_GROUPINGS),
+                        help="the groupings compared (the pooled edge is always reported)")
     parser.add_argument("--seed-averaged", action="store_true",
                         help="each seed normalised on its own, ln rho averaged (seed_averaged_*.csv)")
     args = parser.parse_args(argv)
@@ -134,11 +148,12 @@ def main(argv=None) -> int:
     done = {int(r["index"]) for r in load_rows(path)}
     for index in sorted(census if args.indices is None else args.indices):
         if index not in done:
-            row = grouping_row(entries[index], census[index], args.seeds, ("element",) if args.census_pooled
-                               else GROUPINGS, seed_averaged_edge if args.seed_averaged else predicted_edge)
-            append_row(path, row, FIELDS)
-            print({k: row.get(k) for k in ("index", "kind", "ln_ratio_pooled", "ln_ratio_element", "census_pooled_ln")},
-                  flush=True)
+            groupings = [g for g in args.groupings if g != "pooled" or not args.census_pooled]
+            row = grouping_row(entries[index], census[index], args.seeds, groupings,
+                               seed_averaged_edge if args.seed_averaged else predicted_edge)
+            append_row(path, row, fields(args.groupings))
+            print({k: row.get(k) for k in ("index", "kind", *(f"ln_ratio_{g}" for g in args.groupings),
+                                           "census_pooled_ln")}, flush=True)
     print(write_summary(load_rows(path), out, prefix))
     return 0
 
