@@ -10,7 +10,10 @@ rebuilt at the widths ``--n`` (``sqrt(n) * std`` of the recurrent weights kept,
   matrix (``W``'s distribution, zero diagonal; :func:`.edge_finite_size.backward_matrix`): what one network
   whose backward weights are not its forward weights does;
 - ``annealed``: ``ln rho`` of those draws' mean squared norms, the second moment over the ensemble of
-  backward matrices, which is what a mean field of independent weights computes;
+  backward matrices, which is what a mean field of independent weights computes; a mean over few draws
+  of a heavy-tailed ``g^2`` underestimates it, so also
+- ``lognormal``: the same second moment with ``D = ln(g_{t_1}^2 / g_{t_2}^2)`` taken as Gaussian over the
+  draws, ``(mean(D) + var(D) / 2) / (t_2 - t_1)``: above ``typical`` by half the variance of ``D`` per step;
 - ``pooled``, ``element``, ``cavity``: the dmft on the seed's probe with each field grouping
   (:data:`lifstab.mean_field.GROUPINGS`).
 
@@ -42,15 +45,16 @@ from .edge_census_miss import grid_edge
 from .edge_finite_size import at_width, backward_matrix
 from .edge_study import append_row, load_rows
 
-CURVES = ("shared", "typical", "annealed", *GROUPINGS)
+CURVES = ("shared", "typical", "annealed", "lognormal", *GROUPINGS)
 CURVE_FIELDS = ["n_rec", "seed", "beta", "firing_rate", *CURVES]
 EDGE_FIELDS = ["index", "n_rec", "seeds", "draws", "firing_rate", "measured_beta_c",
                *(f"ln_ratio_{c}" for c in CURVES[1:])]
 
 
-def independent_curves(layer, trajectory, readout, betas, cfg: dict, seed: int, draws: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(typical, annealed)`` ``ln rho`` per sharpness over ``draws`` independent backward matrices (module
-    docstring); the layer's ``W`` is restored."""
+def independent_curves(layer, trajectory, readout, betas, cfg: dict, seed: int,
+                       draws: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(typical, annealed, lognormal)`` ``ln rho`` per sharpness over ``draws`` independent backward
+    matrices (module docstring); the layer's ``W`` is restored."""
     if draws < 1:
         raise ValueError(f"draws must be >= 1, got {draws!r}")
     saved = layer.w_rec.detach().clone()
@@ -66,10 +70,13 @@ def independent_curves(layer, trajectory, readout, betas, cfg: dict, seed: int, 
             layer.w_rec.copy_(saved)
     square = 2.0 * torch.stack(logs)  # ln g_t^2, (draws, K, T)
     first, last = measure.growth_window(square.shape[-1])
-    typical = ((square[..., first - 1] - square[..., last - 1]) / (last - first)).mean(0)  # log_growth_factor's rule
+    span = square[..., first - 1] - square[..., last - 1]  # D per draw, (draws, K)
+    typical = span.mean(0) / (last - first)  # log_growth_factor's rule, averaged over the draws
     mean_square = torch.logsumexp(square, dim=0) - math.log(draws)  # ln of the mean g_t^2 over the draws
     annealed = (mean_square[:, first - 1] - mean_square[:, last - 1]) / (last - first)
-    return typical.numpy(), annealed.numpy()
+    spread = span.var(0, correction=1) if draws > 1 else torch.zeros_like(typical)
+    lognormal = typical + spread / (2 * (last - first))
+    return typical.numpy(), annealed.numpy(), lognormal.numpy()
 
 
 def width_rows(entry: dict, n: int, seeds, betas, draws: int, as_lif: bool = False) -> tuple[list[dict], dict]:
@@ -83,7 +90,7 @@ def width_rows(entry: dict, n: int, seeds, betas, draws: int, as_lif: bool = Fal
     for seed, (layer, x, readout, tr) in zip(seeds, layers_for(cfg, entry["reset"], entry["detach_reset"], seeds)):
         probe = forward_probe(layer, x, tr)
         curves = {"shared": measure.log_growth_factor(measure.gradient_norms_over_sharpness(layer, tr, betas, readout)).numpy()}
-        curves["typical"], curves["annealed"] = independent_curves(layer, tr, readout, betas, cfg, seed, draws)
+        curves["typical"], curves["annealed"], curves["lognormal"] = independent_curves(layer, tr, readout, betas, cfg, seed, draws)
         for grouping in GROUPINGS:
             curves[grouping] = predicted_log_growth(layer, x, betas, probe=probe, grouping=grouping)
         rate = float(measure.firing_rate(tr.spikes))

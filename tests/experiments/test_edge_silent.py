@@ -31,9 +31,10 @@ def test_one_draw_is_the_independent_replay_and_typical_equals_annealed():
     ``independent`` replay with the same seed; the layer's own W is restored."""
     _, cfg, [(layer, _, readout, tr)] = small_run()
     before = layer.w_rec.detach().clone()
-    typical, annealed = S.independent_curves(layer, tr, readout, BETAS, cfg, seed=0, draws=1)
+    typical, annealed, lognormal = S.independent_curves(layer, tr, readout, BETAS, cfg, seed=0, draws=1)
     assert torch.equal(layer.w_rec.detach(), before)
     np.testing.assert_allclose(typical, annealed, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(typical, lognormal)
     np.testing.assert_allclose(typical, measured_curve(layer, readout, tr, BETAS, "independent", cfg, 0), rtol=1e-10)
 
 
@@ -42,9 +43,10 @@ def test_the_annealed_curve_is_at_least_the_typical_one():
     annealed ln rho differs from the typical one by the window's two ends only; with three draws they
     differ."""
     _, cfg, [(layer, _, readout, tr)] = small_run()
-    typical, annealed = S.independent_curves(layer, tr, readout, BETAS, cfg, seed=0, draws=3)
+    typical, annealed, lognormal = S.independent_curves(layer, tr, readout, BETAS, cfg, seed=0, draws=3)
     assert np.all(np.isfinite(typical)) and np.all(np.isfinite(annealed))
     assert not np.allclose(typical, annealed)
+    assert np.all(lognormal >= typical) and not np.allclose(lognormal, typical)
     with pytest.raises(ValueError, match="draws"):
         S.independent_curves(layer, tr, readout, BETAS, cfg, seed=0, draws=0)
 
